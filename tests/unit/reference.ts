@@ -1,0 +1,42 @@
+// Reads the diffusers reference tensors in test-data/reference (JSON index + little-endian binary blob).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const testDataDir = fileURLToPath(new URL('../../test-data/', import.meta.url));
+export const modelDir = `${testDataDir}tiny-sdxl/`;
+
+interface TensorEntry { offset: number; nbytes: number; shape: number[]; dtype: 'float32' | 'int64' | 'int32' | 'uint8' }
+type Typed = Float32Array | BigInt64Array | Int32Array | Uint8Array;
+
+export interface ReferenceGroup<T = Record<string, unknown>> {
+  index: T & { tensors: Record<string, TensorEntry> };
+  tensor(name: string): { data: Typed; shape: number[] };
+  float(name: string): Float32Array;
+  ints(name: string): number[];
+}
+
+export function loadReference<T = Record<string, unknown>>(group: string): ReferenceGroup<T> {
+  const index = JSON.parse(readFileSync(`${testDataDir}reference/${group}.json`, 'utf8'));
+  const buf = readFileSync(`${testDataDir}reference/${index.blob}`);
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  const tensor = (name: string) => {
+    const e: TensorEntry | undefined = index.tensors[name];
+    if (!e) throw new Error(`no reference tensor ${name}`);
+    const n = e.shape.reduce((a, b) => a * b, 1);
+    const Ctor = { float32: Float32Array, int64: BigInt64Array, int32: Int32Array, uint8: Uint8Array }[e.dtype];
+    return { data: new Ctor(ab, e.offset, n), shape: e.shape };
+  };
+  return {
+    index,
+    tensor,
+    float: (name) => tensor(name).data as Float32Array,
+    ints: (name) => Array.from(tensor(name).data as ArrayLike<number | bigint>, Number),
+  };
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}

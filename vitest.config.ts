@@ -1,0 +1,11 @@
+// Vitest: unit tests run in Node against the fixture ONNX models and diffusers references.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/unit/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 120_000,
+    pool: 'forks',
+  },
+});
