@@ -1,0 +1,49 @@
+// The training noise schedule (betas → ᾱ → σ) computed with torch's float32 arithmetic.
+import { f32 } from '../float32-math';
+import type { SchedulerConfig } from './scheduler';
+
+/** torch.linspace(start, end, n, dtype=float32): steps from the start for the first half, from the end for the rest. */
+export function linspaceF32(start: number, end: number, n: number): Float32Array {
+  const out = new Float32Array(n);
+  const s = f32(start);
+  const e = f32(end);
+  const step = f32((e - s) / (n - 1));
+  const half = Math.floor(n / 2);
+  for (let i = 0; i < n; i++) out[i] = i < half ? f32(s + f32(step * i)) : f32(e - f32(step * (n - 1 - i)));
+  return out;
+}
+
+export function betasFor(config: SchedulerConfig): Float32Array {
+  const n = config.num_train_timesteps;
+  if (config.trained_betas) return Float32Array.from(config.trained_betas);
+  if (config.beta_schedule === 'linear') return linspaceF32(config.beta_start, config.beta_end, n);
+  if (config.beta_schedule === 'scaled_linear') {
+    return linspaceF32(Math.sqrt(config.beta_start), Math.sqrt(config.beta_end), n).map((b) => f32(b * b));
+  }
+  throw new Error(`beta_schedule "${config.beta_schedule}" is not implemented`);
+}
+
+/** torch.cumprod(1 - betas) in float32 (the CPU kernel accumulates in double). */
+export function alphasCumprod(betas: Float32Array): Float32Array {
+  const out = new Float32Array(betas.length);
+  let acc = 1;
+  for (let i = 0; i < betas.length; i++) {
+    acc *= f32(1 - betas[i]!);
+    out[i] = acc;
+  }
+  return out;
+}
+
+/** σ(t) = √((1 − ᾱ)/ᾱ) for every training timestep, in float32. */
+export function trainingSigmas(alphasCum: Float32Array): Float32Array {
+  return alphasCum.map((a) => f32(Math.sqrt(f32(f32(1 - a) / a))));
+}
+
+/** np.interp over integer grid points 0..n-1 (timesteps may be fractional). */
+export function interpSigma(sigmas: Float32Array, t: number): number {
+  if (t <= 0) return sigmas[0]!;
+  if (t >= sigmas.length - 1) return sigmas[sigmas.length - 1]!;
+  const lo = Math.floor(t);
+  const frac = t - lo;
+  return frac === 0 ? sigmas[lo]! : sigmas[lo]! + frac * (sigmas[lo + 1]! - sigmas[lo]!);
+}

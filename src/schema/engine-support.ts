@@ -1,0 +1,26 @@
+// Which valid request fields this engine can honour today; the rest are refused by name, never ignored.
+import { DEFAULT_CHECKPOINT } from './request';
+import type { FieldError } from './response';
+import type { ResolvedRequest } from './validate';
+
+export const SUPPORTED_SAMPLERS = ['K_EULER'] as const;
+
+const notSupported = (field: string, msg: string): FieldError => ({
+  loc: ['body', field], msg: `${field} is not supported yet: ${msg}`, type: 'not_supported',
+});
+
+export function unsupportedFields(r: ResolvedRequest): FieldError[] {
+  const out: FieldError[] = [];
+  if (r.checkpoint !== DEFAULT_CHECKPOINT) out.push(notSupported('checkpoint', `only "${DEFAULT_CHECKPOINT}" (the loaded model) can be used.`));
+  if (!(SUPPORTED_SAMPLERS as readonly string[]).includes(r.sampler)) out.push(notSupported('sampler', `use ${SUPPORTED_SAMPLERS.join(' or ')}.`));
+  if (r.init_image !== undefined) out.push(notSupported('init_image', 'image-to-image is coming; remove init_image.'));
+  if (r.mask_image !== undefined) out.push(notSupported('mask_image', 'inpainting is coming; remove mask_image.'));
+  if (r.outpainting) out.push(notSupported('outpainting', 'set outpainting to false.'));
+  if (r.style_preset !== 'base') out.push(notSupported('style_preset', 'use "base".'));
+  if (r.loras && Object.keys(r.loras).length > 0) out.push(notSupported('loras', 'remove the LoRAs.'));
+  if (r.textual_inversions && Object.keys(r.textual_inversions).length > 0) out.push(notSupported('textual_inversions', 'remove them.'));
+  if (r.vae !== undefined) out.push(notSupported('vae', "the model's own VAE is used; remove vae."));
+  if (r.use_refiner) out.push(notSupported('use_refiner', 'set use_refiner to false.'));
+  if (r.high_noise_frac !== undefined) out.push(notSupported('high_noise_frac', 'it only applies with the refiner; remove it.'));
+  return out;
+}

@@ -1,0 +1,144 @@
+// The request body of OctoAI's POST /generate/sdxl as one zod schema: types, rules, defaults and form metadata.
+import { z } from 'zod';
+import { SAMPLERS } from './samplers';
+import { STYLE_PRESETS } from './style-presets';
+import { SDXL_SIZE_RULE, describeSizeRule, sizeAllowed, type SizeRule } from './sizes';
+
+export const MAX_SEED = 2 ** 32 - 1;
+export const DEFAULT_CHECKPOINT = 'octoai:lightning_sdxl';
+
+/** Per-checkpoint defaults, as OctoAI documents them for its Lightning checkpoint. */
+export const CHECKPOINT_DEFAULTS: Record<string, { steps: number; cfg_scale: number; sampler: (typeof SAMPLERS)[number] }> = {
+  [DEFAULT_CHECKPOINT]: { steps: 8, cfg_scale: 3.0, sampler: 'K_EULER' },
+};
+
+export type FieldGroup = 'prompt' | 'size' | 'sampling' | 'image' | 'advanced';
+/** What the form needs to show a field; registered on the schema so the form is generated from it. */
+export interface FieldMeta {
+  label: string;
+  group: FieldGroup;
+  help: string;
+  widget?: 'textarea' | 'slider' | 'seed' | 'size' | 'image' | 'json';
+  step?: number;
+}
+export const formMeta = z.registry<FieldMeta>();
+
+const seedInt = z.int().min(0).max(MAX_SEED);
+
+const fields = {
+  prompt: z.string().max(20_000).register(formMeta, {
+    label: 'Prompt', group: 'prompt', widget: 'textarea', help: 'What the image should show.',
+  }),
+  negative_prompt: z.string().max(20_000).optional().register(formMeta, {
+    label: 'Negative prompt', group: 'prompt', widget: 'textarea', help: 'What to steer away from. Empty means none.',
+  }),
+  style_preset: z.enum(STYLE_PRESETS).default('base').register(formMeta, {
+    label: 'Style', group: 'prompt', help: 'A style template wrapped around the prompt ("base" = none).',
+  }),
+  width: z.int().positive().optional().register(formMeta, {
+    label: 'Width', group: 'size', widget: 'size', help: 'Output width in pixels (give width and height together).',
+  }),
+  height: z.int().positive().optional().register(formMeta, {
+    label: 'Height', group: 'size', widget: 'size', help: 'Output height in pixels.',
+  }),
+  num_images: z.int().min(1).max(16).default(1).register(formMeta, {
+    label: 'Images', group: 'size', help: 'How many images to make (1–16).',
+  }),
+  steps: z.int().min(1).max(200).optional().register(formMeta, {
+    label: 'Steps', group: 'sampling', widget: 'slider', help: 'Denoising steps. Lightning checkpoints need few (4–8).',
+  }),
+  cfg_scale: z.number().gt(0).lte(50).optional().register(formMeta, {
+    label: 'CFG scale', group: 'sampling', widget: 'slider', step: 0.5,
+    help: 'Prompt guidance. ≤ 1 skips the negative pass (twice as fast).',
+  }),
+  sampler: z.enum(SAMPLERS).optional().register(formMeta, {
+    label: 'Sampler', group: 'sampling', help: 'The scheduler that turns noise into an image.',
+  }),
+  seed: z.union([seedInt, z.array(seedInt).min(1).max(16)]).optional().register(formMeta, {
+    label: 'Seed', group: 'sampling', widget: 'seed', help: 'Empty = random. A list gives one seed per image.',
+  }),
+  init_image: z.string().optional().register(formMeta, {
+    label: 'Init image', group: 'image', widget: 'image', help: 'Base64 PNG/JPEG to start from (image-to-image).',
+  }),
+  strength: z.number().gt(0).lte(1).optional().register(formMeta, {
+    label: 'Strength', group: 'image', widget: 'slider', step: 0.05, help: 'How much of the init image to repaint (0–1].',
+  }),
+  mask_image: z.string().optional().register(formMeta, {
+    label: 'Mask image', group: 'image', widget: 'image', help: 'Base64 mask; white = repaint (needs an init image).',
+  }),
+  outpainting: z.boolean().default(false).register(formMeta, {
+    label: 'Outpainting', group: 'image', help: 'Fill the masked area beyond the original image.',
+  }),
+  checkpoint: z.string().default(DEFAULT_CHECKPOINT).register(formMeta, {
+    label: 'Checkpoint', group: 'advanced', help: 'The model the request asks for.',
+  }),
+  vae: z.string().optional().register(formMeta, {
+    label: 'VAE', group: 'advanced', help: 'A different VAE by name.',
+  }),
+  loras: z.record(z.string(), z.number()).optional().register(formMeta, {
+    label: 'LoRAs', group: 'advanced', widget: 'json', help: 'LoRA name → weight, as JSON.',
+  }),
+  textual_inversions: z.record(z.string(), z.string()).optional().register(formMeta, {
+    label: 'Textual inversions', group: 'advanced', widget: 'json', help: 'Embedding name → trigger word, as JSON.',
+  }),
+  use_refiner: z.boolean().default(false).register(formMeta, {
+    label: 'Use refiner', group: 'advanced', help: 'Finish with the SDXL refiner.',
+  }),
+  high_noise_frac: z.number().gte(0).lte(1).optional().register(formMeta, {
+    label: 'High noise fraction', group: 'advanced', widget: 'slider', step: 0.05,
+    help: 'Share of the steps the base model runs before the refiner (0–1).',
+  }),
+  image_encoding: z.enum(['png', 'jpeg']).default('png').register(formMeta, {
+    label: 'Encoding', group: 'advanced', help: 'Format of the returned images.',
+  }),
+};
+
+export type RequestField = keyof typeof fields;
+export const REQUEST_FIELDS = Object.keys(fields) as RequestField[];
+
+/** What a loaded model tells the schema: which sizes it accepts. */
+export interface ModelLimits {
+  sizeRule: SizeRule;
+}
+export const SDXL_LIMITS: ModelLimits = { sizeRule: SDXL_SIZE_RULE };
+
+/** Cross-field rules, issued as custom issues whose `params.type` becomes the 422 `type`. */
+function crossFieldRules(limits: ModelLimits) {
+  return (r: z.infer<z.ZodObject<typeof fields>>, ctx: z.RefinementCtx) => {
+    const issue = (path: string, message: string, type = 'value_error') =>
+      ctx.addIssue({ code: 'custom', path: [path], message, params: { type } });
+    if ((r.width === undefined) !== (r.height === undefined)) {
+      const missing = r.width === undefined ? 'width' : 'height';
+      issue(missing, 'width and height go together: give both, or neither for the default size.', 'missing');
+    } else if (r.width !== undefined && r.height !== undefined && !sizeAllowed(limits.sizeRule, r.width, r.height)) {
+      issue('width', `${r.width}×${r.height} is not a size this model supports; use ${describeSizeRule(limits.sizeRule)}.`);
+    }
+    if (Array.isArray(r.seed) && r.seed.length !== r.num_images) {
+      issue('seed', `A seed list needs one seed per image: got ${r.seed.length} seeds for num_images ${r.num_images}.`);
+    }
+    if (r.strength !== undefined && r.init_image === undefined) {
+      issue('strength', 'strength only applies to image-to-image: add init_image or remove strength.');
+    }
+    if (r.mask_image !== undefined && r.init_image === undefined) {
+      issue('mask_image', 'mask_image needs an init_image to repaint: add init_image or remove mask_image.');
+    }
+    if (r.outpainting && r.init_image === undefined) {
+      issue('outpainting', 'outpainting needs an init_image (the image on its larger canvas) and a mask_image.');
+    }
+  };
+}
+
+export function requestSchemaFor(limits: ModelLimits) {
+  return z.strictObject(fields).superRefine(crossFieldRules(limits));
+}
+
+/** The request for SDXL-sized models; its types are the API's types. */
+export const requestSchema = requestSchemaFor(SDXL_LIMITS);
+/** What a caller sends (defaults optional). */
+export type GenerateRequest = z.input<typeof requestSchema>;
+/** A validated request with the schema's defaults filled in. */
+export type ParsedRequest = z.output<typeof requestSchema>;
+
+export function fieldSchema(name: RequestField): z.ZodType {
+  return fields[name];
+}

@@ -1,0 +1,36 @@
+// The response body of POST /generate/sdxl, and errors as data that cross the worker boundary.
+export interface GeneratedImage {
+  image_b64: string;
+  seed: number;
+  removed_for_safety: boolean;
+  width: number;
+  height: number;
+}
+
+export interface GenerateResponse {
+  images: GeneratedImage[];
+  latency_ms: number;
+}
+
+/** One problem with one field, in the shape of a FastAPI/pydantic 422 body entry. */
+export interface FieldError {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+}
+
+export type ErrorCode =
+  | 'invalid_request' // 422: the request broke a schema rule
+  | 'not_supported' // 422: a valid field this engine cannot honour yet
+  | 'model_not_loaded'
+  | 'model_load_failed'
+  | 'cancelled'
+  | 'busy'
+  | 'internal';
+
+/** Errors travel as plain data: `{code, message, detail}`. */
+export interface EngineErrorData {
+  code: ErrorCode;
+  message: string;
+  detail?: FieldError[];
+}

@@ -1,0 +1,23 @@
+// Output sizes a model accepts: the nine SDXL buckets, or a range a model declares for itself.
+export type Size = readonly [width: number, height: number];
+
+export const SDXL_SIZES: readonly Size[] = [
+  [1024, 1024], [896, 1152], [832, 1216], [768, 1344], [640, 1536], [1536, 640], [1344, 768], [1216, 832], [1152, 896],
+];
+
+export type SizeRule =
+  | { kind: 'list'; sizes: readonly Size[] }
+  | { kind: 'range'; min: number; max: number; multiple: number };
+
+export const SDXL_SIZE_RULE: SizeRule = { kind: 'list', sizes: SDXL_SIZES };
+
+export function sizeAllowed(rule: SizeRule, width: number, height: number): boolean {
+  if (rule.kind === 'list') return rule.sizes.some(([w, h]) => w === width && h === height);
+  const ok = (v: number) => v >= rule.min && v <= rule.max && v % rule.multiple === 0;
+  return ok(width) && ok(height);
+}
+
+export function describeSizeRule(rule: SizeRule): string {
+  if (rule.kind === 'list') return `one of ${rule.sizes.map(([w, h]) => `${w}×${h}`).join(', ')}`;
+  return `multiples of ${rule.multiple} from ${rule.min} to ${rule.max}`;
+}

@@ -1,0 +1,107 @@
+// Turns a request body into a resolved request, or into a 422-shaped list of every problem at once.
+import type { z } from 'zod';
+import {
+  CHECKPOINT_DEFAULTS, DEFAULT_CHECKPOINT, MAX_SEED, requestSchemaFor, type ModelLimits, type ParsedRequest,
+} from './request';
+import type { FieldError } from './response';
+import type { Sampler } from './samplers';
+import type { SizeRule } from './sizes';
+
+/** A request with every default decided: what the pipeline runs. */
+export interface ResolvedRequest extends Omit<ParsedRequest, 'steps' | 'cfg_scale' | 'sampler' | 'width' | 'height'> {
+  steps: number;
+  cfg_scale: number;
+  sampler: Sampler;
+  width: number;
+  height: number;
+}
+
+export type Validation = { ok: true; request: ResolvedRequest } | { ok: false; detail: FieldError[] };
+
+const TYPE_NAMES: Record<string, string> = {
+  number: 'a number', int: 'an integer', string: 'a string', boolean: 'true or false', array: 'a list',
+  object: 'an object', record: 'an object',
+};
+
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = body;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+function fieldName(path: readonly PropertyKey[]): string {
+  return path.map(String).join('.') || 'body';
+}
+
+function issueToErrors(issue: z.core.$ZodIssue, body: unknown): FieldError[] {
+  const loc = ['body', ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
+  const name = `\`${fieldName(issue.path)}\``;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => ({
+        loc: [...loc, key],
+        msg: `Unknown field \`${key}\`: remove it (check the spelling against the API's field names).`,
+        type: 'extra_forbidden',
+      }));
+    case 'invalid_type': {
+      if (valueAt(body, issue.path) === undefined) {
+        return [{ loc, msg: `Field required: add ${name} (${TYPE_NAMES[issue.expected] ?? issue.expected}).`, type: 'missing' }];
+      }
+      const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+      return [{ loc, msg: `${name} must be ${expected}.`, type: `${issue.expected}_type` }];
+    }
+    case 'too_big': {
+      const max = Number(issue.maximum);
+      if (issue.origin === 'array') return [{ loc, msg: `${name} may have at most ${max} entries.`, type: 'too_long' }];
+      if (issue.origin === 'string') return [{ loc, msg: `${name} may be at most ${max} characters.`, type: 'too_long' }];
+      return issue.inclusive
+        ? [{ loc, msg: `Make sure ${name} ≤ ${max}.`, type: 'less_than_equal' }]
+        : [{ loc, msg: `Make sure ${name} < ${max}.`, type: 'less_than' }];
+    }
+    case 'too_small': {
+      const min = Number(issue.minimum);
+      if (issue.origin === 'array') return [{ loc, msg: `${name} needs at least ${min} entries.`, type: 'too_short' }];
+      return issue.inclusive
+        ? [{ loc, msg: `Make sure ${name} ≥ ${min}.`, type: 'greater_than_equal' }]
+        : [{ loc, msg: `Make sure ${name} > ${min}.`, type: 'greater_than' }];
+    }
+    case 'invalid_value':
+      return [{ loc, msg: `${name} must be one of: ${issue.values.map(String).join(', ')}.`, type: 'enum' }];
+    case 'invalid_union': {
+      // Report the branch that matches the value's shape (e.g. the list branch for a seed list).
+      const branch = issue.errors.find((errs) => !errs.some((e) => e.code === 'invalid_type' && e.path.length === 0));
+      if (branch) return branch.flatMap((e) => issueToErrors({ ...e, path: [...issue.path, ...e.path] } as z.core.$ZodIssue, body));
+      return [{ loc, msg: `${name} must be an integer from 0 to ${MAX_SEED}, or a list of them (one per image).`, type: 'union_type' }];
+    }
+    case 'custom': {
+      const type = (issue.params as { type?: string } | undefined)?.type ?? 'value_error';
+      return [{ loc, msg: issue.message, type }];
+    }
+    default:
+      return [{ loc, msg: `${name}: ${issue.message}`, type: 'value_error' }];
+  }
+}
+
+/** Validates against the schema for a model's limits; reports every violation at once. */
+export function validateRequest(body: unknown, limits: ModelLimits, defaultSize: readonly [number, number]): Validation {
+  const parsed = requestSchemaFor(limits).safeParse(body);
+  if (!parsed.success) return { ok: false, detail: parsed.error.issues.flatMap((i) => issueToErrors(i, body)) };
+  const r = parsed.data;
+  const d = CHECKPOINT_DEFAULTS[r.checkpoint] ?? CHECKPOINT_DEFAULTS[DEFAULT_CHECKPOINT]!;
+  return {
+    ok: true,
+    request: {
+      ...r,
+      steps: r.steps ?? d.steps,
+      cfg_scale: r.cfg_scale ?? d.cfg_scale,
+      sampler: r.sampler ?? d.sampler,
+      width: r.width ?? defaultSize[0],
+      height: r.height ?? defaultSize[1],
+    },
+  };
+}
+
+export function defaultSizeFor(rule: SizeRule): readonly [number, number] {
+  if (rule.kind === 'list') return rule.sizes[0]!;
+  return [Math.min(rule.max, Math.max(rule.min, 1024)), Math.min(rule.max, Math.max(rule.min, 1024))];
+}
