@@ -72,7 +72,7 @@ export async function txt2img(c: SdxlComponents, req: Txt2ImgRequest, opts: Pipe
     const generator = new TorchGenerator(seed);
     const sigma0 = f32(scheduler.initNoiseSigma);
     const noise = opts.initialNoise?.(index) ?? generator.randn(numel);
-    let latents = noise.map((x) => f32(x * sigma0));
+    let latents: Float32Array = noise.map((x) => f32(x * sigma0));
 
     // 3. Denoise, checking for cancellation before every UNet call.
     const steps = scheduler.timesteps.length;

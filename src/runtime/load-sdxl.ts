@@ -58,7 +58,7 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
   const [schedulerConfig, vaeConfig, manifest, hasVaeEncoder] = await Promise.all([
     files.json<SchedulerConfig>('scheduler/scheduler_config.json'),
     files.json<VaeConfig>('vae_decoder/config.json'),
-    files.exists('sdxl-web.json').then((ok) => (ok ? files.json<WebManifest>('sdxl-web.json') : {})),
+    files.exists('sdxl-web.json').then((ok): Promise<WebManifest> => (ok ? files.json<WebManifest>('sdxl-web.json') : Promise.resolve({}))),
     files.exists('vae_encoder/model.onnx'),
   ]);
   const [tokenizer, tokenizer2] = await Promise.all([loadTokenizer(files, 'tokenizer'), loadTokenizer(files, 'tokenizer_2')]);

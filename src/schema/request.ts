@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { SAMPLERS } from './samplers';
 import { STYLE_PRESETS } from './style-presets';
+import type { FieldError } from './response';
 import { SDXL_SIZE_RULE, describeSizeRule, sizeAllowed, type SizeRule } from './sizes';
 
 export const MAX_SEED = 2 ** 32 - 1;
@@ -102,38 +103,41 @@ export interface ModelLimits {
 }
 export const SDXL_LIMITS: ModelLimits = { sizeRule: SDXL_SIZE_RULE };
 
-/** Cross-field rules, issued as custom issues whose `params.type` becomes the 422 `type`. */
-function crossFieldRules(limits: ModelLimits) {
-  return (r: z.infer<z.ZodObject<typeof fields>>, ctx: z.RefinementCtx) => {
-    const issue = (path: string, message: string, type = 'value_error') =>
-      ctx.addIssue({ code: 'custom', path: [path], message, params: { type } });
-    if ((r.width === undefined) !== (r.height === undefined)) {
-      const missing = r.width === undefined ? 'width' : 'height';
-      issue(missing, 'width and height go together: give both, or neither for the default size.', 'missing');
-    } else if (r.width !== undefined && r.height !== undefined && !sizeAllowed(limits.sizeRule, r.width, r.height)) {
-      issue('width', `${r.width}×${r.height} is not a size this model supports; use ${describeSizeRule(limits.sizeRule)}.`);
-    }
-    if (Array.isArray(r.seed) && r.seed.length !== r.num_images) {
-      issue('seed', `A seed list needs one seed per image: got ${r.seed.length} seeds for num_images ${r.num_images}.`);
-    }
-    if (r.strength !== undefined && r.init_image === undefined) {
-      issue('strength', 'strength only applies to image-to-image: add init_image or remove strength.');
-    }
-    if (r.mask_image !== undefined && r.init_image === undefined) {
-      issue('mask_image', 'mask_image needs an init_image to repaint: add init_image or remove mask_image.');
-    }
-    if (r.outpainting && r.init_image === undefined) {
-      issue('outpainting', 'outpainting needs an init_image (the image on its larger canvas) and a mask_image.');
-    }
-  };
-}
-
-export function requestSchemaFor(limits: ModelLimits) {
-  return z.strictObject(fields).superRefine(crossFieldRules(limits));
+/**
+ * Rules between fields. They take the raw body too (values of the wrong type are skipped: the schema reports
+ * those), so a request hears about every problem at once.
+ */
+export function crossFieldErrors(body: Record<string, unknown>, limits: ModelLimits): FieldError[] {
+  const out: FieldError[] = [];
+  const issue = (field: string, msg: string, type = 'value_error') => out.push({ loc: ['body', field], msg, type });
+  const num = (k: string) => (typeof body[k] === 'number' ? (body[k] as number) : undefined);
+  const has = (k: string) => body[k] !== undefined;
+  const width = num('width');
+  const height = num('height');
+  if (has('width') !== has('height')) {
+    const missing = has('width') ? 'height' : 'width';
+    issue(missing, 'width and height go together: give both, or neither for the default size.', 'missing');
+  } else if (width !== undefined && height !== undefined && !sizeAllowed(limits.sizeRule, width, height)) {
+    issue('width', `${width}×${height} is not a size this model supports; use ${describeSizeRule(limits.sizeRule)}.`);
+  }
+  const numImages = num('num_images') ?? 1;
+  if (Array.isArray(body.seed) && body.seed.length !== numImages) {
+    issue('seed', `A seed list needs one seed per image: got ${body.seed.length} seeds for num_images ${numImages}.`);
+  }
+  if (has('strength') && !has('init_image')) {
+    issue('strength', 'strength only applies to image-to-image: add init_image or remove strength.');
+  }
+  if (has('mask_image') && !has('init_image')) {
+    issue('mask_image', 'mask_image needs an init_image to repaint: add init_image or remove mask_image.');
+  }
+  if (body.outpainting === true && !has('init_image')) {
+    issue('outpainting', 'outpainting needs an init_image (the image on its larger canvas) and a mask_image.');
+  }
+  return out;
 }
 
 /** The request for SDXL-sized models; its types are the API's types. */
-export const requestSchema = requestSchemaFor(SDXL_LIMITS);
+export const requestSchema = z.strictObject(fields);
 /** What a caller sends (defaults optional). */
 export type GenerateRequest = z.input<typeof requestSchema>;
 /** A validated request with the schema's defaults filled in. */

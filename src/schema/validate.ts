@@ -1,7 +1,7 @@
 // Turns a request body into a resolved request, or into a 422-shaped list of every problem at once.
 import type { z } from 'zod';
 import {
-  CHECKPOINT_DEFAULTS, DEFAULT_CHECKPOINT, MAX_SEED, requestSchemaFor, type ModelLimits, type ParsedRequest,
+  CHECKPOINT_DEFAULTS, DEFAULT_CHECKPOINT, MAX_SEED, crossFieldErrors, requestSchema, type ModelLimits, type ParsedRequest,
 } from './request';
 import type { FieldError } from './response';
 import type { Sampler } from './samplers';
@@ -84,8 +84,14 @@ function issueToErrors(issue: z.core.$ZodIssue, body: unknown): FieldError[] {
 
 /** Validates against the schema for a model's limits; reports every violation at once. */
 export function validateRequest(body: unknown, limits: ModelLimits, defaultSize: readonly [number, number]): Validation {
-  const parsed = requestSchemaFor(limits).safeParse(body);
-  if (!parsed.success) return { ok: false, detail: parsed.error.issues.flatMap((i) => issueToErrors(i, body)) };
+  const parsed = requestSchema.safeParse(body);
+  const isObject = body !== null && typeof body === 'object' && !Array.isArray(body);
+  const schemaErrors = parsed.success ? [] : parsed.error.issues.flatMap((i) => issueToErrors(i, body));
+  const reported = new Set(schemaErrors.map((e) => String(e.loc[1])));
+  const ruleErrors = isObject
+    ? crossFieldErrors(body as Record<string, unknown>, limits).filter((e) => !reported.has(String(e.loc[1])))
+    : [];
+  if (!parsed.success || ruleErrors.length > 0) return { ok: false, detail: [...schemaErrors, ...ruleErrors] };
   const r = parsed.data;
   const d = CHECKPOINT_DEFAULTS[r.checkpoint] ?? CHECKPOINT_DEFAULTS[DEFAULT_CHECKPOINT]!;
   return {

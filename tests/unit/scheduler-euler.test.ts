@@ -45,7 +45,7 @@ describe('EulerDiscreteScheduler', () => {
       expect(s.timesteps).toEqual(trace.timesteps);
       expect(maxAbsDiff(s.sigmas, trace.sigmas!)).toBeLessThanOrEqual(TOL);
       expect(Math.abs(s.initNoiseSigma - trace.init_noise_sigma)).toBeLessThanOrEqual(TOL);
-      let sample = ref.float(trace.initial_sample).slice();
+      let sample: Float32Array = ref.float(trace.initial_sample).slice();
       trace.steps.forEach((step, i) => {
         const t = s.timesteps[i]!;
         expect(t).toBe(step.t);

@@ -1,0 +1,56 @@
+// Page object for the app: open it on a model, drive the form, read results, compare pixels with references.
+import { readFileSync } from 'node:fs';
+import { expect, type Page } from '@playwright/test';
+
+export const TINY_MODEL = '/models/tiny-sdxl/';
+export const referenceDir = new URL('../test-data/reference/', import.meta.url);
+
+export function referencePngBase64(name: string): string {
+  return readFileSync(new URL(`images/${name}`, referenceDir)).toString('base64');
+}
+
+export class AppPage {
+  constructor(readonly page: Page) {}
+
+  async open(model = TINY_MODEL): Promise<void> {
+    await this.page.goto(`/?model=${encodeURIComponent(model)}`);
+    await expect(this.page.getByTestId('model-state')).toContainText('ready', { timeout: 180_000 });
+  }
+
+  field(name: string) {
+    return this.page.locator(`[name="${name}"]`);
+  }
+
+  async fill(values: Record<string, string>): Promise<void> {
+    for (const [name, value] of Object.entries(values)) {
+      const f = this.field(name);
+      if ((await f.evaluate((e) => e.tagName)) === 'SELECT') await f.selectOption(value);
+      else await f.fill(value);
+    }
+  }
+
+  /** Max per-channel difference (0–255) between two base64 images, decoded by the browser. */
+  async pixelDiff(aB64: string, bB64: string): Promise<{ max: number; over1: number; width: number; height: number }> {
+    return this.page.evaluate(async ([a, b]) => {
+      const decode = async (b64: string) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const bmp = await createImageBitmap(new Blob([bytes]), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+        const canvas = new OffscreenCanvas(bmp.width, bmp.height);
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(bmp, 0, 0);
+        return ctx.getImageData(0, 0, bmp.width, bmp.height);
+      };
+      const [x, y] = await Promise.all([decode(a), decode(b)]);
+      if (x.width !== y.width || x.height !== y.height) return { max: 255, over1: -1, width: x.width, height: x.height };
+      let max = 0;
+      let over1 = 0;
+      for (let i = 0; i < x.data.length; i++) {
+        if (i % 4 === 3) continue;
+        const d = Math.abs(x.data[i]! - y.data[i]!);
+        max = Math.max(max, d);
+        if (d > 1) over1++;
+      }
+      return { max, over1, width: x.width, height: x.height };
+    }, [aB64, bB64] as const);
+  }
+}

@@ -1,0 +1,74 @@
+// Text-to-image end to end on the real WebGPU EP: the form, the page API, validation, and the adapter shown.
+import { expect, test, type Page } from '@playwright/test';
+import { AppPage, referencePngBase64 } from './app-page';
+
+// Max per-channel difference (of 255) from diffusers' PNG. WebGPU kernels (SwiftShader) and torch round differently;
+// the Node/wasm path is held to 1 step in the unit tests.
+const PIXEL_TOLERANCE = 3;
+
+test.describe.configure({ mode: 'serial' });
+let page: Page;
+let app: AppPage;
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  app = new AppPage(page);
+  await app.open();
+});
+test.afterAll(() => page.close());
+
+test('runs on WebGPU and shows the adapter', async () => {
+  const adapter = await page.evaluate(() => window.sdxl.adapter());
+  expect(adapter.provider).toBe('webgpu');
+  await expect(page.getByTestId('adapter')).toContainText('WebGPU');
+  await expect(page.getByTestId('adapter')).toContainText(adapter.architecture || adapter.vendor || 'GPU');
+  expect((await page.evaluate(() => window.sdxl.model()))?.provider).toBe('webgpu');
+  await expect(page.getByTestId('fallback-banner')).toBeHidden();
+});
+
+test('invalid input shows field errors and starts no generation', async () => {
+  await app.fill({ prompt: 'a red fox', width: '60', height: '64', steps: '500', cfg_scale: '0', seed: 'abc' });
+  await page.getByTestId('generate').click();
+  await expect(page.getByTestId('error-steps')).toContainText('200');
+  await expect(page.getByTestId('error-cfg_scale')).toContainText('> 0');
+  await expect(page.getByTestId('error-width')).toContainText('multiples of 8');
+  await expect(page.getByTestId('error-seed')).not.toBeEmpty();
+  await expect(page.getByTestId('form-errors')).toBeVisible();
+  await expect(page.getByTestId('progress')).toBeHidden();
+  expect(await page.evaluate(() => window.sdxl.stats())).toBeUndefined();
+  await expect(page.getByTestId('result')).toHaveCount(0);
+});
+
+test('the form generates the image diffusers makes for the same seed', async () => {
+  await app.fill({ prompt: 'a red fox in the snow', negative_prompt: 'blurry', width: '64', height: '64', steps: '4', cfg_scale: '3', seed: '7' });
+  await page.getByTestId('generate').click();
+  await expect(page.getByTestId('progress')).toBeVisible();
+  const img = page.getByTestId('result').first().locator('img');
+  await expect(img).toHaveAttribute('data-seed', '7', { timeout: 240_000 });
+  await expect(page.getByTestId('form-errors')).toBeHidden();
+  const src = await img.getAttribute('src');
+  const diff = await app.pixelDiff(src!.split(',')[1]!, referencePngBase64('seeded_t2i_64x64_seed7_g3_neg.png'));
+  expect(diff.width).toBe(64);
+  expect(diff.max, JSON.stringify(diff)).toBeLessThanOrEqual(PIXEL_TOLERANCE);
+  await expect(page.getByTestId('result').first().getByRole('link', { name: 'Download' })).toHaveAttribute('download', 'sdxl-7.png');
+});
+
+test('window.sdxl.generate with num_images 2 and a seed list matches diffusers per image', async () => {
+  const response = await page.evaluate(() => window.sdxl.generate({
+    prompt: 'studio photo of a ceramic teapot', width: 96, height: 64, steps: 4, cfg_scale: 1, seed: [11, 12], num_images: 2,
+  }));
+  expect(response.images.map((i) => [i.seed, i.width, i.height, i.removed_for_safety])).toEqual([[11, 96, 64, false], [12, 96, 64, false]]);
+  expect(response.latency_ms).toBeGreaterThan(0);
+  for (const [k, image] of response.images.entries()) {
+    const diff = await app.pixelDiff(image.image_b64, referencePngBase64(`seeded_t2i_64x96_gens11_12_g1_${k}.png`));
+    expect(diff.max, `image ${k}: ${JSON.stringify(diff)}`).toBeLessThanOrEqual(PIXEL_TOLERANCE);
+  }
+});
+
+test('the page API rejects a bad request with the 422 detail and generates nothing', async () => {
+  const error = await page.evaluate(() => window.sdxl.generate({ prompt: 'x', num_images: 40, sampler: 'DDIM' } as never).then(
+    () => null, (e: { code: string; detail: unknown }) => ({ code: e.code, detail: e.detail }),
+  ));
+  expect(error?.code).toBe('invalid_request');
+  expect(error?.detail).toEqual([expect.objectContaining({ loc: ['body', 'num_images'], type: 'less_than_equal' })]);
+});

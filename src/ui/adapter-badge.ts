@@ -1,0 +1,27 @@
+// Shows which backend runs the models: the WebGPU adapter and its limits, or why the CPU fallback is used.
+import type { AdapterReport } from '../worker/protocol';
+import { formatBytes } from './model-catalog';
+
+export function describeAdapter(a: AdapterReport): string {
+  if (a.provider === 'wasm') return 'CPU · WebAssembly';
+  const name = [a.vendor, a.architecture].filter(Boolean).join(' ') || a.description || 'GPU';
+  return `WebGPU · ${name}${a.shaderF16 ? ' · fp16' : ' · fp32 only'}`;
+}
+
+export function showAdapter(badge: HTMLElement, banner: HTMLElement, a: AdapterReport): void {
+  badge.textContent = describeAdapter(a);
+  badge.dataset.provider = a.provider;
+  badge.className = `badge ${a.provider === 'webgpu' ? 'badge-ok' : 'badge-warn'}`;
+  badge.title = [
+    a.description && `Adapter: ${a.description}`,
+    a.device && `Device: ${a.device}`,
+    `shader-f16: ${a.shaderF16 ? 'yes' : 'no (fp16 models will not run)'}`,
+    a.maxBufferSize !== undefined && `Max buffer: ${formatBytes(a.maxBufferSize)}`,
+    a.maxStorageBufferBindingSize !== undefined && `Max storage binding: ${formatBytes(a.maxStorageBufferBindingSize)}`,
+    a.isFallbackAdapter && 'Software (fallback) adapter',
+  ].filter(Boolean).join('\n');
+  if (a.fallbackReason) {
+    banner.hidden = false;
+    banner.textContent = a.fallbackReason;
+  }
+}

@@ -1,0 +1,57 @@
+// Result cards: the image, its seed and size, and a download button; newest first.
+import type { GenerateResponse } from '../schema/response';
+import type { RequestDraft } from './request-form';
+
+export interface GalleryEntry {
+  response: GenerateResponse;
+  request: RequestDraft;
+  createdAt: number;
+}
+
+export function renderGallery(container: HTMLElement, entries: readonly GalleryEntry[], onReuseSeed: (seed: number) => void): void {
+  if (entries.length === 0) return;
+  container.replaceChildren();
+  for (const entry of entries) {
+    const format = entry.request.image_encoding === 'jpeg' ? 'jpeg' : 'png';
+    const batch = document.createElement('div');
+    batch.className = 'batch';
+    const meta = document.createElement('div');
+    meta.className = 'batch-meta';
+    const prompt = typeof entry.request.prompt === 'string' ? entry.request.prompt : '';
+    meta.textContent = `${prompt.slice(0, 120) || '(empty prompt)'} · ${entry.response.latency_ms} ms`;
+    batch.append(meta);
+    const grid = document.createElement('div');
+    grid.className = 'batch-images';
+    entry.response.images.forEach((img, i) => {
+      const card = document.createElement('figure');
+      card.className = 'result';
+      card.dataset.testid = 'result';
+      const image = document.createElement('img');
+      image.src = `data:image/${format};base64,${img.image_b64}`;
+      image.alt = `Generated image ${i + 1}, seed ${img.seed}`;
+      image.width = img.width;
+      image.height = img.height;
+      image.dataset.seed = String(img.seed);
+      image.className = 'result-image';
+      const caption = document.createElement('figcaption');
+      const seed = document.createElement('button');
+      seed.type = 'button';
+      seed.className = 'link';
+      seed.textContent = `seed ${img.seed}`;
+      seed.title = 'Use this seed';
+      seed.addEventListener('click', () => onReuseSeed(img.seed));
+      const size = document.createElement('span');
+      size.textContent = `${img.width}×${img.height}`;
+      const download = document.createElement('a');
+      download.className = 'button-small';
+      download.href = image.src;
+      download.download = `sdxl-${img.seed}.${format === 'jpeg' ? 'jpg' : 'png'}`;
+      download.textContent = 'Download';
+      caption.append(seed, size, download);
+      card.append(image, caption);
+      grid.append(card);
+    });
+    batch.append(grid);
+    container.append(batch);
+  }
+}

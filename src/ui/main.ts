@@ -1,0 +1,186 @@
+// App entry: wires the schema-driven form, JSON view, model panel, worker generator, gallery and window.sdxl.
+import './styles.css';
+import { unsupportedFields } from '../schema/engine-support';
+import { CHECKPOINT_DEFAULTS, DEFAULT_CHECKPOINT } from '../schema/request';
+import type { FieldError } from '../schema/response';
+import { SDXL_SIZES, SDXL_SIZE_RULE, type Size } from '../schema/sizes';
+import { validateRequest } from '../schema/validate';
+import { SdxlError, createWorkerGenerator, type GenerateOptions } from '../worker/client';
+import type { LoadedModelReport } from '../worker/protocol';
+import { showAdapter } from './adapter-badge';
+import { renderGallery, type GalleryEntry } from './gallery';
+import { loadDraft, loadHistory, saveDraft, saveHistoryEntry } from './history-store';
+import { TINY_TEST_MODEL } from './model-catalog';
+import { createModelPanel } from './model-panel';
+import type { SdxlPageApi } from './page-api';
+import { showProgress } from './progress-view';
+import { createRequestForm, type RequestDraft } from './request-form';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const params = new URLSearchParams(location.search);
+const generator = createWorkerGenerator({ forceWasm: params.get('ep') === 'wasm' });
+let model: LoadedModelReport | undefined;
+let running: AbortController | undefined;
+let history: GalleryEntry[] = [];
+
+const status = $('status');
+const setStatus = (text: string, kind: 'info' | 'error' | 'ok' = 'info') => {
+  status.textContent = text;
+  status.dataset.kind = kind;
+};
+
+// --- Form and JSON view: two views of one draft request ------------------------------------------------
+const jsonText = $<HTMLTextAreaElement>('json-text');
+const jsonError = $('json-error');
+const form = createRequestForm($<HTMLFormElement>('request-form'), (draft) => {
+  jsonText.value = JSON.stringify(draft, null, 2);
+  saveDraft(draft);
+});
+jsonText.addEventListener('input', () => {
+  try {
+    const parsed: unknown = JSON.parse(jsonText.value);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the request must be a JSON object');
+    jsonError.textContent = '';
+    form.set(parsed as RequestDraft);
+    saveDraft(parsed as RequestDraft);
+  } catch (e) {
+    jsonError.textContent = `Not valid JSON yet: ${e instanceof Error ? e.message : String(e)}`;
+  }
+});
+for (const [tab, show] of [['tab-form', 'request-form'], ['tab-json', 'json-view']] as const) {
+  $(tab).addEventListener('click', () => {
+    for (const [t, s] of [['tab-form', 'request-form'], ['tab-json', 'json-view']] as const) {
+      $(t).classList.toggle('active', t === tab);
+      $(t).setAttribute('aria-selected', String(t === tab));
+      $(s).hidden = s !== show;
+    }
+  });
+}
+const initialDraft = loadDraft() ?? { prompt: 'a lighthouse on a cliff at sunset, dramatic clouds, detailed, cinematic lighting' };
+form.set(initialDraft);
+jsonText.value = JSON.stringify(initialDraft, null, 2);
+const defaults = CHECKPOINT_DEFAULTS[DEFAULT_CHECKPOINT]!;
+form.setPlaceholders({ steps: String(defaults.steps), cfg_scale: String(defaults.cfg_scale), sampler: defaults.sampler, seed: 'random', negative_prompt: 'none' });
+form.setSizePresets(SDXL_SIZES);
+
+// --- Validation: the same schema the worker uses, plus the loaded model's sizes --------------------------
+function validate(draft: unknown): FieldError[] {
+  const limits = { sizeRule: model?.sizeRule ?? SDXL_SIZE_RULE };
+  const v = validateRequest(draft, limits, model?.defaultSize ?? [1024, 1024]);
+  return v.ok ? unsupportedFields(v.request) : v.detail;
+}
+
+function showErrors(detail: FieldError[]): void {
+  const unplaced = form.showErrors(detail);
+  const summary = $('form-errors');
+  summary.hidden = detail.length === 0;
+  summary.textContent = detail.length ? `${detail.length} problem${detail.length > 1 ? 's' : ''} to fix before generating${unplaced.length ? `: ${unplaced.map((d) => d.msg).join(' ')}` : '.'}` : '';
+}
+
+// --- Models ---------------------------------------------------------------------------------------------
+const tinyAvailable = fetch(`${TINY_TEST_MODEL.baseUrl}model_index.json`, { method: 'HEAD' }).then((r) => r.ok, () => false);
+const panel = createModelPanel($('model-panel'), (url) => void loadModel(url).catch(() => undefined), tinyAvailable);
+
+async function loadModel(url: string): Promise<LoadedModelReport> {
+  panel.showLoading(url);
+  try {
+    const report = await generator.loadModel(url, (p) => panel.showProgress(p));
+    model = report;
+    panel.showLoaded(report);
+    if (report.sizeRule.kind === 'list') form.setSizePresets(report.sizeRule.sizes);
+    else {
+      const { min, max } = report.sizeRule;
+      const presets: Size[] = ([[64, 64], [96, 64], [64, 96], [128, 128], [256, 256], [512, 512], [1024, 1024]] as Size[])
+        .filter(([w, h]) => w >= min && h >= min && w <= max && h <= max);
+      form.setSizePresets(presets);
+    }
+    form.setPlaceholders({ width: String(report.defaultSize[0]), height: String(report.defaultSize[1]) });
+    setStatus('Model ready. Write a prompt and generate.', 'ok');
+    return report;
+  } catch (e) {
+    panel.showError(e instanceof Error ? e.message : String(e));
+    setStatus(e instanceof Error ? e.message : String(e), 'error');
+    throw e;
+  }
+}
+
+// --- Generation -----------------------------------------------------------------------------------------
+const progress = $('progress');
+const generateButton = $<HTMLButtonElement>('generate');
+const cancelButton = $<HTMLButtonElement>('cancel');
+
+async function generate(request: RequestDraft, options: GenerateOptions = {}): Promise<GalleryEntry['response']> {
+  if (!model) throw new SdxlError({ code: 'model_not_loaded', message: 'No model is loaded: load one first.' });
+  const controller = new AbortController();
+  options.signal?.addEventListener('abort', () => controller.abort());
+  if (options.signal?.aborted) controller.abort();
+  running = controller;
+  generateButton.disabled = true;
+  cancelButton.hidden = false;
+  setStatus('Generating…');
+  try {
+    const response = await generator.generate(request as never, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        showProgress(progress, p);
+        options.onProgress?.(p);
+      },
+    });
+    const entry: GalleryEntry = { response, request, createdAt: Date.now() };
+    history = [entry, ...history];
+    renderGallery($('gallery'), history, reuseSeed);
+    setStatus(`Done in ${(response.latency_ms / 1000).toFixed(1)} s.`, 'ok');
+    void saveHistoryEntry(entry).catch(() => setStatus('Done, but this browser would not store the result for later.', 'info'));
+    return response;
+  } catch (e) {
+    if (e instanceof SdxlError && e.detail) showErrors(e.detail);
+    setStatus(e instanceof SdxlError && e.code === 'cancelled' ? 'Cancelled.' : e instanceof Error ? e.message : String(e), e instanceof SdxlError && e.code === 'cancelled' ? 'info' : 'error');
+    throw e;
+  } finally {
+    running = undefined;
+    generateButton.disabled = false;
+    cancelButton.hidden = true;
+    showProgress(progress, undefined);
+  }
+}
+
+function reuseSeed(seed: number): void {
+  const draft = { ...form.get(), seed, num_images: 1 };
+  form.set(draft);
+  jsonText.value = JSON.stringify(draft, null, 2);
+}
+
+generateButton.addEventListener('click', () => {
+  const draft = form.get();
+  const problems = validate(draft);
+  showErrors(problems);
+  if (problems.length > 0) {
+    setStatus('Fix the highlighted fields first; nothing was generated.', 'error');
+    return;
+  }
+  void generate(draft).catch(() => undefined);
+});
+cancelButton.addEventListener('click', () => running?.abort());
+document.addEventListener('keydown', (e) => {
+  if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') generateButton.click();
+});
+
+// --- Start-up -------------------------------------------------------------------------------------------
+void generator.adapter().then((a) => showAdapter($('adapter'), $('fallback-banner'), a));
+void loadHistory().then((h) => {
+  history = [...history, ...h];
+  renderGallery($('gallery'), history, reuseSeed);
+});
+const modelParam = params.get('model');
+if (modelParam) void loadModel(modelParam).catch(() => undefined);
+else setStatus('Load a model to start. The default downloads once and is then used offline.');
+
+const api: SdxlPageApi = {
+  generate: (request, options) => generate(request as RequestDraft, options),
+  loadModel: (url, onProgress) => (onProgress ? generator.loadModel(url, onProgress).then((r) => ((model = r), r)) : loadModel(url)),
+  validate: (request) => validate(request),
+  adapter: () => generator.adapter(),
+  model: () => model,
+  stats: () => generator.stats(),
+};
+window.sdxl = api;

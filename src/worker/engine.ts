@@ -1,0 +1,126 @@
+// The engine inside the worker: one loaded model, sessions reused across requests, one generation at a time.
+import { bytesToBase64 } from '../pipeline/base64';
+import { CancelledError, type ProgressEvent } from '../pipeline/progress';
+import { txt2img } from '../pipeline/txt2img';
+import { unsupportedFields } from '../schema/engine-support';
+import type { EngineErrorData, GenerateResponse } from '../schema/response';
+import { validateRequest } from '../schema/validate';
+import { loadSdxl, type LoadedModel, type LoadProgress } from '../runtime/load-sdxl';
+import { urlModelFiles } from '../runtime/model-files';
+import { RunClock, type Ort } from '../runtime/ort-runner';
+import type { AdapterReport } from '../runtime/webgpu-adapter';
+import type { EngineApi, GenerationStats, LoadedModelReport, Result } from './protocol';
+
+export interface EngineDeps {
+  ort: Ort;
+  /** Finds the adapter; `forceWasm` skips WebGPU (for comparisons and broken drivers). */
+  probe(forceWasm: boolean): Promise<AdapterReport>;
+  encodeImage(rgba: Uint8ClampedArray, width: number, height: number, format: 'png' | 'jpeg'): Promise<Uint8Array>;
+  randomSeed(): number;
+  now(): number;
+}
+
+const fail = (code: EngineErrorData['code'], message: string, detail?: EngineErrorData['detail']): { ok: false; error: EngineErrorData } =>
+  ({ ok: false, error: detail ? { code, message, detail } : { code, message } });
+
+export class Engine implements EngineApi {
+  private model?: { url: string; loaded: LoadedModel; report: LoadedModelReport };
+  private loading?: Promise<Result<LoadedModelReport>>;
+  private readonly jobs = new Map<string, AbortController>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly clock = new RunClock();
+  private stats?: GenerationStats;
+  private adapterReport?: Promise<AdapterReport>;
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  /** Chooses the execution provider once, before the first model load. */
+  init(options: { forceWasm: boolean }): Promise<AdapterReport> {
+    this.adapterReport ??= this.deps.probe(options.forceWasm);
+    return this.adapterReport;
+  }
+
+  adapter(): Promise<AdapterReport> {
+    return this.init({ forceWasm: false });
+  }
+
+  lastStats(): GenerationStats | undefined {
+    return this.stats;
+  }
+
+  loadModel(baseUrl: string, onProgress?: (p: LoadProgress) => void): Promise<Result<LoadedModelReport>> {
+    if (this.model?.url === baseUrl) return Promise.resolve({ ok: true, value: this.model.report });
+    // Loads queue behind running generations so sessions are never swapped mid-run.
+    const run = async (): Promise<Result<LoadedModelReport>> => {
+      const { provider } = await this.adapter();
+      const start = this.deps.now();
+      try {
+        const loaded = await loadSdxl(urlModelFiles(baseUrl), { ort: this.deps.ort, provider, clock: this.clock, onProgress });
+        await this.model?.loaded.release();
+        const report: LoadedModelReport = { ...loaded.info, load_ms: this.deps.now() - start, provider };
+        this.model = { url: baseUrl, loaded, report };
+        return { ok: true, value: report };
+      } catch (e) {
+        return fail('model_load_failed', `Could not load the model from ${baseUrl}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result;
+    return result;
+  }
+
+  cancel(jobId: string): void {
+    this.jobs.get(jobId)?.abort();
+  }
+
+  generate(jobId: string, body: unknown, onProgress?: (p: ProgressEvent) => void): Promise<Result<GenerateResponse>> {
+    const controller = new AbortController();
+    this.jobs.set(jobId, controller);
+    const run = () => this.runGeneration(body, controller.signal, onProgress);
+    const result = this.queue.then(run, run).finally(() => this.jobs.delete(jobId));
+    this.queue = result;
+    return result;
+  }
+
+  private async runGeneration(body: unknown, signal: AbortSignal, onProgress?: (p: ProgressEvent) => void): Promise<Result<GenerateResponse>> {
+    if (!this.model) return fail('model_not_loaded', 'No model is loaded: call loadModel(url) first.');
+    const { loaded } = this.model;
+    const start = this.deps.now();
+    const v = validateRequest(body, { sizeRule: loaded.info.sizeRule }, loaded.info.defaultSize);
+    if (!v.ok) return fail('invalid_request', 'The request is invalid.', v.detail);
+    const unsupported = unsupportedFields(v.request);
+    if (unsupported.length > 0) return fail('not_supported', 'The request uses fields this engine does not support yet.', unsupported);
+    const req = v.request;
+    this.clock.reset();
+    try {
+      const result = await txt2img(loaded.components, req, {
+        signal, onProgress, randomSeed: this.deps.randomSeed, now: this.deps.now,
+      });
+      const images = [];
+      for (const img of result.images) {
+        const bytes = await this.deps.encodeImage(img.rgba, img.width, img.height, req.image_encoding);
+        images.push({ image_b64: bytesToBase64(bytes), seed: img.seed, removed_for_safety: false, width: img.width, height: img.height });
+      }
+      const total = this.deps.now() - start;
+      this.recordStats(result.timings.encode_prompt, total);
+      return { ok: true, value: { images, latency_ms: Math.round(total) } };
+    } catch (e) {
+      if (e instanceof CancelledError) return fail('cancelled', 'Generation was cancelled.');
+      return fail('internal', `Generation failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private recordStats(encodeMs: number, total: number): void {
+    const ms = this.clock.ms;
+    const sessionRun = this.clock.total();
+    this.stats = {
+      provider: this.model!.report.provider,
+      total_ms: total,
+      text_encode_ms: encodeMs,
+      unet_ms_per_call: ms.unet ?? [],
+      vae_decode_ms: (ms.vae_decoder ?? []).reduce((a, b) => a + b, 0),
+      session_run_ms: sessionRun,
+      pipeline_overhead_ms: total - sessionRun,
+    };
+  }
+}

@@ -1,0 +1,34 @@
+// What crosses the comlink boundary between the page and the worker: plain data only.
+import type { LoadProgress, ModelInfo } from '../runtime/load-sdxl';
+import type { AdapterReport } from '../runtime/webgpu-adapter';
+import type { ProgressEvent } from '../pipeline/progress';
+import type { EngineErrorData, GenerateResponse } from '../schema/response';
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: EngineErrorData };
+
+/** Where time went in the last generation, in ms; overhead = total − time inside session.run. */
+export interface GenerationStats {
+  provider: 'webgpu' | 'wasm';
+  total_ms: number;
+  text_encode_ms: number;
+  unet_ms_per_call: number[];
+  vae_decode_ms: number;
+  session_run_ms: number;
+  pipeline_overhead_ms: number;
+}
+
+export interface LoadedModelReport extends ModelInfo {
+  load_ms: number;
+  provider: 'webgpu' | 'wasm';
+}
+
+export interface EngineApi {
+  init(options: { forceWasm: boolean }): Promise<AdapterReport>;
+  adapter(): Promise<AdapterReport>;
+  loadModel(baseUrl: string, onProgress?: (p: LoadProgress) => void): Promise<Result<LoadedModelReport>>;
+  generate(jobId: string, body: unknown, onProgress?: (p: ProgressEvent) => void): Promise<Result<GenerateResponse>>;
+  cancel(jobId: string): void;
+  lastStats(): GenerationStats | undefined;
+}
+
+export type { AdapterReport, LoadProgress, ModelInfo, ProgressEvent };

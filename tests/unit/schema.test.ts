@@ -1,0 +1,125 @@
+// Every request rule, reported in the 422 shape ({detail:[{loc,msg,type}]}), all violations at once.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { unsupportedFields } from '../../src/schema/engine-support';
+import { SDXL_LIMITS, type ModelLimits } from '../../src/schema/request';
+import { SDXL_SIZES } from '../../src/schema/sizes';
+import { validateRequest, type Validation } from '../../src/schema/validate';
+
+const TINY: ModelLimits = { sizeRule: { kind: 'range', min: 64, max: 1024, multiple: 8 } };
+const check = (body: unknown, limits = SDXL_LIMITS): Validation => validateRequest(body, limits, [1024, 1024]);
+const errors = (body: unknown, limits = SDXL_LIMITS) => {
+  const v = check(body, limits);
+  if (v.ok) throw new Error('expected a validation error');
+  return v.detail;
+};
+const one = (body: unknown, limits = SDXL_LIMITS) => {
+  const d = errors(body, limits);
+  expect(d, JSON.stringify(d)).toHaveLength(1);
+  return d[0]!;
+};
+
+describe('request schema', () => {
+  it('fills the Lightning checkpoint defaults: 8 steps, cfg 3.0, 1024×1024, png, one image', () => {
+    const v = check({ prompt: 'a cat' });
+    expect(v.ok && v.request).toMatchObject({
+      checkpoint: 'octoai:lightning_sdxl', steps: 8, cfg_scale: 3, width: 1024, height: 1024, num_images: 1,
+      image_encoding: 'png', style_preset: 'base', sampler: 'K_EULER', outpainting: false, use_refiner: false,
+    });
+  });
+
+  it('requires a prompt', () => {
+    expect(one({})).toMatchObject({ loc: ['body', 'prompt'], type: 'missing' });
+  });
+
+  it('rejects unknown fields by name', () => {
+    expect(one({ prompt: 'x', guidance: 7 })).toMatchObject({ loc: ['body', 'guidance'], type: 'extra_forbidden' });
+  });
+
+  it('wants width and height together', () => {
+    expect(one({ prompt: 'x', width: 1024 })).toMatchObject({ loc: ['body', 'height'], type: 'missing' });
+    expect(one({ prompt: 'x', height: 1024 })).toMatchObject({ loc: ['body', 'width'], type: 'missing' });
+  });
+
+  it('accepts exactly the nine SDXL sizes for SDXL models', () => {
+    for (const [width, height] of SDXL_SIZES) expect(check({ prompt: 'x', width, height }).ok).toBe(true);
+    const e = one({ prompt: 'x', width: 512, height: 512 });
+    expect(e).toMatchObject({ loc: ['body', 'width'], type: 'value_error' });
+    expect(e.msg).toContain('1152×896');
+    fc.assert(fc.property(fc.integer({ min: 1, max: 4096 }), fc.integer({ min: 1, max: 4096 }), (width, height) => {
+      const allowed = SDXL_SIZES.some(([w, h]) => w === width && h === height);
+      return check({ prompt: 'x', width, height }).ok === allowed;
+    }));
+  });
+
+  it('lets a model declare its own size range (the tiny model: multiples of 8 from 64 to 1024)', () => {
+    expect(check({ prompt: 'x', width: 64, height: 96 }, TINY).ok).toBe(true);
+    expect(one({ prompt: 'x', width: 60, height: 64 }, TINY).msg).toContain('multiples of 8 from 64 to 1024');
+    expect(check({ prompt: 'x', width: 1032, height: 64 }, TINY).ok).toBe(false);
+  });
+
+  it('bounds steps to 1–200 and cfg_scale to (0, 50]', () => {
+    expect(one({ prompt: 'x', steps: 0 })).toMatchObject({ loc: ['body', 'steps'], type: 'greater_than_equal' });
+    expect(one({ prompt: 'x', steps: 201 })).toMatchObject({ loc: ['body', 'steps'], type: 'less_than_equal' });
+    expect(one({ prompt: 'x', steps: 4.5 })).toMatchObject({ loc: ['body', 'steps'], type: 'int_type' });
+    expect(one({ prompt: 'x', cfg_scale: 0 })).toMatchObject({ loc: ['body', 'cfg_scale'], type: 'greater_than' });
+    expect(one({ prompt: 'x', cfg_scale: 50.5 })).toMatchObject({ loc: ['body', 'cfg_scale'], type: 'less_than_equal' });
+    expect(check({ prompt: 'x', cfg_scale: 50, steps: 200 }).ok).toBe(true);
+  });
+
+  it('bounds num_images to 1–16', () => {
+    expect(one({ prompt: 'x', num_images: 0 }).loc).toEqual(['body', 'num_images']);
+    expect(one({ prompt: 'x', num_images: 17 }).loc).toEqual(['body', 'num_images']);
+  });
+
+  it('takes a seed in [0, 2^32) or a list with one seed per image', () => {
+    expect(check({ prompt: 'x', seed: 2 ** 32 - 1 }).ok).toBe(true);
+    expect(one({ prompt: 'x', seed: 2 ** 32 })).toMatchObject({ loc: ['body', 'seed'], type: 'less_than_equal' });
+    expect(one({ prompt: 'x', seed: -1 })).toMatchObject({ loc: ['body', 'seed'], type: 'greater_than_equal' });
+    expect(one({ prompt: 'x', seed: [1, -2], num_images: 2 })).toMatchObject({ loc: ['body', 'seed', 1] });
+    expect(one({ prompt: 'x', seed: [1, 2, 3], num_images: 2 })).toMatchObject({ loc: ['body', 'seed'], type: 'value_error' });
+    expect(one({ prompt: 'x', seed: 'seven' })).toMatchObject({ loc: ['body', 'seed'] });
+    expect(check({ prompt: 'x', seed: [5, 9], num_images: 2 }).ok).toBe(true);
+  });
+
+  it('allows strength and mask_image only with init_image, strength in (0, 1]', () => {
+    expect(one({ prompt: 'x', strength: 0.5 })).toMatchObject({ loc: ['body', 'strength'], type: 'value_error' });
+    expect(one({ prompt: 'x', mask_image: 'AAAA' })).toMatchObject({ loc: ['body', 'mask_image'] });
+    expect(one({ prompt: 'x', init_image: 'AAAA', strength: 0 })).toMatchObject({ loc: ['body', 'strength'], type: 'greater_than' });
+    expect(one({ prompt: 'x', init_image: 'AAAA', strength: 1.1 })).toMatchObject({ loc: ['body', 'strength'], type: 'less_than_equal' });
+    expect(check({ prompt: 'x', init_image: 'AAAA', strength: 1, mask_image: 'AAAA' }).ok).toBe(true);
+  });
+
+  it('restricts image_encoding, sampler and style_preset to their lists', () => {
+    expect(one({ prompt: 'x', image_encoding: 'webp' })).toMatchObject({ loc: ['body', 'image_encoding'], type: 'enum' });
+    expect(one({ prompt: 'x', sampler: 'EULER' })).toMatchObject({ loc: ['body', 'sampler'], type: 'enum' });
+    expect(one({ prompt: 'x', style_preset: 'vaporwave' })).toMatchObject({ loc: ['body', 'style_preset'], type: 'enum' });
+  });
+
+  it('reports every violation at once', () => {
+    const d = errors({ steps: 0, cfg_scale: 99, num_images: 40, image_encoding: 'gif', extra: 1, width: 1024, strength: 0.5 });
+    expect(d.map((e) => e.loc.slice(1).join('.')).sort()).toEqual(
+      ['cfg_scale', 'extra', 'height', 'image_encoding', 'num_images', 'prompt', 'steps', 'strength'],
+    );
+    for (const e of d) expect(e.msg.length).toBeGreaterThan(10);
+  });
+
+  it('accepts fields the engine cannot run yet, and the engine names each of them', () => {
+    const v = check({
+      prompt: 'x', sampler: 'DDIM', style_preset: 'anime', loras: { a: 0.5 }, vae: 'x', use_refiner: true,
+      init_image: 'AAAA', mask_image: 'AAAA', outpainting: true, textual_inversions: { t: 'tok' }, high_noise_frac: 0.7,
+    });
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    const fields = unsupportedFields(v.request).map((e) => e.loc[1]);
+    expect(fields.sort()).toEqual(
+      ['high_noise_frac', 'init_image', 'loras', 'mask_image', 'outpainting', 'sampler', 'style_preset', 'textual_inversions', 'use_refiner', 'vae'],
+    );
+    for (const e of unsupportedFields(v.request)) {
+      expect(e.type).toBe('not_supported');
+      expect(e.msg).toContain('not supported yet');
+    }
+    const plain = check({ prompt: 'x', seed: 1 });
+    expect(plain.ok && unsupportedFields(plain.request)).toEqual([]);
+  });
+});
