@@ -6,7 +6,7 @@ import { unsupportedFields } from '../schema/engine-support';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
 import { validateRequest } from '../schema/validate';
 import { loadSdxl, type LoadedModel, type LoadProgress } from '../runtime/load-sdxl';
-import { urlModelFiles } from '../runtime/model-files';
+import type { ModelFiles } from '../runtime/model-files';
 import { RunClock, type Ort } from '../runtime/ort-runner';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import type { EngineApi, GenerationStats, LoadedModelReport, Result } from './protocol';
@@ -15,6 +15,8 @@ export interface EngineDeps {
   ort: Ort;
   /** Finds the adapter; `forceWasm` skips WebGPU (for comparisons and broken drivers). */
   probe(forceWasm: boolean): Promise<AdapterReport>;
+  /** Where a base URL's files come from (fetch in the browser). */
+  files(baseUrl: string): ModelFiles;
   encodeImage(rgba: Uint8ClampedArray, width: number, height: number, format: 'png' | 'jpeg'): Promise<Uint8Array>;
   randomSeed(): number;
   now(): number;
@@ -55,7 +57,7 @@ export class Engine implements EngineApi {
       const { provider } = await this.adapter();
       const start = this.deps.now();
       try {
-        const loaded = await loadSdxl(urlModelFiles(baseUrl), { ort: this.deps.ort, provider, clock: this.clock, onProgress });
+        const loaded = await loadSdxl(this.deps.files(baseUrl), { ort: this.deps.ort, provider, clock: this.clock, onProgress });
         await this.model?.loaded.release();
         const report: LoadedModelReport = { ...loaded.info, load_ms: this.deps.now() - start, provider };
         this.model = { url: baseUrl, loaded, report };

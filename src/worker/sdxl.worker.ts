@@ -1,5 +1,6 @@
 // The dedicated worker: builds the engine on onnxruntime-web (WebGPU, else wasm) and exposes it through comlink.
 import * as Comlink from 'comlink';
+import { urlModelFiles } from '../runtime/model-files';
 import { browserOrt } from '../runtime/ort-web';
 import { probeWebGpu } from '../runtime/webgpu-adapter';
 import { encodeImage } from './encode-image';
@@ -13,6 +14,7 @@ const engine = new Engine({
     forceWasm
       ? Promise.resolve({ provider: 'wasm', shaderF16: false, fallbackReason: 'The CPU (wasm) backend was requested with ?ep=wasm.' })
       : probeWebGpu(scope.navigator.gpu),
+  files: (baseUrl) => urlModelFiles(baseUrl),
   encodeImage,
   randomSeed: () => crypto.getRandomValues(new Uint32Array(1))[0]!,
   now: () => performance.now(),
