@@ -83,6 +83,7 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
       const session = await opts.ort.InferenceSession.create(model, {
         executionProviders: [opts.provider],
         graphOptimizationLevel: 'all',
+        logSeverityLevel: 3, // errors only: CPU placement of shape ops is expected and not worth a warning
         externalData,
       });
       runners[component] = new OrtRunner(opts.ort, session, component, opts.clock);

@@ -18,7 +18,8 @@ export function createModelPanel(root: HTMLElement, load: (url: string) => void,
       </div>
       <span class="model-state badge" data-testid="model-state">idle</span>
     </div>
-    <div class="model-body">
+    <details class="model-body" open>
+      <summary>Choose a model</summary>
       <div class="model-choice">
         <div>
           <strong>${DEFAULT_MODEL.name}</strong>
@@ -37,7 +38,7 @@ export function createModelPanel(root: HTMLElement, load: (url: string) => void,
         <input type="url" name="url" placeholder="…or an Optimum SDXL ONNX folder URL" aria-label="Model folder URL" required />
         <button type="submit" class="secondary">Load URL</button>
       </form>
-    </div>
+    </details>
     <div class="model-progress" hidden><div class="progress-bar"><div class="progress-fill"></div></div><div class="progress-label"></div></div>`;
   const byId: Record<string, CatalogModel> = { [DEFAULT_MODEL.id]: DEFAULT_MODEL, [TINY_TEST_MODEL.id]: TINY_TEST_MODEL };
   root.querySelectorAll<HTMLButtonElement>('[data-load]').forEach((b) =>
@@ -78,6 +79,7 @@ export function createModelPanel(root: HTMLElement, load: (url: string) => void,
       progress.hidden = false;
       fill.style.width = '100%';
       label.textContent = `Loaded ${formatBytes(total)} in ${(r.load_ms / 1000).toFixed(1)} s`;
+      root.querySelector('details')?.removeAttribute('open');
     },
     showError(message) {
       setState('error', 'badge-error');

@@ -123,6 +123,7 @@ export function createRequestForm(form: HTMLFormElement, onChange: (draft: Reque
           });
         }
       }
+      if (spec.default !== undefined && spec.kind !== 'enum' && spec.kind !== 'boolean') input.setAttribute('placeholder', String(spec.default));
       input.setAttribute('aria-describedby', `${id}-help ${id}-error`);
       const help = el('div', { class: 'help', id: `${id}-help` }, spec.help);
       const error = el('div', { class: 'field-error', id: `${id}-error`, role: 'alert', 'data-testid': `error-${spec.name}` });

@@ -1,0 +1,19 @@
+// Which Chromium the tests drive and with which flags (shared by the config, the specs, the bench and screenshots).
+import { existsSync } from 'node:fs';
+
+/** Debian's Chromium where it is installed (CI and dev machines here); otherwise undefined = Playwright's own. */
+export const chromiumPath: string | undefined =
+  process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+
+/** Quiet, offline-friendly flags for a fresh headless profile. */
+export const baseArgs = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** WebGPU on: SwiftShader's software adapter where there is no GPU. */
+export const webgpuArgs = ['--enable-unsafe-webgpu', ...baseArgs];

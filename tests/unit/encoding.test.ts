@@ -1,0 +1,39 @@
+// Byte-level helpers: base64 for image_b64, float16 conversion for fp16 models, and seed resolution.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bytesToBase64 } from '../../src/pipeline/base64';
+import { resolveSeeds } from '../../src/pipeline/seeds';
+import { fromHalf, toHalf } from '../../src/runtime/float16';
+
+describe('bytesToBase64', () => {
+  it('equals Node’s encoder for any bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 20_000 }), (bytes) => bytesToBase64(bytes) === Buffer.from(bytes).toString('base64')));
+  });
+});
+
+describe('float16', () => {
+  it('round-trips every half value exactly', () => {
+    for (let h = 0; h < 0x10000; h++) {
+      const v = fromHalf(h);
+      if (Number.isNaN(v)) expect(Number.isNaN(fromHalf(toHalf(v)))).toBe(true);
+      else expect(toHalf(v), `0x${h.toString(16)}`).toBe(h);
+    }
+  });
+  it('rounds to nearest even and saturates to infinity', () => {
+    expect(fromHalf(toHalf(1 + 2 ** -11))).toBe(1); // halfway → even
+    expect(fromHalf(toHalf(1 + 3 * 2 ** -11))).toBe(1 + 2 ** -9);
+    expect(fromHalf(toHalf(70000))).toBe(Infinity);
+    expect(fromHalf(toHalf(2 ** -25))).toBe(0);
+  });
+});
+
+describe('resolveSeeds', () => {
+  it('gives N, N+1, … for a single seed, wrapping at 2^32', () => {
+    expect(resolveSeeds(7, 3, () => 0)).toEqual([7, 8, 9]);
+    expect(resolveSeeds(2 ** 32 - 1, 2, () => 0)).toEqual([2 ** 32 - 1, 0]);
+  });
+  it('uses a seed list as given and draws a random base seed when none is given', () => {
+    expect(resolveSeeds([5, 3], 2, () => 0)).toEqual([5, 3]);
+    expect(resolveSeeds(undefined, 2, () => 100)).toEqual([100, 101]);
+  });
+});
