@@ -26,6 +26,24 @@ test('runs on WebGPU and shows the adapter', async () => {
   await expect(page.getByTestId('fallback-banner')).toBeHidden();
 });
 
+test('the form and the JSON view are two views of one request', async () => {
+  await page.locator('#tab-json').click();
+  const body = { prompt: 'a pasted OctoAI body', negative_prompt: 'blurry', steps: 6, cfg_scale: 2.5, seed: [3, 4], num_images: 2, sampler: 'K_EULER' };
+  await page.getByTestId('json-text').fill(JSON.stringify(body));
+  await page.locator('#tab-form').click();
+  await expect(app.field('prompt')).toHaveValue('a pasted OctoAI body');
+  await expect(app.field('steps')).toHaveValue('6');
+  await expect(app.field('seed')).toHaveValue('3, 4');
+  await expect(app.field('sampler')).toHaveValue('K_EULER');
+  await app.fill({ cfg_scale: '4', num_images: '1', seed: '9' });
+  await page.locator('#tab-json').click();
+  expect(JSON.parse(await page.getByTestId('json-text').inputValue())).toEqual({ ...body, cfg_scale: 4, num_images: 1, seed: 9 });
+  await page.getByTestId('json-text').fill('{"prompt": ');
+  await expect(page.locator('#json-error')).toContainText('Not valid JSON');
+  await page.locator('#tab-form').click();
+  await expect(app.field('prompt')).toHaveValue('a pasted OctoAI body');
+});
+
 test('invalid input shows field errors and starts no generation', async () => {
   await app.fill({ prompt: 'a red fox', width: '60', height: '64', steps: '500', cfg_scale: '0', seed: 'abc' });
   await page.getByTestId('generate').click();
@@ -71,4 +89,13 @@ test('the page API rejects a bad request with the 422 detail and generates nothi
   ));
   expect(error?.code).toBe('invalid_request');
   expect(error?.detail).toEqual([expect.objectContaining({ loc: ['body', 'num_images'], type: 'less_than_equal' })]);
+});
+
+test('results and the draft survive a reload', async () => {
+  const before = await page.getByTestId('result').count();
+  expect(before).toBeGreaterThanOrEqual(3);
+  const prompt = await app.field('prompt').inputValue();
+  await page.reload();
+  await expect(page.getByTestId('result')).toHaveCount(before);
+  await expect(app.field('prompt')).toHaveValue(prompt);
 });

@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 
-const results = 'test-results';
+// Not test-results/: Playwright empties that folder when it starts.
+const results = '.test-reports';
 rmSync(`${results}/unit.json`, { force: true });
 rmSync(`${results}/e2e.json`, { force: true });
 mkdirSync(results, { recursive: true });

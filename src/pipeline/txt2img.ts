@@ -26,6 +26,11 @@ export interface PipelineOptions {
   /** Seed for images whose request has none (the engine passes a crypto-random one). */
   randomSeed: () => number;
   now?: () => number;
+  /**
+   * Lets the host process its event queue between UNet calls (a worker must, or a cancel message waits until the
+   * run ends: onnxruntime's wasm backend can resolve session.run without ever yielding to the event loop).
+   */
+  yieldToHost?: () => Promise<void>;
   /** Unscaled N(0,1) starting latents per image (diffusers' `latents` argument); drawn from the seed when absent. */
   initialNoise?: (imageIndex: number) => Float32Array;
 }
@@ -77,6 +82,7 @@ export async function txt2img(c: SdxlComponents, req: Txt2ImgRequest, opts: Pipe
     // 3. Denoise, checking for cancellation before every UNet call.
     const steps = scheduler.timesteps.length;
     for (const [i, t] of scheduler.timesteps.entries()) {
+      await opts.yieldToHost?.();
       throwIfCancelled(opts.signal);
       const modelInput = scheduler.scaleModelInput(latents, t);
       const noisePred = await predictNoise(c.unet, cond, modelInput, latentDims, t, req.cfg_scale);
@@ -86,6 +92,7 @@ export async function txt2img(c: SdxlComponents, req: Txt2ImgRequest, opts: Pipe
     timings.denoise.push(now() - tDenoise);
 
     // 4. Decode.
+    await opts.yieldToHost?.();
     throwIfCancelled(opts.signal);
     opts.onProgress?.({ stage: 'decode', image: index, images: total, step: steps, steps });
     const tDecode = now();

@@ -8,7 +8,31 @@ export function describeAdapter(a: AdapterReport): string {
   return `WebGPU · ${name}${a.shaderF16 ? ' · fp16' : ' · fp32 only'}`;
 }
 
-export function showAdapter(badge: HTMLElement, banner: HTMLElement, a: AdapterReport): void {
+/** The facts that decide what a model needs: backend, adapter, fp16 support, buffer limits. */
+export function adapterFacts(a: AdapterReport): [string, string][] {
+  if (a.provider === 'wasm') return [['Backend', 'CPU (WebAssembly)'], ['Why', a.fallbackReason ?? '']];
+  return [
+    ['Backend', 'WebGPU'],
+    ['Adapter', [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · ') || 'unknown'],
+    ['fp16 (shader-f16)', a.shaderF16 ? 'yes' : 'no — fp32 models only'],
+    ['Max buffer', a.maxBufferSize !== undefined ? formatBytes(a.maxBufferSize) : '?'],
+    ['Max storage binding', a.maxStorageBufferBindingSize !== undefined ? formatBytes(a.maxStorageBufferBindingSize) : '?'],
+    ...(a.isFallbackAdapter ? [['Note', 'software adapter (no GPU acceleration)'] as [string, string]] : []),
+  ];
+}
+
+export function showAdapter(badge: HTMLElement, banner: HTMLElement, a: AdapterReport, details?: HTMLElement): void {
+  if (details) {
+    const dl = document.createElement('dl');
+    for (const [k, v] of adapterFacts(a)) {
+      const dt = document.createElement('dt');
+      dt.textContent = k;
+      const dd = document.createElement('dd');
+      dd.textContent = v;
+      dl.append(dt, dd);
+    }
+    details.replaceChildren(dl);
+  }
   badge.textContent = describeAdapter(a);
   badge.dataset.provider = a.provider;
   badge.className = `badge ${a.provider === 'webgpu' ? 'badge-ok' : 'badge-warn'}`;

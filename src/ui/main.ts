@@ -166,7 +166,7 @@ document.addEventListener('keydown', (e) => {
 });
 
 // --- Start-up -------------------------------------------------------------------------------------------
-void generator.adapter().then((a) => showAdapter($('adapter'), $('fallback-banner'), a));
+void generator.adapter().then((a) => showAdapter($('adapter'), $('fallback-banner'), a, $('adapter-details')));
 void loadHistory().then((h) => {
   history = [...history, ...h];
   renderGallery($('gallery'), history, reuseSeed);

@@ -97,6 +97,7 @@ export class Engine implements EngineApi {
     try {
       const result = await txt2img(loaded.components, req, {
         signal, onProgress, randomSeed: this.deps.randomSeed, now: this.deps.now,
+        yieldToHost: () => new Promise((resolve) => setTimeout(resolve, 0)),
       });
       const images = [];
       for (const img of result.images) {
