@@ -84,7 +84,7 @@ test('window.sdxl.generate with num_images 2 and a seed list matches diffusers p
 });
 
 test('the page API rejects a bad request with the 422 detail and generates nothing', async () => {
-  const error = await page.evaluate(() => window.sdxl.generate({ prompt: 'x', num_images: 40, sampler: 'DDIM' } as never).then(
+  const error = await page.evaluate(() => window.sdxl.generate({ prompt: 'x', num_images: 40, sampler: 'UNI_PC' } as never).then(
     () => null, (e: { code: string; detail: unknown }) => ({ code: e.code, detail: e.detail }),
   ));
   expect(error?.code).toBe('invalid_request');

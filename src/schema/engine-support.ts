@@ -3,16 +3,19 @@ import { DEFAULT_CHECKPOINT } from './request';
 import type { FieldError } from './response';
 import type { ResolvedRequest } from './validate';
 
-export const SUPPORTED_SAMPLERS = ['K_EULER'] as const;
+/** What the running engine can do; the pipeline supplies the sampler list. */
+export interface EngineCapabilities {
+  samplers: readonly string[];
+}
 
 const notSupported = (field: string, msg: string): FieldError => ({
   loc: ['body', field], msg: `${field} is not supported yet: ${msg}`, type: 'not_supported',
 });
 
-export function unsupportedFields(r: ResolvedRequest): FieldError[] {
+export function unsupportedFields(r: ResolvedRequest, caps: EngineCapabilities): FieldError[] {
   const out: FieldError[] = [];
   if (r.checkpoint !== DEFAULT_CHECKPOINT) out.push(notSupported('checkpoint', `only "${DEFAULT_CHECKPOINT}" (the loaded model) can be used.`));
-  if (!(SUPPORTED_SAMPLERS as readonly string[]).includes(r.sampler)) out.push(notSupported('sampler', `use ${SUPPORTED_SAMPLERS.join(' or ')}.`));
+  if (!caps.samplers.includes(r.sampler)) out.push(notSupported('sampler', `use one of ${caps.samplers.join(', ')}.`));
   if (r.init_image !== undefined) out.push(notSupported('init_image', 'image-to-image is coming; remove init_image.'));
   if (r.mask_image !== undefined) out.push(notSupported('mask_image', 'inpainting is coming; remove mask_image.'));
   if (r.outpainting) out.push(notSupported('outpainting', 'set outpainting to false.'));

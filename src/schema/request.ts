@@ -1,6 +1,6 @@
 // The request body of OctoAI's POST /generate/sdxl as one zod schema: types, rules, defaults and form metadata.
 import { z } from 'zod';
-import { SAMPLERS } from './samplers';
+import { SAMPLERS, SAMPLER_GROUPS } from './samplers';
 import { STYLE_PRESETS } from './style-presets';
 import type { FieldError } from './response';
 import { SDXL_SIZE_RULE, describeSizeRule, sizeAllowed, type SizeRule } from './sizes';
@@ -21,6 +21,8 @@ export interface FieldMeta {
   help: string;
   widget?: 'textarea' | 'slider' | 'seed' | 'size' | 'image' | 'json';
   step?: number;
+  /** For enums: options shown under headings, in this order. */
+  optionGroups?: { label: string; options: readonly string[] }[];
 }
 export const formMeta = z.registry<FieldMeta>();
 
@@ -54,6 +56,7 @@ const fields = {
   }),
   sampler: z.enum(SAMPLERS).optional().register(formMeta, {
     label: 'Sampler', group: 'sampling', help: 'The scheduler that turns noise into an image.',
+    optionGroups: SAMPLER_GROUPS,
   }),
   seed: z.union([seedInt, z.array(seedInt).min(1).max(16)]).optional().register(formMeta, {
     label: 'Seed', group: 'sampling', widget: 'seed', help: 'Empty = random. A list gives one seed per image.',

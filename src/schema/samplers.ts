@@ -16,3 +16,13 @@ export const SAMPLERS = [
   'DPM_PLUS_PLUS_SDE_KARRAS',
 ] as const;
 export type Sampler = (typeof SAMPLERS)[number];
+
+/** Samplers that call the UNet twice per step. */
+export const SECOND_ORDER_SAMPLERS: readonly Sampler[] = ['DPM_2', 'DPM_2_ANCESTRAL', 'HEUN', 'DPM_PLUS_PLUS_SDE_KARRAS'];
+
+/** How the form lists them: what suits Lightning's trailing timesteps first, the 2×-cost ones last. */
+export const SAMPLER_GROUPS: { label: string; options: readonly Sampler[] }[] = [
+  { label: 'Recommended for Lightning', options: ['K_EULER', 'K_EULER_ANCESTRAL', 'DPM_SOLVER_MULTISTEP', 'DDIM'] },
+  { label: 'Others', options: ['DDPM', 'PNDM', 'KLMS', 'DPM_PLUS_PLUS_2M_KARRAS', 'DPM_SINGLE', 'UNI_PC'] },
+  { label: 'Premium (2 UNet calls per step, ~2× slower)', options: SECOND_ORDER_SAMPLERS },
+];

@@ -1,5 +1,6 @@
 // App entry: wires the schema-driven form, JSON view, model panel, worker generator, gallery and window.sdxl.
 import './styles.css';
+import { IMPLEMENTED_SAMPLERS } from '../pipeline/schedulers';
 import { unsupportedFields } from '../schema/engine-support';
 import { CHECKPOINT_DEFAULTS, DEFAULT_CHECKPOINT } from '../schema/request';
 import type { FieldError } from '../schema/response';
@@ -67,7 +68,7 @@ form.setSizePresets(SDXL_SIZES);
 function validate(draft: unknown): FieldError[] {
   const limits = { sizeRule: model?.sizeRule ?? SDXL_SIZE_RULE };
   const v = validateRequest(draft, limits, model?.defaultSize ?? [1024, 1024]);
-  return v.ok ? unsupportedFields(v.request) : v.detail;
+  return v.ok ? unsupportedFields(v.request, { samplers: IMPLEMENTED_SAMPLERS }) : v.detail;
 }
 
 function showErrors(detail: FieldError[]): void {

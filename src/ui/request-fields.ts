@@ -38,7 +38,7 @@ export function requestFields(): FieldSpec[] {
     const lower = p.minimum ?? p.exclusiveMinimum;
     return {
       name: name as RequestField,
-      label: p.label, group: p.group, help: p.help, widget: p.widget, step: p.step,
+      label: p.label, group: p.group, help: p.help, widget: p.widget, step: p.step, optionGroups: p.optionGroups,
       kind,
       options: p.enum,
       min: lower,

@@ -105,7 +105,15 @@ export function createRequestForm(form: HTMLFormElement, onChange: (draft: Reque
       if (spec.kind === 'enum') {
         const select = el('select', { id, name: spec.name });
         select.append(el('option', { value: '' }, spec.default !== undefined ? `${String(spec.default)} (default)` : 'default'));
-        for (const o of spec.options ?? []) if (o !== spec.default) select.append(el('option', { value: o }, o));
+        if (spec.optionGroups) {
+          for (const g of spec.optionGroups) {
+            const group = el('optgroup', { label: g.label });
+            for (const o of g.options) group.append(el('option', { value: o }, o));
+            select.append(group);
+          }
+        } else {
+          for (const o of spec.options ?? []) if (o !== spec.default) select.append(el('option', { value: o }, o));
+        }
         input = select;
       } else if (spec.kind === 'boolean') {
         input = el('input', { id, name: spec.name, type: 'checkbox' });

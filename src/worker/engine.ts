@@ -1,6 +1,7 @@
 // The engine inside the worker: one loaded model, sessions reused across requests, one generation at a time.
 import { bytesToBase64 } from '../pipeline/base64';
 import { CancelledError, type ProgressEvent } from '../pipeline/progress';
+import { IMPLEMENTED_SAMPLERS } from '../pipeline/schedulers';
 import { txt2img } from '../pipeline/txt2img';
 import { unsupportedFields } from '../schema/engine-support';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
@@ -90,7 +91,7 @@ export class Engine implements EngineApi {
     const start = this.deps.now();
     const v = validateRequest(body, { sizeRule: loaded.info.sizeRule }, loaded.info.defaultSize);
     if (!v.ok) return fail('invalid_request', 'The request is invalid.', v.detail);
-    const unsupported = unsupportedFields(v.request);
+    const unsupported = unsupportedFields(v.request, { samplers: IMPLEMENTED_SAMPLERS });
     if (unsupported.length > 0) return fail('not_supported', 'The request uses fields this engine does not support yet.', unsupported);
     const req = v.request;
     this.clock.reset();

@@ -6,6 +6,7 @@ import { SDXL_LIMITS, type ModelLimits } from '../../src/schema/request';
 import { SDXL_SIZES } from '../../src/schema/sizes';
 import { validateRequest, type Validation } from '../../src/schema/validate';
 
+const CAPS = { samplers: ['K_EULER', 'DDIM'] };
 const TINY: ModelLimits = { sizeRule: { kind: 'range', min: 64, max: 1024, multiple: 8 } };
 const check = (body: unknown, limits = SDXL_LIMITS): Validation => validateRequest(body, limits, [1024, 1024]);
 const errors = (body: unknown, limits = SDXL_LIMITS) => {
@@ -106,20 +107,29 @@ describe('request schema', () => {
 
   it('accepts fields the engine cannot run yet, and the engine names each of them', () => {
     const v = check({
-      prompt: 'x', sampler: 'DDIM', style_preset: 'anime', loras: { a: 0.5 }, vae: 'x', use_refiner: true,
+      prompt: 'x', sampler: 'PNDM', style_preset: 'anime', loras: { a: 0.5 }, vae: 'x', use_refiner: true,
       init_image: 'AAAA', mask_image: 'AAAA', outpainting: true, textual_inversions: { t: 'tok' }, high_noise_frac: 0.7,
     });
     expect(v.ok).toBe(true);
     if (!v.ok) return;
-    const fields = unsupportedFields(v.request).map((e) => e.loc[1]);
+    const fields = unsupportedFields(v.request, CAPS).map((e) => e.loc[1]);
     expect(fields.sort()).toEqual(
       ['high_noise_frac', 'init_image', 'loras', 'mask_image', 'outpainting', 'sampler', 'style_preset', 'textual_inversions', 'use_refiner', 'vae'],
     );
-    for (const e of unsupportedFields(v.request)) {
+    for (const e of unsupportedFields(v.request, CAPS)) {
       expect(e.type).toBe('not_supported');
       expect(e.msg).toContain('not supported yet');
     }
     const plain = check({ prompt: 'x', seed: 1 });
-    expect(plain.ok && unsupportedFields(plain.request)).toEqual([]);
+    expect(plain.ok && unsupportedFields(plain.request, CAPS)).toEqual([]);
+  });
+});
+
+describe('sampler groups', () => {
+  it('list every sampler exactly once, second-order ones under premium', async () => {
+    const { SAMPLERS, SAMPLER_GROUPS, SECOND_ORDER_SAMPLERS } = await import('../../src/schema/samplers');
+    const listed = SAMPLER_GROUPS.flatMap((g) => g.options);
+    expect([...listed].sort()).toEqual([...SAMPLERS].sort());
+    expect(SAMPLER_GROUPS.at(-1)!.options).toEqual(SECOND_ORDER_SAMPLERS);
   });
 });

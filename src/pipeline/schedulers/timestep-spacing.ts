@@ -1,8 +1,11 @@
 // diffusers' timestep spacings ("trailing", "leading", "linspace") for discrete-time schedulers.
 import type { SchedulerConfig } from './scheduler';
 
-/** Timesteps high → low as float32 values, exactly as diffusers' set_timesteps builds them. */
-export function spacedTimesteps(config: SchedulerConfig, steps: number): number[] {
+/**
+ * Timesteps high → low as float32 values, exactly as diffusers' set_timesteps builds them. `integer` is for the
+ * schedulers that keep int64 timesteps (DDIM, DDPM, PNDM, DPM-Solver, UniPC): their linspace spacing is rounded.
+ */
+export function spacedTimesteps(config: SchedulerConfig, steps: number, integer = false): number[] {
   const T = config.num_train_timesteps;
   const f32 = Math.fround;
   switch (config.timestep_spacing) {
@@ -18,7 +21,10 @@ export function spacedTimesteps(config: SchedulerConfig, steps: number): number[
       return Array.from({ length: steps }, (_, i) => f32((steps - 1 - i) * ratio + config.steps_offset));
     }
     case 'linspace':
-      return Array.from({ length: steps }, (_, i) => f32(((T - 1) * (steps - 1 - i)) / (steps - 1 || 1)));
+      return Array.from({ length: steps }, (_, i) => {
+        const v = ((T - 1) * (steps - 1 - i)) / (steps - 1 || 1);
+        return integer ? roundHalfEven(v) : f32(v);
+      });
     default:
       throw new Error(`timestep_spacing "${config.timestep_spacing}" is not supported`);
   }

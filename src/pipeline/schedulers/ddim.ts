@@ -1,0 +1,75 @@
+// DDIMScheduler (diffusers 0.27) with η = 0 (as the SDXL pipelines call it): deterministic, in ᾱ space.
+import { f32 } from '../float32-math';
+import { previousTimestep, integerTimesteps } from './alpha-schedule';
+import { alphasCumprod, betasFor } from './noise-schedule';
+import type { NoiseSource, Scheduler, SchedulerConfig, SchedulerStep } from './scheduler';
+
+export interface AlphaSchedulerConfig extends SchedulerConfig {
+  set_alpha_to_one?: boolean;
+  clip_sample?: boolean;
+}
+
+const sqrtF = (x: number) => f32(Math.sqrt(x));
+
+/** x₀ and ε from the model output for ᾱ-space schedulers. */
+export function predictFromAlpha(predictionType: string, x: number, out: number, alphaProd: number): [x0: number, eps: number] {
+  const beta = f32(1 - alphaProd);
+  switch (predictionType) {
+    case 'epsilon':
+      return [f32(f32(x - f32(sqrtF(beta) * out)) / sqrtF(alphaProd)), out];
+    case 'v_prediction':
+      return [f32(f32(sqrtF(alphaProd) * x) - f32(sqrtF(beta) * out)), f32(f32(sqrtF(alphaProd) * out) + f32(sqrtF(beta) * x))];
+    case 'sample':
+      return [out, f32(f32(x - f32(sqrtF(alphaProd) * out)) / sqrtF(beta))];
+    default:
+      throw new Error(`prediction_type ${predictionType} is not supported`);
+  }
+}
+
+export class DdimScheduler implements Scheduler {
+  readonly order = 1;
+  readonly initNoiseSigma = 1;
+  timesteps: number[] = [];
+  private steps = 0;
+  readonly alphasCumprod: Float32Array;
+  private readonly finalAlphaCumprod: number;
+
+  constructor(readonly config: AlphaSchedulerConfig) {
+    if (config.clip_sample) throw new Error('clip_sample is not supported by this DDIM port');
+    this.alphasCumprod = alphasCumprod(betasFor(config));
+    this.finalAlphaCumprod = config.set_alpha_to_one ? 1 : this.alphasCumprod[0]!;
+  }
+
+  setTimesteps(steps: number): void {
+    this.steps = steps;
+    this.timesteps = integerTimesteps(this.config, steps);
+  }
+
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return sample;
+  }
+
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, _noise: NoiseSource): SchedulerStep {
+    const prevT = previousTimestep(this.config, this.steps, timestep);
+    const a = this.alphasCumprod[timestep]!;
+    const aPrev = prevT >= 0 ? this.alphasCumprod[prevT]! : this.finalAlphaCumprod;
+    const sqrtAPrev = sqrtF(aPrev);
+    const dirCoeff = sqrtF(f32(1 - aPrev)); // η = 0, so σ_t = 0
+    const n = sample.length;
+    const prev = new Float32Array(n);
+    const pred = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const [x0, eps] = predictFromAlpha(this.config.prediction_type, sample[i]!, modelOutput[i]!, a);
+      pred[i] = x0;
+      prev[i] = f32(f32(sqrtAPrev * x0) + f32(dirCoeff * eps));
+    }
+    return { prevSample: prev, predOriginalSample: pred };
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    const a = this.alphasCumprod[timestep]!;
+    const sa = sqrtF(a);
+    const sb = sqrtF(f32(1 - a));
+    return original.map((x, i) => f32(f32(sa * x) + f32(sb * noise[i]!)));
+  }
+}

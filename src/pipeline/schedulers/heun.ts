@@ -1,0 +1,66 @@
+// HeunDiscreteScheduler (diffusers 0.27): Euler predictor + trapezoidal corrector, two UNet calls per step.
+import { f32 } from '../float32-math';
+import type { NoiseSource, Scheduler, SchedulerConfig, SchedulerStep } from './scheduler';
+import { initNoiseSigmaFor, predictOriginalSigma, scaleBySigma, sigmaSchedule, trainSigmasFor } from './sigma-schedule';
+
+export class HeunDiscreteScheduler implements Scheduler {
+  readonly order = 2;
+  timesteps: number[] = [];
+  /** σ0, σ1, σ1, σ2, σ2, …, 0: each interior σ twice, as diffusers interleaves them. */
+  sigmas: Float32Array = new Float32Array(0);
+  private readonly trainSigmas: Float32Array;
+  private stepIndex = 0;
+  private firstOrder?: { derivative: Float32Array; dt: number; sample: Float32Array };
+
+  constructor(readonly config: SchedulerConfig) {
+    this.trainSigmas = trainSigmasFor(config);
+  }
+
+  get initNoiseSigma(): number {
+    return initNoiseSigmaFor(this.config, this.sigmas);
+  }
+
+  setTimesteps(steps: number): void {
+    const base = sigmaSchedule(this.config, steps, this.trainSigmas);
+    const s = Array.from(base.sigmas);
+    this.sigmas = Float32Array.from([s[0]!, ...s.slice(1, -1).flatMap((v) => [v, v]), s[s.length - 1]!]);
+    this.timesteps = [base.timesteps[0]!, ...base.timesteps.slice(1).flatMap((t) => [t, t])];
+    this.stepIndex = 0;
+    this.firstOrder = undefined;
+  }
+
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return scaleBySigma(sample, this.sigmas[this.stepIndex]!);
+  }
+
+  step(modelOutput: Float32Array, _timestep: number, sample: Float32Array, _noise: NoiseSource): SchedulerStep {
+    const n = sample.length;
+    const prev = new Float32Array(n);
+    const first = this.firstOrder === undefined;
+    const sigma = first ? this.sigmas[this.stepIndex]! : this.sigmas[this.stepIndex - 1]!;
+    const sigmaNext = first ? this.sigmas[this.stepIndex + 1]! : this.sigmas[this.stepIndex]!;
+    const sigmaInput = first ? sigma : sigmaNext;
+    const derivative = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = sample[i]!;
+      const x0 = predictOriginalSigma(this.config.prediction_type, x, modelOutput[i]!, sigmaInput);
+      derivative[i] = f32(f32(x - x0) / (first ? sigma : sigmaNext));
+    }
+    if (first) {
+      const dt = f32(sigmaNext - sigma);
+      this.firstOrder = { derivative, dt, sample };
+      for (let i = 0; i < n; i++) prev[i] = f32(sample[i]! + f32(derivative[i]! * dt));
+    } else {
+      const { derivative: d0, dt, sample: x0 } = this.firstOrder!;
+      this.firstOrder = undefined;
+      for (let i = 0; i < n; i++) prev[i] = f32(x0[i]! + f32(f32(f32(d0[i]! + derivative[i]!) / 2) * dt));
+    }
+    this.stepIndex++;
+    return { prevSample: prev };
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    const sigma = this.sigmas[this.timesteps.indexOf(timestep)]!;
+    return original.map((x, i) => f32(x + f32(noise[i]! * sigma)));
+  }
+}

@@ -1,0 +1,79 @@
+// Every implemented sampler against diffusers' scheduler traces (reference/schedulers): all spacings, 4 and 8 steps.
+import { describe, expect, it } from 'vitest';
+import { IMPLEMENTED_SAMPLERS, createScheduler } from '../../src/pipeline/schedulers';
+import { EulerDiscreteScheduler } from '../../src/pipeline/schedulers/euler-discrete';
+import { alphasCumprod, betasFor } from '../../src/pipeline/schedulers/noise-schedule';
+import type { SchedulerConfig } from '../../src/pipeline/schedulers/scheduler';
+import type { Sampler } from '../../src/schema/samplers';
+import { loadReference, maxAbsDiff } from './reference';
+
+interface Trace {
+  name: string; api_name: Sampler; config: SchedulerConfig; timesteps: number[]; sigmas: number[] | null;
+  init_noise_sigma: number; initial_sample: string; final_sample: string;
+  steps: { t: number; model_input: string; model_output: string; prev_sample: string; pred_original_sample?: string; noise: { tensor: string }[] }[];
+}
+const ref = loadReference<{ traces: Trace[] }>('schedulers');
+const TOL = 1e-5;
+/** 1e-5, or 4 float32 ulps where the reference magnitude makes 1e-5 finer than float32 (|x| > 32, e.g. DDPM's x₀). */
+function tolFor(ref: Float32Array): number {
+  let max = 0;
+  for (const v of ref) max = Math.max(max, Math.abs(v));
+  return Math.max(TOL, 4 * 2 ** (Math.floor(Math.log2(max || 1)) - 23));
+}
+const close = (got: Float32Array, ref: Float32Array, label: string) => expect(maxAbsDiff(got, ref), label).toBeLessThanOrEqual(tolFor(ref));
+
+/** The fixture's fake UNet, computed in float64 and cast to float32. */
+function fakeModel(x: Float32Array, t: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let c = 0; c < 4; c++) for (let h = 0; h < 8; h++) for (let w = 0; w < 8; w++) {
+    const i = c * 64 + h * 8 + w;
+    out[i] = 0.1 * x[i]! + 0.05 * Math.sin(0.01 * t + 0.5 * c + 0.25 * h + 0.125 * w);
+  }
+  return out;
+}
+
+describe('schedulers against diffusers traces', () => {
+  it('builds the training schedule like torch', () => {
+    const betas = betasFor(ref.index.traces[0]!.config);
+    expect(maxAbsDiff(betas, ref.float('train/betas'))).toBeLessThanOrEqual(2e-9); // ≤ 1 float32 ulp at 0.012
+    expect(maxAbsDiff(alphasCumprod(betas), ref.float('train/alphas_cumprod'))).toBeLessThanOrEqual(1e-7);
+  });
+
+  it('keeps σ per step for the K samplers (Euler, trailing): 14.6146, 4.0817, 1.6129, 0.6932, 0', () => {
+    const trace = ref.index.traces.find((t) => t.name === 'K_EULER/trailing/4')!;
+    const s = new EulerDiscreteScheduler(trace.config);
+    s.setTimesteps(4);
+    expect(maxAbsDiff(s.sigmas, trace.sigmas!)).toBeLessThanOrEqual(TOL);
+  });
+
+  for (const sampler of IMPLEMENTED_SAMPLERS) {
+    const traces = ref.index.traces.filter((t) => t.api_name === sampler);
+    it(`${sampler} has traces for 4 and 8 steps in every spacing`, () => {
+      expect(traces.length).toBeGreaterThanOrEqual(4);
+    });
+    for (const trace of traces) {
+      it(`${trace.name}`, () => {
+        const s = createScheduler(sampler, trace.config);
+        s.setTimesteps(trace.name.endsWith('/8') ? 8 : 4);
+        expect(s.timesteps.map(Math.fround)).toEqual(trace.timesteps.map(Math.fround));
+        expect(Math.abs(s.initNoiseSigma - trace.init_noise_sigma)).toBeLessThanOrEqual(TOL);
+        let sample: Float32Array = ref.float(trace.initial_sample).slice();
+        trace.steps.forEach((step, i) => {
+          const t = s.timesteps[i]!;
+          const input = s.scaleModelInput(sample, t);
+          close(input, ref.float(step.model_input), `step ${i} model_input`);
+          const output = fakeModel(input, t);
+          let draw = 0;
+          const out = s.step(output, t, sample, { randn: (n) => ref.float(step.noise[draw++]!.tensor).slice(0, n) });
+          expect(draw, `step ${i} draws`).toBe(step.noise.length);
+          close(out.prevSample, ref.float(step.prev_sample), `step ${i} prev_sample`);
+          if (step.pred_original_sample && out.predOriginalSample) {
+            close(out.predOriginalSample, ref.float(step.pred_original_sample), `step ${i} x0`);
+          }
+          sample = out.prevSample;
+        });
+        close(sample, ref.float(trace.final_sample), 'final sample');
+      });
+    }
+  }
+});
