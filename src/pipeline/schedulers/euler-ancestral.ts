@@ -1,40 +1,13 @@
 // EulerAncestralDiscreteScheduler (diffusers 0.27): Euler to σ_down, then fresh noise scaled by σ_up.
 import { f32 } from '../float32-math';
-import type { NoiseSource, Scheduler, SchedulerConfig, SchedulerStep } from './scheduler';
-import { initNoiseSigmaFor, predictOriginalSigma, scaleBySigma, sigmaSchedule, trainSigmasFor } from './sigma-schedule';
+import type { NoiseSource, SchedulerStep } from './scheduler';
+import { predictOriginalSigma } from './sigma-schedule';
+import { SigmaScheduler } from './sigma-scheduler';
 
-export class EulerAncestralDiscreteScheduler implements Scheduler {
+export class EulerAncestralDiscreteScheduler extends SigmaScheduler {
   readonly order = 1;
-  timesteps: number[] = [];
-  sigmas: Float32Array = new Float32Array(0);
-  private readonly trainSigmas: Float32Array;
-  private stepIndex = 0;
 
-  constructor(readonly config: SchedulerConfig) {
-    this.trainSigmas = trainSigmasFor(config);
-  }
-
-  get initNoiseSigma(): number {
-    return initNoiseSigmaFor(this.config, this.sigmas);
-  }
-
-  setTimesteps(steps: number): void {
-    ({ timesteps: this.timesteps, sigmas: this.sigmas } = sigmaSchedule(this.config, steps, this.trainSigmas));
-    this.stepIndex = 0;
-  }
-
-  private indexFor(timestep: number): number {
-    const i = this.timesteps.indexOf(timestep);
-    if (i < 0) throw new Error(`timestep ${timestep} is not in the schedule`);
-    return i;
-  }
-
-  scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
-    return scaleBySigma(sample, this.sigmas[this.indexFor(timestep)]!);
-  }
-
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise: NoiseSource): SchedulerStep {
-    if (timestep !== this.timesteps[this.stepIndex]) this.stepIndex = this.indexFor(timestep);
+  step(modelOutput: Float32Array, _timestep: number, sample: Float32Array, noise: NoiseSource): SchedulerStep {
     const from = this.sigmas[this.stepIndex]!;
     const to = this.sigmas[this.stepIndex + 1]!;
     const to2 = f32(to * to);
@@ -55,10 +28,5 @@ export class EulerAncestralDiscreteScheduler implements Scheduler {
     for (let i = 0; i < n; i++) prev[i] = f32(prev[i]! + f32(eps[i]! * sigmaUp));
     this.stepIndex++;
     return { prevSample: prev, predOriginalSample: pred };
-  }
-
-  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    const sigma = this.sigmas[this.indexFor(timestep)]!;
-    return original.map((x, i) => f32(x + f32(noise[i]! * sigma)));
   }
 }

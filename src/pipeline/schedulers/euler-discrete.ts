@@ -1,41 +1,13 @@
 // EulerDiscreteScheduler (diffusers 0.27): first-order Euler on σ, the sampler SDXL-Lightning is distilled for.
 import { f32 } from '../float32-math';
-import type { NoiseSource, Scheduler, SchedulerConfig, SchedulerStep } from './scheduler';
-import { initNoiseSigmaFor, predictOriginalSigma, scaleBySigma, sigmaSchedule, trainSigmasFor } from './sigma-schedule';
+import type { NoiseSource, SchedulerStep } from './scheduler';
+import { predictOriginalSigma } from './sigma-schedule';
+import { SigmaScheduler } from './sigma-scheduler';
 
-export class EulerDiscreteScheduler implements Scheduler {
+export class EulerDiscreteScheduler extends SigmaScheduler {
   readonly order = 1;
-  timesteps: number[] = [];
-  /** σ per timestep, then a final 0 (float32 values). */
-  sigmas: Float32Array = new Float32Array(0);
-  private readonly trainSigmas: Float32Array;
-  private stepIndex = 0;
 
-  constructor(readonly config: SchedulerConfig) {
-    this.trainSigmas = trainSigmasFor(config);
-  }
-
-  get initNoiseSigma(): number {
-    return initNoiseSigmaFor(this.config, this.sigmas);
-  }
-
-  setTimesteps(steps: number): void {
-    ({ timesteps: this.timesteps, sigmas: this.sigmas } = sigmaSchedule(this.config, steps, this.trainSigmas));
-    this.stepIndex = 0;
-  }
-
-  private indexFor(timestep: number): number {
-    const i = this.timesteps.indexOf(timestep);
-    if (i < 0) throw new Error(`timestep ${timestep} is not in the schedule`);
-    return i;
-  }
-
-  scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
-    return scaleBySigma(sample, this.sigmas[this.indexFor(timestep)]!);
-  }
-
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise: NoiseSource): SchedulerStep {
-    if (timestep !== this.timesteps[this.stepIndex]) this.stepIndex = this.indexFor(timestep);
+  step(modelOutput: Float32Array, _timestep: number, sample: Float32Array, noise: NoiseSource): SchedulerStep {
     const sigma = this.sigmas[this.stepIndex]!;
     // diffusers always draws the churn noise; with s_churn = 0 it is unused, but the generator still advances.
     noise.randn(modelOutput.length);
@@ -48,15 +20,9 @@ export class EulerDiscreteScheduler implements Scheduler {
       const x = sample[i]!;
       const x0 = predictOriginalSigma(this.config.prediction_type, x, modelOutput[i]!, sigmaHat);
       pred[i] = x0;
-      const derivative = f32(f32(x - x0) / sigmaHat);
-      prev[i] = f32(x + f32(derivative * dt));
+      prev[i] = f32(x + f32(f32(f32(x - x0) / sigmaHat) * dt));
     }
     this.stepIndex++;
     return { prevSample: prev, predOriginalSample: pred };
-  }
-
-  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    const sigma = this.sigmas[this.indexFor(timestep)]!;
-    return original.map((x, i) => f32(x + f32(noise[i]! * sigma)));
   }
 }

@@ -1,36 +1,21 @@
 // HeunDiscreteScheduler (diffusers 0.27): Euler predictor + trapezoidal corrector, two UNet calls per step.
 import { f32 } from '../float32-math';
-import type { NoiseSource, Scheduler, SchedulerConfig, SchedulerStep } from './scheduler';
-import { initNoiseSigmaFor, predictOriginalSigma, scaleBySigma, sigmaSchedule, trainSigmasFor } from './sigma-schedule';
+import type { NoiseSource, SchedulerStep } from './scheduler';
+import { predictOriginalSigma, sigmaSchedule } from './sigma-schedule';
+import { SigmaScheduler } from './sigma-scheduler';
 
-export class HeunDiscreteScheduler implements Scheduler {
+export class HeunDiscreteScheduler extends SigmaScheduler {
   readonly order = 2;
-  timesteps: number[] = [];
-  /** σ0, σ1, σ1, σ2, σ2, …, 0: each interior σ twice, as diffusers interleaves them. */
-  sigmas: Float32Array = new Float32Array(0);
-  private readonly trainSigmas: Float32Array;
-  private stepIndex = 0;
   private firstOrder?: { derivative: Float32Array; dt: number; sample: Float32Array };
 
-  constructor(readonly config: SchedulerConfig) {
-    this.trainSigmas = trainSigmasFor(config);
-  }
-
-  get initNoiseSigma(): number {
-    return initNoiseSigmaFor(this.config, this.sigmas);
-  }
-
-  setTimesteps(steps: number): void {
+  /** σ0, σ1, σ1, σ2, σ2, …, 0: each interior σ (and timestep) twice, as diffusers interleaves them. */
+  override setTimesteps(steps: number): void {
     const base = sigmaSchedule(this.config, steps, this.trainSigmas);
     const s = Array.from(base.sigmas);
     this.sigmas = Float32Array.from([s[0]!, ...s.slice(1, -1).flatMap((v) => [v, v]), s[s.length - 1]!]);
     this.timesteps = [base.timesteps[0]!, ...base.timesteps.slice(1).flatMap((t) => [t, t])];
     this.stepIndex = 0;
     this.firstOrder = undefined;
-  }
-
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return scaleBySigma(sample, this.sigmas[this.stepIndex]!);
   }
 
   step(modelOutput: Float32Array, _timestep: number, sample: Float32Array, _noise: NoiseSource): SchedulerStep {
@@ -59,8 +44,4 @@ export class HeunDiscreteScheduler implements Scheduler {
     return { prevSample: prev };
   }
 
-  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    const sigma = this.sigmas[this.timesteps.indexOf(timestep)]!;
-    return original.map((x, i) => f32(x + f32(noise[i]! * sigma)));
-  }
 }

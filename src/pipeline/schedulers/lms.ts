@@ -1,36 +1,23 @@
 // LMSDiscreteScheduler (diffusers 0.27): linear multistep (order 4) on σ with exactly integrated coefficients.
 import { f32 } from '../float32-math';
-import type { NoiseSource, Scheduler, SchedulerConfig, SchedulerStep } from './scheduler';
-import { initNoiseSigmaFor, predictOriginalSigma, scaleBySigma, sigmaSchedule, trainSigmasFor } from './sigma-schedule';
+import type { NoiseSource, SchedulerConfig, SchedulerStep } from './scheduler';
+import { predictOriginalSigma } from './sigma-schedule';
+import { SigmaScheduler } from './sigma-scheduler';
 
 // 4-point Gauss–Legendre: exact for the degree ≤ 3 Lagrange polynomials LMS integrates (scipy's quad is too).
 const GL_X = [-0.8611363115940526, -0.3399810435848563, 0.3399810435848563, 0.8611363115940526];
 const GL_W = [0.3478548451374538, 0.6521451548625461, 0.6521451548625461, 0.3478548451374538];
 
-export class LmsDiscreteScheduler implements Scheduler {
+export class LmsDiscreteScheduler extends SigmaScheduler {
   readonly order = 1;
-  timesteps: number[] = [];
-  sigmas: Float32Array = new Float32Array(0);
-  private readonly trainSigmas: Float32Array;
-  private stepIndex = 0;
   private derivatives: Float32Array[] = [];
 
-  constructor(readonly config: SchedulerConfig, private readonly lmsOrder = 4) {
-    this.trainSigmas = trainSigmasFor(config);
+  constructor(config: SchedulerConfig, private readonly lmsOrder = 4) {
+    super(config);
   }
 
-  get initNoiseSigma(): number {
-    return initNoiseSigmaFor(this.config, this.sigmas);
-  }
-
-  setTimesteps(steps: number): void {
-    ({ timesteps: this.timesteps, sigmas: this.sigmas } = sigmaSchedule(this.config, steps, this.trainSigmas));
-    this.stepIndex = 0;
+  protected override reset(): void {
     this.derivatives = [];
-  }
-
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return scaleBySigma(sample, this.sigmas[this.stepIndex]!);
   }
 
   /** ∫ from σ_t to σ_{t+1} of the Lagrange basis polynomial for `current` over the last `order` σ's. */
@@ -76,8 +63,4 @@ export class LmsDiscreteScheduler implements Scheduler {
     return { prevSample: prev, predOriginalSample: pred };
   }
 
-  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    const sigma = this.sigmas[this.timesteps.indexOf(timestep)]!;
-    return original.map((x, i) => f32(x + f32(noise[i]! * sigma)));
-  }
 }
