@@ -2,6 +2,7 @@
 import type { Sampler } from '../../schema/samplers';
 import { DdimScheduler } from './ddim';
 import { DdpmScheduler } from './ddpm';
+import { DpmSolverMultistepScheduler } from './dpm-solver-multistep';
 import { EulerAncestralDiscreteScheduler } from './euler-ancestral';
 import { EulerDiscreteScheduler } from './euler-discrete';
 import { HeunDiscreteScheduler } from './heun';
@@ -15,6 +16,8 @@ const FACTORIES: Partial<Record<Sampler, (c: SchedulerConfig) => Scheduler>> = {
   K_EULER: (c) => new EulerDiscreteScheduler(c),
   K_EULER_ANCESTRAL: (c) => new EulerAncestralDiscreteScheduler(c),
   HEUN: (c) => new HeunDiscreteScheduler(c),
+  DPM_SOLVER_MULTISTEP: (c) => new DpmSolverMultistepScheduler(c),
+  DPM_PLUS_PLUS_2M_KARRAS: (c) => new DpmSolverMultistepScheduler({ ...c, use_karras_sigmas: true }),
 };
 
 export const IMPLEMENTED_SAMPLERS = Object.keys(FACTORIES) as Sampler[];
