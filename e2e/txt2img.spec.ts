@@ -84,11 +84,14 @@ test('window.sdxl.generate with num_images 2 and a seed list matches diffusers p
 });
 
 test('the page API rejects a bad request with the 422 detail and generates nothing', async () => {
-  const error = await page.evaluate(() => window.sdxl.generate({ prompt: 'x', num_images: 40, sampler: 'UNI_PC' } as never).then(
+  const error = await page.evaluate(() => window.sdxl.generate({ prompt: 'x', num_images: 40, style_preset: 'vaporwave' } as never).then(
     () => null, (e: { code: string; detail: unknown }) => ({ code: e.code, detail: e.detail }),
   ));
   expect(error?.code).toBe('invalid_request');
-  expect(error?.detail).toEqual([expect.objectContaining({ loc: ['body', 'num_images'], type: 'less_than_equal' })]);
+  expect(error?.detail).toEqual([
+    expect.objectContaining({ loc: ['body', 'style_preset'], type: 'enum' }),
+    expect.objectContaining({ loc: ['body', 'num_images'], type: 'less_than_equal' }),
+  ]);
 });
 
 test('results and the draft survive a reload', async () => {

@@ -4,7 +4,7 @@ import { f32 } from './float32-math';
 import { encodeConditioning, type TextEncoders } from './prompt-encoding';
 import { throwIfCancelled, type CancelSignal, type ProgressEvent, type StageTimings } from './progress';
 import type { ModelRunner } from './runners';
-import { createScheduler, type SchedulerConfig } from './schedulers';
+import { createScheduler, type NoiseSource, type SchedulerConfig } from './schedulers';
 import { resolveSeeds } from './seeds';
 import { TorchGenerator } from './torch-generator';
 import { predictNoise, unetConditioning } from './unet-call';
@@ -26,11 +26,15 @@ export interface PipelineOptions {
   /** Seed for images whose request has none (the engine passes a crypto-random one). */
   randomSeed: () => number;
   now?: () => number;
+  /** Forced timestep spacing for distilled checkpoints ("trailing" for SDXL-Lightning); else the model's config. */
+  timestepSpacing?: string;
   /**
    * Lets the host process its event queue between UNet calls (a worker must, or a cancel message waits until the
    * run ends: onnxruntime's wasm backend can resolve session.run without ever yielding to the event loop).
    */
   yieldToHost?: () => Promise<void>;
+  /** Per-step noise for stochastic samplers; the image's seeded generator when absent (tests inject references). */
+  stepNoise?: (imageIndex: number) => NoiseSource;
   /** Unscaled N(0,1) starting latents per image (diffusers' `latents` argument); drawn from the seed when absent. */
   initialNoise?: (imageIndex: number) => Float32Array;
 }
@@ -72,12 +76,13 @@ export async function txt2img(c: SdxlComponents, req: Txt2ImgRequest, opts: Pipe
   for (const [index, seed] of seeds.entries()) {
     // 2. Timesteps and initial latents from this image's own generator.
     const tDenoise = now();
-    const scheduler = createScheduler(req.sampler, c.schedulerConfig);
+    const scheduler = createScheduler(req.sampler, c.schedulerConfig, { timestepSpacing: opts.timestepSpacing });
     scheduler.setTimesteps(req.steps);
     const generator = new TorchGenerator(seed);
     const sigma0 = f32(scheduler.initNoiseSigma);
     const noise = opts.initialNoise?.(index) ?? generator.randn(numel);
     let latents: Float32Array = noise.map((x) => f32(x * sigma0));
+    const stepNoise = opts.stepNoise?.(index) ?? generator;
 
     // 3. Denoise, checking for cancellation before every UNet call.
     const steps = scheduler.timesteps.length;
@@ -86,7 +91,7 @@ export async function txt2img(c: SdxlComponents, req: Txt2ImgRequest, opts: Pipe
       throwIfCancelled(opts.signal);
       const modelInput = scheduler.scaleModelInput(latents, t);
       const noisePred = await predictNoise(c.unet, cond, modelInput, latentDims, t, req.cfg_scale);
-      latents = scheduler.step(noisePred, t, latents, generator).prevSample;
+      latents = scheduler.step(noisePred, t, latents, stepNoise).prevSample;
       opts.onProgress?.({ stage: 'denoise', image: index, images: total, step: i + 1, steps });
     }
     timings.denoise.push(now() - tDenoise);

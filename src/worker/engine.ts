@@ -4,6 +4,7 @@ import { CancelledError, type ProgressEvent } from '../pipeline/progress';
 import { IMPLEMENTED_SAMPLERS } from '../pipeline/schedulers';
 import { txt2img } from '../pipeline/txt2img';
 import { unsupportedFields } from '../schema/engine-support';
+import { DEFAULT_CHECKPOINT } from '../schema/request';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
 import { validateRequest } from '../schema/validate';
 import { loadSdxl, type LoadedModel, type LoadProgress } from '../runtime/load-sdxl';
@@ -99,6 +100,8 @@ export class Engine implements EngineApi {
       const result = await txt2img(loaded.components, req, {
         signal, onProgress, randomSeed: this.deps.randomSeed, now: this.deps.now,
         yieldToHost: () => new Promise((resolve) => setTimeout(resolve, 0)),
+        // The Lightning checkpoint is distilled on trailing timesteps, whatever spacing its config file names.
+        timestepSpacing: req.checkpoint === DEFAULT_CHECKPOINT ? 'trailing' : undefined,
       });
       const images = [];
       for (const img of result.images) {

@@ -43,13 +43,15 @@ describe('schedulers against diffusers traces', () => {
   for (const sampler of IMPLEMENTED_SAMPLERS) {
     const traces = ref.index.traces.filter((t) => t.api_name === sampler);
     it(`${sampler} has traces for 4 and 8 steps in every spacing`, () => {
-      expect(traces.length).toBeGreaterThanOrEqual(4);
+      // DPMSolverSinglestep has no spacing option in diffusers 0.27.2, so it has one trace per step count.
+      expect(traces.length).toBeGreaterThanOrEqual(sampler === 'DPM_SINGLE' ? 2 : 4);
     });
     for (const trace of traces) {
       it(`${trace.name}`, () => {
         const s = createScheduler(sampler, trace.config);
         s.setTimesteps(trace.name.endsWith('/8') ? 8 : 4);
-        expect(s.timesteps.map(Math.fround)).toEqual(trace.timesteps.map(Math.fround));
+        // Fractional timesteps (the KDPM2 midpoints) come from numpy float32 logs; they may differ in the last bits.
+        expect(maxAbsDiff(s.timesteps, trace.timesteps), 'timesteps').toBeLessThanOrEqual(1e-3);
         expect(Math.abs(s.initNoiseSigma - trace.init_noise_sigma)).toBeLessThanOrEqual(TOL);
         let sample: Float32Array = ref.float(trace.initial_sample).slice();
         trace.steps.forEach((step, i) => {

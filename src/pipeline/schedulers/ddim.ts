@@ -7,6 +7,12 @@ import type { NoiseSource, Scheduler, SchedulerConfig, SchedulerStep } from './s
 export interface AlphaSchedulerConfig extends SchedulerConfig {
   set_alpha_to_one?: boolean;
   clip_sample?: boolean;
+  clip_sample_range?: number;
+}
+
+/** clip_sample: clamp x₀ to ±clip_sample_range (diffusers clamps, then recomputes ε for DDIM). */
+export function clipRange(config: AlphaSchedulerConfig): number | undefined {
+  return config.clip_sample ? (config.clip_sample_range ?? 1) : undefined;
 }
 
 const sqrtF = (x: number) => f32(Math.sqrt(x));
@@ -35,7 +41,6 @@ export class DdimScheduler implements Scheduler {
   private readonly finalAlphaCumprod: number;
 
   constructor(readonly config: AlphaSchedulerConfig) {
-    if (config.clip_sample) throw new Error('clip_sample is not supported by this DDIM port');
     this.alphasCumprod = alphasCumprod(betasFor(config));
     this.finalAlphaCumprod = config.set_alpha_to_one ? 1 : this.alphasCumprod[0]!;
   }
@@ -55,11 +60,16 @@ export class DdimScheduler implements Scheduler {
     const aPrev = prevT >= 0 ? this.alphasCumprod[prevT]! : this.finalAlphaCumprod;
     const sqrtAPrev = sqrtF(aPrev);
     const dirCoeff = sqrtF(f32(1 - aPrev)); // η = 0, so σ_t = 0
+    const clip = clipRange(this.config);
     const n = sample.length;
     const prev = new Float32Array(n);
     const pred = new Float32Array(n);
     for (let i = 0; i < n; i++) {
-      const [x0, eps] = predictFromAlpha(this.config.prediction_type, sample[i]!, modelOutput[i]!, a);
+      let [x0, eps] = predictFromAlpha(this.config.prediction_type, sample[i]!, modelOutput[i]!, a);
+      if (clip !== undefined) {
+        x0 = Math.min(clip, Math.max(-clip, x0));
+        eps = f32(f32(sample[i]! - f32(sqrtF(a) * x0)) / sqrtF(f32(1 - a)));
+      }
       pred[i] = x0;
       prev[i] = f32(f32(sqrtAPrev * x0) + f32(dirCoeff * eps));
     }

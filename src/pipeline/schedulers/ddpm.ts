@@ -1,7 +1,7 @@
 // DDPMScheduler (diffusers 0.27), variance "fixed_small": the ancestral DDPM posterior step with seeded noise.
 import { f32 } from '../float32-math';
 import { previousTimestep, integerTimesteps } from './alpha-schedule';
-import { predictFromAlpha, type AlphaSchedulerConfig } from './ddim';
+import { clipRange, predictFromAlpha, type AlphaSchedulerConfig } from './ddim';
 import { alphasCumprod, betasFor } from './noise-schedule';
 import type { NoiseSource, Scheduler, SchedulerStep } from './scheduler';
 
@@ -17,7 +17,6 @@ export class DdpmScheduler implements Scheduler {
   private readonly alphasCumprod: Float32Array;
 
   constructor(readonly config: DdpmConfig) {
-    if (config.clip_sample) throw new Error('clip_sample is not supported by this DDPM port');
     if ((config.variance_type ?? 'fixed_small') !== 'fixed_small') throw new Error(`variance_type ${config.variance_type} is not supported`);
     this.alphasCumprod = alphasCumprod(betasFor(config));
   }
@@ -46,7 +45,9 @@ export class DdpmScheduler implements Scheduler {
     const pred = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       const x = sample[i]!;
-      const [x0] = predictFromAlpha(this.config.prediction_type, x, modelOutput[i]!, a);
+      const [raw] = predictFromAlpha(this.config.prediction_type, x, modelOutput[i]!, a);
+      const clip = clipRange(this.config);
+      const x0 = clip === undefined ? raw : Math.min(clip, Math.max(-clip, raw));
       pred[i] = x0;
       prev[i] = f32(f32(x0Coeff * x0) + f32(xCoeff * x));
     }

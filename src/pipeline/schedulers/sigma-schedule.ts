@@ -10,16 +10,16 @@ export interface SigmaSchedule {
   sigmas: Float32Array;
 }
 
-/** log-σ interpolation back to a (fractional) timestep, as diffusers' _sigma_to_t. */
+/** log-σ interpolation back to a (fractional) timestep, as diffusers' _sigma_to_t (numpy float32 arithmetic). */
 export function sigmaToT(sigma: number, trainSigmas: Float32Array): number {
-  const logSigma = Math.log(sigma);
-  const logs = Array.from(trainSigmas, (s) => Math.log(s));
+  const logSigma = f32(Math.log(Math.max(sigma, 1e-10)));
+  const logs = Array.from(trainSigmas, (v) => f32(Math.log(v)));
   let low = 0;
-  for (let i = 0; i < logs.length - 1; i++) if (logSigma - logs[i]! >= 0) low = i;
+  for (let i = 0; i < logs.length; i++) if (f32(logSigma - logs[i]!) >= 0) low = i;
   low = Math.min(low, logs.length - 2);
   const high = low + 1;
-  const w = Math.min(1, Math.max(0, (logs[low]! - logSigma) / (logs[low]! - logs[high]!)));
-  return (1 - w) * low + w * high;
+  const w = Math.min(1, Math.max(0, f32(f32(logs[low]! - logSigma) / f32(logs[low]! - logs[high]!))));
+  return f32(f32(f32(1 - w) * low) + f32(w * high));
 }
 
 /** diffusers' _convert_to_karras (ρ = 7) between the given σ's end points. */

@@ -1,0 +1,64 @@
+// KDPM2DiscreteScheduler (diffusers 0.27): DPM-Solver-2 in σ space; the second UNet call sits at the log-midpoint σ.
+import { f32 } from '../float32-math';
+import type { NoiseSource, SchedulerStep } from './scheduler';
+import { predictOriginalSigma, scaleBySigma, sigmaSchedule, sigmaToT } from './sigma-schedule';
+import { SigmaScheduler } from './sigma-scheduler';
+
+/** torch.lerp(a, b, 0.5) = b − (b − a)·0.5, then exp: the log-midpoint of two σ (0 when either is 0). */
+export function logMidpoint(a: number, b: number): number {
+  const la = f32(Math.log(a));
+  const lb = f32(Math.log(b));
+  if (!Number.isFinite(la) || !Number.isFinite(lb)) return 0;
+  return f32(Math.exp(f32(lb - f32(f32(lb - la) * 0.5))));
+}
+
+/** torch.cat([x[:1], x[1:].repeat_interleave(2), x[-1:]]) */
+export function interleave(values: ArrayLike<number>): Float32Array {
+  const v = Array.from(values);
+  return Float32Array.from([v[0]!, ...v.slice(1).flatMap((x) => [x, x]), v[v.length - 1]!]);
+}
+
+export class Kdpm2DiscreteScheduler extends SigmaScheduler {
+  readonly order = 2;
+  private sigmasInterpol: Float32Array = new Float32Array(0);
+  private firstOrderSample?: Float32Array;
+
+  override setTimesteps(steps: number): void {
+    const base = sigmaSchedule(this.config, steps, this.trainSigmas);
+    const s = base.sigmas;
+    const interpol = Array.from(s, (sigma, i) => logMidpoint(sigma, s[(i - 1 + s.length) % s.length]!));
+    this.sigmas = interleave(s);
+    this.sigmasInterpol = interleave(interpol);
+    const tInterpol = interpol.map((v) => sigmaToT(v, this.trainSigmas));
+    this.timesteps = [base.timesteps[0]!, ...base.timesteps.slice(1).flatMap((t, i) => [tInterpol[i + 1]!, t])];
+    this.stepIndex = 0;
+    this.firstOrderSample = undefined;
+  }
+
+  override scaleModelInput(sample: Float32Array): Float32Array {
+    const sigma = this.firstOrderSample === undefined ? this.sigmas[this.stepIndex]! : this.sigmasInterpol[this.stepIndex]!;
+    return scaleBySigma(sample, sigma);
+  }
+
+  step(modelOutput: Float32Array, _timestep: number, sample: Float32Array, _noise: NoiseSource): SchedulerStep {
+    const first = this.firstOrderSample === undefined;
+    const i = this.stepIndex;
+    const sigma = first ? this.sigmas[i]! : this.sigmas[i - 1]!;
+    const sigmaInterpol = first ? this.sigmasInterpol[i + 1]! : this.sigmasInterpol[i]!;
+    const sigmaNext = first ? this.sigmas[i + 1]! : this.sigmas[i]!;
+    const sigmaInput = first ? sigma : sigmaInterpol;
+    const divisor = first ? sigma : sigmaInterpol;
+    const dt = first ? f32(sigmaInterpol - sigma) : f32(sigmaNext - sigma);
+    const base = first ? sample : this.firstOrderSample!;
+    const n = sample.length;
+    const prev = new Float32Array(n);
+    for (let k = 0; k < n; k++) {
+      const x = sample[k]!;
+      const x0 = predictOriginalSigma(this.config.prediction_type, x, modelOutput[k]!, sigmaInput);
+      prev[k] = f32(base[k]! + f32(f32(f32(x - x0) / divisor) * dt));
+    }
+    this.firstOrderSample = first ? sample : undefined;
+    this.stepIndex++;
+    return { prevSample: prev };
+  }
+}

@@ -1,0 +1,146 @@
+// UniPCMultistepScheduler (diffusers 0.27): UniP predictor + UniC corrector, bh2, data prediction, order 2.
+import { f32 } from '../float32-math';
+import { alphaSigmaLambda, dataPrediction, dpmSchedule } from './dpm-common';
+import type { NoiseSource, Scheduler, SchedulerConfig, SchedulerStep } from './scheduler';
+import { trainSigmasFor } from './sigma-schedule';
+
+interface UniPcConfig extends SchedulerConfig {
+  solver_order?: number;
+  solver_type?: string;
+  predict_x0?: boolean;
+  lower_order_final?: boolean;
+  disable_corrector?: number[];
+}
+
+const expm1F = (x: number) => f32(Math.expm1(x));
+
+/** The b coefficients (bh2) and h·φ₁ for a step of log-SNR length h, predicting x₀ (hh = −h). */
+function coefficients(h: number, order: number) {
+  const hh = f32(-h);
+  const hPhi1 = expm1F(hh);
+  const bh = expm1F(hh);
+  let hPhiK = f32(f32(hPhi1 / hh) - 1);
+  let factorial = 1;
+  const b: number[] = [];
+  for (let i = 1; i <= order; i++) {
+    b.push(f32(f32(hPhiK * factorial) / bh));
+    factorial *= i + 1;
+    hPhiK = f32(f32(hPhiK / hh) - f32(1 / factorial));
+  }
+  return { hPhi1, bh, b };
+}
+
+export class UniPcMultistepScheduler implements Scheduler {
+  readonly order = 1;
+  readonly initNoiseSigma = 1;
+  timesteps: number[] = [];
+  sigmas: Float32Array = new Float32Array(0);
+  private readonly trainSigmas: Float32Array;
+  private readonly solverOrder: number;
+  private stepIndex = 0;
+  private modelOutputs: Float32Array[] = [];
+  private lowerOrderNums = 0;
+  private thisOrder = 1;
+  private lastSample?: Float32Array;
+
+  constructor(readonly config: UniPcConfig) {
+    if ((config.solver_type ?? 'bh2') !== 'bh2') throw new Error(`solver_type ${config.solver_type} is not supported`);
+    if (config.predict_x0 === false) throw new Error('predict_x0 false is not supported');
+    this.solverOrder = config.solver_order ?? 2;
+    if (this.solverOrder > 2) throw new Error('solver_order 3 is not supported');
+    this.trainSigmas = trainSigmasFor(config);
+  }
+
+  setTimesteps(steps: number): void {
+    // UniPC ends at σ(t = 0), not at 0.
+    const a0 = alphaCumprodAt0(this.trainSigmas);
+    ({ timesteps: this.timesteps, sigmas: this.sigmas } = dpmSchedule(this.config, steps, this.trainSigmas, a0));
+    this.stepIndex = 0;
+    this.modelOutputs = [];
+    this.lowerOrderNums = 0;
+    this.lastSample = undefined;
+  }
+
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return sample;
+  }
+
+  step(modelOutput: Float32Array, _timestep: number, sample: Float32Array, _noise: NoiseSource): SchedulerStep {
+    const i = this.stepIndex;
+    const useCorrector = i > 0 && !(this.config.disable_corrector ?? []).includes(i - 1) && this.lastSample !== undefined;
+    const x0 = dataPrediction(this.config.prediction_type, sample, modelOutput, this.sigmas[i]!);
+    let x = sample;
+    if (useCorrector) x = this.correct(x0, this.lastSample!, sample, this.thisOrder);
+    this.modelOutputs = [...this.modelOutputs, x0].slice(-this.solverOrder);
+    const order = this.config.lower_order_final ?? true ? Math.min(this.solverOrder, this.timesteps.length - i) : this.solverOrder;
+    this.thisOrder = Math.min(order, this.lowerOrderNums + 1);
+    this.lastSample = x;
+    const prev = this.predict(x, this.thisOrder);
+    if (this.lowerOrderNums < this.solverOrder) this.lowerOrderNums++;
+    this.stepIndex++;
+    return { prevSample: prev, predOriginalSample: x0 };
+  }
+
+  /** UniP: x_t = (σ_t/σ_s0)·x − α_t·hφ₁·m0 − α_t·B_h·ρ·D1 (ρ = ½ at order 2). */
+  private predict(x: Float32Array, order: number): Float32Array {
+    const i = this.stepIndex;
+    const t = alphaSigmaLambda(this.sigmas[i + 1]!);
+    const s0 = alphaSigmaLambda(this.sigmas[i]!);
+    const h = f32(t.lambda - s0.lambda);
+    const { hPhi1, bh } = coefficients(h, order);
+    const m0 = this.modelOutputs[this.modelOutputs.length - 1]!;
+    const ratio = f32(t.sigmaT / s0.sigmaT);
+    const a = f32(t.alpha * hPhi1);
+    const ab = f32(t.alpha * bh);
+    if (order === 1) return x.map((v, k) => f32(f32(ratio * v) - f32(a * m0[k]!)));
+    const s1 = alphaSigmaLambda(this.sigmas[i - 1]!);
+    const rk = f32(f32(s1.lambda - s0.lambda) / h);
+    const m1 = this.modelOutputs[this.modelOutputs.length - 2]!;
+    return x.map((v, k) => {
+      const d1 = f32(f32(m1[k]! - m0[k]!) / rk);
+      const predRes = f32(0.5 * d1);
+      return f32(f32(f32(ratio * v) - f32(a * m0[k]!)) - f32(ab * predRes));
+    });
+  }
+
+  /** UniC: corrects this_sample with the new model output, using the previous step's order. */
+  private correct(modelT: Float32Array, lastSample: Float32Array, _thisSample: Float32Array, order: number): Float32Array {
+    const i = this.stepIndex;
+    const t = alphaSigmaLambda(this.sigmas[i]!);
+    const s0 = alphaSigmaLambda(this.sigmas[i - 1]!);
+    const h = f32(t.lambda - s0.lambda);
+    const { hPhi1, bh, b } = coefficients(h, order);
+    const m0 = this.modelOutputs[this.modelOutputs.length - 1]!;
+    const ratio = f32(t.sigmaT / s0.sigmaT);
+    const a = f32(t.alpha * hPhi1);
+    const ab = f32(t.alpha * bh);
+    let rhos: number[];
+    let rk = 1;
+    if (order === 1) {
+      rhos = [0.5];
+    } else {
+      const s1 = alphaSigmaLambda(this.sigmas[i - 2]!);
+      rk = f32(f32(s1.lambda - s0.lambda) / h);
+      // Solve [[1, 1], [rk, 1]]·ρ = b.
+      const det = rk === 1 ? NaN : 1 - rk;
+      rhos = [f32((b[0]! - b[1]!) / det), f32((b[1]! - rk * b[0]!) / det)];
+    }
+    const m1 = order > 1 ? this.modelOutputs[this.modelOutputs.length - 2]! : undefined;
+    const rhoLast = f32(rhos[rhos.length - 1]!);
+    return lastSample.map((v, k) => {
+      const corrRes = m1 ? f32(rhos[0]! * f32(f32(m1[k]! - m0[k]!) / rk)) : 0;
+      const d1t = f32(modelT[k]! - m0[k]!);
+      return f32(f32(f32(ratio * v) - f32(a * m0[k]!)) - f32(ab * f32(corrRes + f32(rhoLast * d1t))));
+    });
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    const { alpha, sigmaT } = alphaSigmaLambda(this.sigmas[this.timesteps.indexOf(timestep)]!);
+    return original.map((x, k) => f32(f32(alpha * x) + f32(sigmaT * noise[k]!)));
+  }
+}
+
+/** σ at t = 0 (σ_min), the final σ UniPC steps to. */
+function alphaCumprodAt0(trainSigmas: Float32Array): number {
+  return trainSigmas[0]!;
+}
