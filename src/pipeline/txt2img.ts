@@ -26,6 +26,8 @@ export interface PipelineOptions {
   /** Seed for images whose request has none (the engine passes a crypto-random one). */
   randomSeed: () => number;
   now?: () => number;
+  /** Parse (word:1.5)/[word]/BREAK (default true); off, prompts are literal text as in diffusers. */
+  promptWeighting?: boolean;
   /** Forced timestep spacing for distilled checkpoints ("trailing" for SDXL-Lightning); else the model's config. */
   timestepSpacing?: string;
   /**
@@ -66,7 +68,7 @@ export async function txt2img(c: SdxlComponents, req: Txt2ImgRequest, opts: Pipe
   opts.onProgress?.({ stage: 'encode_prompt', image: 0, images: total, step: 0, steps: 0 });
   throwIfCancelled(opts.signal);
   const cond = unetConditioning(
-    await encodeConditioning(c, req.prompt, req.negative_prompt, guidance), req.height, req.width,
+    await encodeConditioning(c, req.prompt, req.negative_prompt, guidance, { weighting: opts.promptWeighting }), req.height, req.width,
   );
   const timings: StageTimings = { encode_prompt: now() - t0, denoise: [], decode: 0, total: 0 };
 

@@ -1,0 +1,72 @@
+// Weighted and long prompts through the fixture text encoders: chunks, shapes, emphasis, and exactness at weight 1.
+import { describe, expect, it } from 'vitest';
+import { encodeConditioning, encodePrompt, tokenizePrompt } from '../../src/pipeline/prompt-encoding';
+import { txt2img } from '../../src/pipeline/txt2img';
+import { tinyModel } from './node-model';
+
+const long = (n: number) => Array.from({ length: n }, (_, i) => ['red', 'green', 'blue', 'cat', 'dog'][i % 5]).join(' ');
+const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
+
+describe('weighted, chunked prompt encoding', () => {
+  it('weight 1.0 everywhere equals the unweighted embedding exactly', async () => {
+    const { components } = await tinyModel();
+    const plain = await encodePrompt(components, 'a cat on a mat');
+    const ones = await encodePrompt(components, '(a cat:1.0) on a (mat:1)');
+    expect(Array.from(ones.embeds)).toEqual(Array.from(plain.embeds));
+    expect(Array.from(ones.pooled)).toEqual(Array.from(plain.pooled));
+  });
+
+  it('a 200-token prompt gives 3 chunks: [1, 231, 64] embeddings, pooled from the first chunk', async () => {
+    const { components } = await tinyModel();
+    const prompt = long(200);
+    const t = tokenizePrompt(components, prompt);
+    expect(t.chunks1.map((c) => c.tokens)).toEqual([75, 75, 50]);
+    expect(t.chunks1.every((c) => c.ids.length === 77 && c.ids[0] === 49406)).toBe(true);
+    const cond = await encodeConditioning(components, prompt, 'blurry', true);
+    expect(cond.positive.seqLen).toBe(231);
+    expect(cond.positive.embeds.length).toBe(231 * 64);
+    expect(cond.positive.pooled.length).toBe(32);
+    // The one-chunk negative is padded to three chunks.
+    expect(cond.negative!.seqLen).toBe(231);
+    // The first chunk and the pooled output are what diffusers gets from the prompt truncated to 75 tokens.
+    const first = await encodePrompt(components, long(75));
+    expect(Array.from(cond.positive.embeds.subarray(0, 77 * 64))).toEqual(Array.from(first.embeds));
+    expect(Array.from(cond.positive.pooled)).toEqual(Array.from(first.pooled));
+  });
+
+  it('pads the positive prompt when the negative one is longer, and zero negatives match the shape', async () => {
+    const { components } = await tinyModel();
+    const c = await encodeConditioning(components, 'a cat', long(100), true);
+    expect(c.positive.seqLen).toBe(154);
+    expect(c.negative!.seqLen).toBe(154);
+    const z = await encodeConditioning(components, long(100), undefined, true);
+    expect(z.negative!.embeds.length).toBe(z.positive.embeds.length);
+    expect(z.negative!.embeds.every((v) => v === 0)).toBe(true);
+  });
+
+  it('BREAK starts a new chunk', async () => {
+    const { components } = await tinyModel();
+    const t = tokenizePrompt(components, 'a red cat BREAK a blue dog');
+    expect(t.chunks1.map((c) => c.tokens)).toEqual([3, 3]);
+    expect((await encodePrompt(components, 'a red cat BREAK a blue dog')).seqLen).toBe(154);
+  });
+
+  it('weights change the embedding of the weighted tokens and keep each chunk’s mean', async () => {
+    const { components } = await tinyModel();
+    const plain = await encodePrompt(components, 'a red cat');
+    const heavy = await encodePrompt(components, 'a (red:1.8) cat');
+    expect(Array.from(heavy.embeds)).not.toEqual(Array.from(plain.embeds));
+    // Emphasis is applied per encoder; the mean of each encoder's half is restored, so the whole mean is too.
+    expect(mean(heavy.embeds)).toBeCloseTo(mean(plain.embeds), 5);
+    // The pooled embedding is not weighted.
+    expect(Array.from(heavy.pooled)).toEqual(Array.from(plain.pooled));
+    const t = tokenizePrompt(components, 'a (red:1.8) cat');
+    expect(t.chunks1[0]!.weights.slice(0, 5).map((w) => Number(w.toFixed(3)))).toEqual([1, 1, 1.8, 1, 1]);
+  });
+
+  it('the UNet takes the longer sequence: a 3-chunk prompt generates', async () => {
+    const { components } = await tinyModel();
+    const r = await txt2img(components, { prompt: long(200), negative_prompt: 'blurry', width: 64, height: 64, steps: 1, cfg_scale: 3, sampler: 'K_EULER', seed: 1, num_images: 1 }, { randomSeed: () => 0 });
+    expect(r.images[0]!.finalLatents.every(Number.isFinite)).toBe(true);
+  });
+});
