@@ -1,4 +1,5 @@
 // Text-to-image as diffusers' StableDiffusionXLPipeline runs it, one image (and one seeded generator) at a time.
+import { applyStyle } from '../schema/style-presets';
 import type { ResolvedRequest } from '../schema/validate';
 import { f32 } from './float32-math';
 import { encodeConditioning, type TextEncoders } from './prompt-encoding';
@@ -55,7 +56,8 @@ export interface PipelineResult {
   timings: StageTimings;
 }
 
-export type Txt2ImgRequest = Pick<ResolvedRequest, 'prompt' | 'negative_prompt' | 'width' | 'height' | 'steps' | 'cfg_scale' | 'sampler' | 'seed' | 'num_images'>;
+export type Txt2ImgRequest = Pick<ResolvedRequest, 'prompt' | 'negative_prompt' | 'width' | 'height' | 'steps' | 'cfg_scale' | 'sampler' | 'seed' | 'num_images'>
+  & Partial<Pick<ResolvedRequest, 'style_preset'>>;
 
 export async function txt2img(c: SdxlComponents, req: Txt2ImgRequest, opts: PipelineOptions): Promise<PipelineResult> {
   const now = opts.now ?? Date.now;
@@ -67,8 +69,9 @@ export async function txt2img(c: SdxlComponents, req: Txt2ImgRequest, opts: Pipe
   // 1. Encode the prompt once for every image.
   opts.onProgress?.({ stage: 'encode_prompt', image: 0, images: total, step: 0, steps: 0 });
   throwIfCancelled(opts.signal);
+  const styled = applyStyle(req.style_preset ?? 'base', req.prompt, req.negative_prompt);
   const cond = unetConditioning(
-    await encodeConditioning(c, req.prompt, req.negative_prompt, guidance, { weighting: opts.promptWeighting }), req.height, req.width,
+    await encodeConditioning(c, styled.prompt, styled.negative, guidance, { weighting: opts.promptWeighting }), req.height, req.width,
   );
   const timings: StageTimings = { encode_prompt: now() - t0, denoise: [], decode: 0, total: 0 };
 

@@ -19,7 +19,6 @@ export function unsupportedFields(r: ResolvedRequest, caps: EngineCapabilities):
   if (r.init_image !== undefined) out.push(notSupported('init_image', 'image-to-image is coming; remove init_image.'));
   if (r.mask_image !== undefined) out.push(notSupported('mask_image', 'inpainting is coming; remove mask_image.'));
   if (r.outpainting) out.push(notSupported('outpainting', 'set outpainting to false.'));
-  if (r.style_preset !== 'base') out.push(notSupported('style_preset', 'use "base".'));
   if (r.loras && Object.keys(r.loras).length > 0) out.push(notSupported('loras', 'remove the LoRAs.'));
   if (r.textual_inversions && Object.keys(r.textual_inversions).length > 0) out.push(notSupported('textual_inversions', 'remove them.'));
   if (r.vae !== undefined) out.push(notSupported('vae', "the model's own VAE is used; remove vae."));

@@ -56,9 +56,9 @@ describe('Engine', () => {
   });
 
   it('names fields it cannot honour yet instead of ignoring them', async () => {
-    const r = await engine.generate('j4', { prompt: 'a cat', style_preset: 'anime', loras: { x: 1 } });
+    const r = await engine.generate('j4', { prompt: 'a cat', vae: 'other', loras: { x: 1 } });
     expect(!r.ok && r.error.code).toBe('not_supported');
-    expect(!r.ok && r.error.detail!.map((d) => d.loc[1])).toEqual(['style_preset', 'loras']);
+    expect(!r.ok && r.error.detail!.map((d) => d.loc[1])).toEqual(['loras', 'vae']);
   });
 
   it('cancels between UNet calls and says so', async () => {

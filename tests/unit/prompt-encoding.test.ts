@@ -70,3 +70,28 @@ describe('weighted, chunked prompt encoding', () => {
     expect(r.images[0]!.finalLatents.every(Number.isFinite)).toBe(true);
   });
 });
+
+describe('style presets', async () => {
+  const { STYLE_PRESETS, STYLE_TEMPLATES, applyStyle } = await import('../../src/schema/style-presets');
+  it('every preset name resolves to a template that keeps the prompt', () => {
+    expect(STYLE_PRESETS.length).toBeGreaterThanOrEqual(60);
+    for (const name of STYLE_PRESETS) {
+      const t = STYLE_TEMPLATES[name];
+      expect(t.prompt, name).toContain('{prompt}');
+      const styled = applyStyle(name, 'a cat', 'blurry');
+      expect(styled.prompt, name).toContain('a cat');
+      expect(styled.negative, name).toMatch(/^blurry/);
+    }
+  });
+  it('"base" changes nothing; a style adds its negative to an empty one', () => {
+    expect(applyStyle('base', 'a cat', undefined)).toEqual({ prompt: 'a cat', negative: undefined });
+    expect(applyStyle('watercolor', 'a cat', undefined)).toEqual({ prompt: 'watercolor painting of a cat, soft washes, paper texture, gentle color bleeds', negative: 'photo, hard edges, digital' });
+  });
+  it('the pipeline encodes the styled prompt', async () => {
+    const { components } = await tinyModel();
+    const req = { prompt: 'a cat', width: 64, height: 64, steps: 1, cfg_scale: 3, sampler: 'K_EULER' as const, seed: 3, num_images: 1 };
+    const styled = await txt2img(components, { ...req, style_preset: 'watercolor' }, { randomSeed: () => 0 });
+    const manual = await txt2img(components, { ...req, prompt: 'watercolor painting of a cat, soft washes, paper texture, gentle color bleeds', negative_prompt: 'photo, hard edges, digital' }, { randomSeed: () => 0 });
+    expect(Array.from(styled.images[0]!.rgba)).toEqual(Array.from(manual.images[0]!.rgba));
+  });
+});
