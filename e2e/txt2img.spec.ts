@@ -1,6 +1,7 @@
 // Text-to-image end to end on the real WebGPU EP: the form, the page API, validation, and the adapter shown.
 import { expect, test, type Page } from '@playwright/test';
 import { AppPage, referencePngBase64 } from './app-page';
+import { nodeReferencePng } from './node-reference';
 
 // Max per-channel difference (of 255) from diffusers' PNG. WebGPU kernels (SwiftShader) and torch round differently;
 // the Node/wasm path is held to 1 step in the unit tests.
@@ -94,9 +95,26 @@ test('the page API rejects a bad request with the 422 detail and generates nothi
   ]);
 });
 
+test('a non-default sampler, a weighted long prompt and a style on WebGPU equal the Node pipeline', async () => {
+  const prompt = `(a lighthouse:1.3) on a [foggy] cliff, ${'stormy waves crashing on rocks, '.repeat(12)}((golden hour))`;
+  const request = { prompt, negative_prompt: 'blurry', style_preset: 'watercolor', sampler: 'K_EULER_ANCESTRAL', width: 64, height: 64, steps: 4, cfg_scale: 3, seed: 77 } as const;
+  // The UI explains what the prompt and the style turn into.
+  await app.fill({ prompt, style_preset: 'watercolor', sampler: 'K_EULER_ANCESTRAL' });
+  await expect(page.getByTestId('info-prompt')).toContainText('2 chunks');
+  await expect(page.getByTestId('info-style_preset')).toContainText('watercolor painting of …');
+  const sampler = page.locator('[name="sampler"] optgroup');
+  await expect(sampler).toHaveCount(3);
+  await expect(sampler.nth(2)).toHaveAttribute('label', /Premium/);
+
+  const browser = await page.evaluate((r) => window.sdxl.generate(r), request);
+  const nodeImage = await nodeReferencePng(request);
+  const diff = await app.pixelDiff(browser.images[0]!.image_b64, nodeImage);
+  expect(diff.max, JSON.stringify(diff)).toBeLessThanOrEqual(PIXEL_TOLERANCE);
+});
+
 test('results and the draft survive a reload', async () => {
   const before = await page.getByTestId('result').count();
-  expect(before).toBeGreaterThanOrEqual(3);
+  expect(before).toBeGreaterThanOrEqual(4);
   const prompt = await app.field('prompt').inputValue();
   await page.reload();
   await expect(page.getByTestId('result')).toHaveCount(before);

@@ -15,6 +15,7 @@ import { TINY_TEST_MODEL } from './model-catalog';
 import { createModelPanel } from './model-panel';
 import type { SdxlPageApi } from './page-api';
 import { showProgress } from './progress-view';
+import { describeStyle, describeTokens } from './prompt-info';
 import { createRequestForm, type RequestDraft } from './request-form';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -36,7 +37,21 @@ const jsonError = $('json-error');
 const form = createRequestForm($<HTMLFormElement>('request-form'), (draft) => {
   jsonText.value = JSON.stringify(draft, null, 2);
   saveDraft(draft);
+  updateFieldInfo(draft);
 });
+
+// --- Live notes: token counts per chunk, and what the chosen style adds ----------------------------------
+let countTimer: ReturnType<typeof setTimeout> | undefined;
+function updateFieldInfo(draft: RequestDraft): void {
+  form.setInfo('style_preset', describeStyle(String(draft.style_preset ?? 'base')));
+  clearTimeout(countTimer);
+  countTimer = setTimeout(() => {
+    for (const field of ['prompt', 'negative_prompt'] as const) {
+      const text = typeof draft[field] === 'string' ? (draft[field] as string) : '';
+      void generator.countTokens(text).then((c) => form.setInfo(field, c && text ? describeTokens(c) : ''));
+    }
+  }, 150);
+}
 jsonText.addEventListener('input', () => {
   try {
     const parsed: unknown = JSON.parse(jsonText.value);
@@ -44,6 +59,7 @@ jsonText.addEventListener('input', () => {
     jsonError.textContent = '';
     form.set(parsed as RequestDraft);
     saveDraft(parsed as RequestDraft);
+    updateFieldInfo(parsed as RequestDraft);
   } catch (e) {
     jsonError.textContent = `Not valid JSON yet: ${e instanceof Error ? e.message : String(e)}`;
   }
@@ -60,6 +76,7 @@ for (const [tab, show] of [['tab-form', 'request-form'], ['tab-json', 'json-view
 const initialDraft = loadDraft() ?? { prompt: 'a lighthouse on a cliff at sunset, dramatic clouds, detailed, cinematic lighting' };
 form.set(initialDraft);
 jsonText.value = JSON.stringify(initialDraft, null, 2);
+updateFieldInfo(initialDraft);
 const defaults = CHECKPOINT_DEFAULTS[DEFAULT_CHECKPOINT]!;
 form.setPlaceholders({ steps: String(defaults.steps), cfg_scale: String(defaults.cfg_scale), sampler: defaults.sampler, seed: 'random', negative_prompt: 'none' });
 form.setSizePresets(SDXL_SIZES);
@@ -97,6 +114,7 @@ async function loadModel(url: string): Promise<LoadedModelReport> {
     }
     form.setPlaceholders({ width: String(report.defaultSize[0]), height: String(report.defaultSize[1]) });
     setStatus('Model ready. Write a prompt and generate.', 'ok');
+    updateFieldInfo(form.get());
     return report;
   } catch (e) {
     panel.showError(e instanceof Error ? e.message : String(e));

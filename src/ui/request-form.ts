@@ -12,6 +12,8 @@ export interface RequestForm {
   clearErrors(): void;
   setPlaceholders(defaults: Partial<Record<keyof GenerateRequest, string>>): void;
   setSizePresets(sizes: readonly (readonly [number, number])[]): void;
+  /** A live note under a field (token counter, what a style adds). */
+  setInfo(name: string, text: string): void;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
@@ -66,7 +68,7 @@ async function fileToBase64(file: File): Promise<string> {
 export function createRequestForm(form: HTMLFormElement, onChange: (draft: RequestDraft) => void): RequestForm {
   const specs = requestFields();
   let draft: RequestDraft = {};
-  const controls = new Map<string, { spec: FieldSpec; input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement; error: HTMLElement; row: HTMLElement; range?: HTMLInputElement }>();
+  const controls = new Map<string, { spec: FieldSpec; input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement; error: HTMLElement; row: HTMLElement; info: HTMLElement; range?: HTMLInputElement }>();
   const emit = () => onChange({ ...draft });
   let sizeSelect: HTMLSelectElement | undefined;
 
@@ -135,11 +137,12 @@ export function createRequestForm(form: HTMLFormElement, onChange: (draft: Reque
       input.setAttribute('aria-describedby', `${id}-help ${id}-error`);
       const help = el('div', { class: 'help', id: `${id}-help` }, spec.help);
       const error = el('div', { class: 'field-error', id: `${id}-error`, role: 'alert', 'data-testid': `error-${spec.name}` });
+      const info = el('div', { class: 'field-info', 'data-testid': `info-${spec.name}`, 'aria-live': 'polite' });
       row.append(label, input);
       if (range) row.append(range);
-      row.append(help, error);
+      row.append(info, help, error);
       grid.append(row);
-      controls.set(spec.name, { spec, input, error, row, range });
+      controls.set(spec.name, { spec, input, error, row, info, range });
 
       const update = async () => {
         if (input instanceof HTMLInputElement && input.type === 'checkbox') setField(spec.name, input.checked ? true : spec.default === false ? undefined : false);
@@ -204,6 +207,10 @@ export function createRequestForm(form: HTMLFormElement, onChange: (draft: Reque
         if (c && !(c.input instanceof HTMLSelectElement)) c.input.setAttribute('placeholder', text ?? '');
         if (c && c.input instanceof HTMLSelectElement && text) c.input.options[0]!.textContent = `${text} (default)`;
       }
+    },
+    setInfo(name, text) {
+      const c = controls.get(name);
+      if (c) c.info.textContent = text;
     },
     setSizePresets(sizes) {
       if (!sizeSelect) return;

@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
 import type { GenerateRequest } from '../schema/request';
-import type { AdapterReport, EngineApi, GenerationStats, LoadedModelReport, LoadProgress, ProgressEvent, Result } from './protocol';
+import type { AdapterReport, EngineApi, GenerationStats, LoadedModelReport, LoadProgress, ProgressEvent, Result, TokenCount } from './protocol';
 
 /** An engine error on the page: `code`, a message, and for 422-style errors the `detail` list. */
 export class SdxlError extends Error {
@@ -31,6 +31,7 @@ export interface Generator {
   loadModel(url: string, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelReport>;
   generate(request: GenerateRequest, options?: GenerateOptions): Promise<GenerateResponse>;
   stats(): Promise<GenerationStats | undefined>;
+  countTokens(prompt: string): Promise<TokenCount | undefined>;
 }
 
 function unwrap<T>(r: Result<T>): T {
@@ -63,5 +64,6 @@ export function createWorkerGenerator(options: { forceWasm?: boolean } = {}): Ge
       }
     },
     stats: () => engine.lastStats(),
+    countTokens: (prompt) => engine.countTokens(prompt),
   };
 }

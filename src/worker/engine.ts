@@ -1,6 +1,7 @@
 // The engine inside the worker: one loaded model, sessions reused across requests, one generation at a time.
 import { bytesToBase64 } from '../pipeline/base64';
 import { CancelledError, type ProgressEvent } from '../pipeline/progress';
+import { chunkCount, tokenizePrompt } from '../pipeline/prompt-encoding';
 import { IMPLEMENTED_SAMPLERS } from '../pipeline/schedulers';
 import { txt2img } from '../pipeline/txt2img';
 import { unsupportedFields } from '../schema/engine-support';
@@ -11,7 +12,7 @@ import { loadSdxl, type LoadedModel, type LoadProgress } from '../runtime/load-s
 import type { ModelFiles } from '../runtime/model-files';
 import { RunClock, type Ort } from '../runtime/ort-runner';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
-import type { EngineApi, GenerationStats, LoadedModelReport, Result } from './protocol';
+import type { EngineApi, GenerationStats, LoadedModelReport, Result, TokenCount } from './protocol';
 
 export interface EngineDeps {
   ort: Ort;
@@ -71,6 +72,17 @@ export class Engine implements EngineApi {
     const result = this.queue.then(run, run);
     this.queue = result;
     return result;
+  }
+
+  async countTokens(prompt: string): Promise<TokenCount | undefined> {
+    if (!this.model) return undefined;
+    const t = tokenizePrompt(this.model.loaded.components, prompt);
+    return {
+      tokens: t.chunks1.reduce((n, c) => n + c.tokens, 0),
+      chunks: chunkCount(t),
+      perChunk: this.model.loaded.components.tokenizer.maxLength - 2,
+      lastChunk: t.chunks1[t.chunks1.length - 1]!.tokens,
+    };
   }
 
   cancel(jobId: string): void {

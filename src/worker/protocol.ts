@@ -22,7 +22,17 @@ export interface LoadedModelReport extends ModelInfo {
   provider: 'webgpu' | 'wasm';
 }
 
+/** How a prompt splits into CLIP chunks (75 tokens each) with the loaded model's tokenizer. */
+export interface TokenCount {
+  tokens: number;
+  chunks: number;
+  perChunk: number;
+  /** Tokens in the last chunk (BREAK can leave earlier chunks part-full). */
+  lastChunk: number;
+}
+
 export interface EngineApi {
+  countTokens(prompt: string): Promise<TokenCount | undefined>;
   init(options: { forceWasm: boolean }): Promise<AdapterReport>;
   adapter(): Promise<AdapterReport>;
   loadModel(baseUrl: string, onProgress?: (p: LoadProgress) => void): Promise<Result<LoadedModelReport>>;
