@@ -1,7 +1,7 @@
 // Runs the same request through the pipeline in Node (onnxruntime-web's wasm EP on the fixture model) and returns
 // a PNG, so e2e tests can compare the browser's WebGPU result with it.
 import { PNG } from 'pngjs';
-import { txt2img } from '../src/pipeline/txt2img';
+import { generate as txt2img } from '../src/pipeline/generate';
 import { validateRequest } from '../src/schema/validate';
 import { tinyModel } from '../tests/unit/node-model';
 

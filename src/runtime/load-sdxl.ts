@@ -1,14 +1,14 @@
 // Loads an SDXL ONNX folder in Hugging Face Optimum's layout into sessions, once, and describes it.
 import type { BpeTokenizer } from '../pipeline/clip-tokens';
 import type { SchedulerConfig } from '../pipeline/schedulers';
-import type { SdxlComponents } from '../pipeline/txt2img';
+import type { SdxlComponents } from '../pipeline/generate';
 import { SDXL_SIZE_RULE, type SizeRule } from '../schema/sizes';
 import { createClipTokenizer } from './clip-tokenizer';
 import type { ModelFiles } from './model-files';
 import { externalDataFiles } from './onnx-external-data';
 import { OrtRunner, type ExecutionProvider, type Ort, type RunClock } from './ort-runner';
 
-export const SESSION_COMPONENTS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder'] as const;
+export const SESSION_COMPONENTS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder'] as const;
 export type SessionComponent = (typeof SESSION_COMPONENTS)[number];
 
 export interface LoadProgress {
@@ -68,6 +68,8 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
   try {
     // Sessions one after another, so only one component's bytes are held in JS memory at a time.
     for (const component of SESSION_COMPONENTS) {
+      // Optional: the public Lightning web exports ship no VAE encoder (text-to-image only).
+      if (component === 'vae_encoder' && !hasVaeEncoder) continue;
       const progress = (file: string) => (received: number, total?: number) =>
         opts.onProgress?.({ component, file, received, total });
       const modelPath = `${component}/model.onnx`;
@@ -103,6 +105,7 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
     textEncoder2: runners.text_encoder_2!,
     unet: runners.unet!,
     vaeDecoder: runners.vae_decoder!,
+    vaeEncoder: runners.vae_encoder,
     schedulerConfig,
     vaeScalingFactor: vaeConfig.scaling_factor ?? 0.13025,
     latentChannels: vaeConfig.latent_channels ?? 4,

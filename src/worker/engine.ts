@@ -3,7 +3,7 @@ import { bytesToBase64 } from '../pipeline/base64';
 import { CancelledError, type ProgressEvent } from '../pipeline/progress';
 import { chunkCount, tokenizePrompt } from '../pipeline/prompt-encoding';
 import { IMPLEMENTED_SAMPLERS } from '../pipeline/schedulers';
-import { txt2img } from '../pipeline/txt2img';
+import { generate } from '../pipeline/generate';
 import { unsupportedFields } from '../schema/engine-support';
 import { DEFAULT_CHECKPOINT } from '../schema/request';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
@@ -109,7 +109,7 @@ export class Engine implements EngineApi {
     const req = v.request;
     this.clock.reset();
     try {
-      const result = await txt2img(loaded.components, req, {
+      const result = await generate(loaded.components, req, {
         signal, onProgress, randomSeed: this.deps.randomSeed, now: this.deps.now,
         yieldToHost: () => new Promise((resolve) => setTimeout(resolve, 0)),
         // The Lightning checkpoint is distilled on trailing timesteps, whatever spacing its config file names.

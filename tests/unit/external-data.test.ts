@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { txt2img } from '../../src/pipeline/txt2img';
+import { generate as txt2img } from '../../src/pipeline/generate';
 import { loadSdxl, type LoadedModel } from '../../src/runtime/load-sdxl';
 import { externalDataFiles } from '../../src/runtime/onnx-external-data';
 import { shardOnnxModel } from '../../src/runtime/onnx-shard';

@@ -1,7 +1,7 @@
 // Weighted and long prompts through the fixture text encoders: chunks, shapes, emphasis, and exactness at weight 1.
 import { describe, expect, it } from 'vitest';
 import { encodeConditioning, encodePrompt, tokenizePrompt } from '../../src/pipeline/prompt-encoding';
-import { txt2img } from '../../src/pipeline/txt2img';
+import { generate as txt2img } from '../../src/pipeline/generate';
 import { tinyModel } from './node-model';
 
 const long = (n: number) => Array.from({ length: n }, (_, i) => ['red', 'green', 'blue', 'cat', 'dog'][i % 5]).join(' ');

@@ -2,7 +2,7 @@
 // the generator's draws are consumed in diffusers' order, so stochastic samplers reproduce too.
 import { describe, expect, it } from 'vitest';
 import { IMPLEMENTED_SAMPLERS } from '../../src/pipeline/schedulers';
-import { txt2img } from '../../src/pipeline/txt2img';
+import { generate as txt2img } from '../../src/pipeline/generate';
 import type { Sampler } from '../../src/schema/samplers';
 import { tinyModel } from './node-model';
 import { loadReference, maxAbsDiff } from './reference';

@@ -1,6 +1,6 @@
 // Text-to-image in Node against diffusers: explicit-latent runs (reference/txt2img) and seed-only runs (reference/seeded).
 import { describe, expect, it } from 'vitest';
-import { txt2img, type Txt2ImgRequest } from '../../src/pipeline/txt2img';
+import { generate as txt2img, type GenerateRequest as Txt2ImgRequest } from '../../src/pipeline/generate';
 import { tinyModel } from './node-model';
 import { loadReference, maxAbsDiff } from './reference';
 

@@ -50,6 +50,9 @@ export class DdimScheduler implements Scheduler {
     this.timesteps = integerTimesteps(this.config, steps);
   }
 
+  /** Stateless per step (PNDM counts its own warm-up): nothing to move. */
+  setBeginIndex(): void {}
+
   scaleModelInput(sample: Float32Array): Float32Array {
     return sample;
   }

@@ -40,6 +40,10 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     this.lowerOrderNums = 0;
   }
 
+  setBeginIndex(index: number): void {
+    this.stepIndex = index;
+  }
+
   scaleModelInput(sample: Float32Array): Float32Array {
     return sample;
   }

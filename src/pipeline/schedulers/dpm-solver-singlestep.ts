@@ -35,6 +35,10 @@ export class DpmSolverSinglestepScheduler implements Scheduler {
     this.firstSample = undefined;
   }
 
+  setBeginIndex(index: number): void {
+    this.stepIndex = index;
+  }
+
   scaleModelInput(sample: Float32Array): Float32Array {
     return sample;
   }

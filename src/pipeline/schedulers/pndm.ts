@@ -47,6 +47,9 @@ export class PndmScheduler implements Scheduler {
     this.curSample = undefined;
   }
 
+  /** Stateless per step (PNDM counts its own warm-up): nothing to move. */
+  setBeginIndex(): void {}
+
   scaleModelInput(sample: Float32Array): Float32Array {
     return sample;
   }

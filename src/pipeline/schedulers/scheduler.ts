@@ -17,6 +17,8 @@ export interface Scheduler {
   /** UNet calls per step (2 for second-order samplers). */
   readonly order: number;
   setTimesteps(numInferenceSteps: number): void;
+  /** Start the run at this index of `timesteps` (image-to-image skips the first ones), as set_begin_index. */
+  setBeginIndex(index: number): void;
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array;
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise: NoiseSource): SchedulerStep;
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array;

@@ -26,6 +26,10 @@ export abstract class SigmaScheduler implements Scheduler {
     this.reset();
   }
 
+  setBeginIndex(index: number): void {
+    this.stepIndex = index;
+  }
+
   /** Clears per-run state (multistep history, the first-order half of a Heun step). */
   protected reset(): void {}
 

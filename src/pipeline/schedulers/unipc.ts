@@ -61,6 +61,10 @@ export class UniPcMultistepScheduler implements Scheduler {
     this.lastSample = undefined;
   }
 
+  setBeginIndex(index: number): void {
+    this.stepIndex = index;
+  }
+
   scaleModelInput(sample: Float32Array): Float32Array {
     return sample;
   }
