@@ -7,6 +7,8 @@ import { SDXL_SIZE_RULE, describeSizeRule, sizeAllowed, type SizeRule } from './
 
 export const MAX_SEED = 2 ** 32 - 1;
 export const DEFAULT_CHECKPOINT = 'octoai:lightning_sdxl';
+/** OctoAI's default strength for image-to-image and inpainting. */
+export const DEFAULT_STRENGTH = 0.8;
 
 /** Per-checkpoint defaults, as OctoAI documents them for its Lightning checkpoint. */
 export const CHECKPOINT_DEFAULTS: Record<string, { steps: number; cfg_scale: number; sampler: (typeof SAMPLERS)[number] }> = {

@@ -3,10 +3,13 @@ import { bytesToBase64 } from '../pipeline/base64';
 import { CancelledError, type ProgressEvent } from '../pipeline/progress';
 import { chunkCount, tokenizePrompt } from '../pipeline/prompt-encoding';
 import { IMPLEMENTED_SAMPLERS } from '../pipeline/schedulers';
-import { generate } from '../pipeline/generate';
+import { generate, type ImageInputs } from '../pipeline/generate';
+import { binarizeMask, type RgbaImage } from '../pipeline/image-tensors';
+import { pasteBack } from '../pipeline/paste-back';
 import { unsupportedFields } from '../schema/engine-support';
-import { DEFAULT_CHECKPOINT } from '../schema/request';
-import type { EngineErrorData, GenerateResponse } from '../schema/response';
+import { DEFAULT_CHECKPOINT, DEFAULT_STRENGTH } from '../schema/request';
+import type { ResolvedRequest } from '../schema/validate';
+import type { EngineErrorData, FieldError, GenerateResponse } from '../schema/response';
 import { validateRequest } from '../schema/validate';
 import { loadSdxl, type LoadedModel, type LoadProgress } from '../runtime/load-sdxl';
 import type { ModelFiles } from '../runtime/model-files';
@@ -21,6 +24,10 @@ export interface EngineDeps {
   /** Where a base URL's files come from (fetch in the browser). */
   files(baseUrl: string): ModelFiles;
   encodeImage(rgba: Uint8ClampedArray, width: number, height: number, format: 'png' | 'jpeg'): Promise<Uint8Array>;
+  /** base64 image → RGBA at width × height (cover + centre crop); throws with a reason on bad data. */
+  decodeImage(b64: string, width: number, height: number): Promise<RgbaImage>;
+  /** Feather radius (px) of the inpainting paste-back. */
+  maskBlur?: number;
   randomSeed(): number;
   now(): number;
 }
@@ -107,26 +114,64 @@ export class Engine implements EngineApi {
     const unsupported = unsupportedFields(v.request, { samplers: IMPLEMENTED_SAMPLERS });
     if (unsupported.length > 0) return fail('not_supported', 'The request uses fields this engine does not support yet.', unsupported);
     const req = v.request;
+    const images = await this.requestImages(req, loaded);
+    if ('error' in images) return { ok: false, error: images.error };
     this.clock.reset();
     try {
-      const result = await generate(loaded.components, req, {
+      const result = await generate(loaded.components, { ...req, images: images.value }, {
         signal, onProgress, randomSeed: this.deps.randomSeed, now: this.deps.now,
         yieldToHost: () => new Promise((resolve) => setTimeout(resolve, 0)),
         // The Lightning checkpoint is distilled on trailing timesteps, whatever spacing its config file names.
         timestepSpacing: req.checkpoint === DEFAULT_CHECKPOINT ? 'trailing' : undefined,
       });
-      const images = [];
+      const out = [];
       for (const img of result.images) {
-        const bytes = await this.deps.encodeImage(img.rgba, img.width, img.height, req.image_encoding);
-        images.push({ image_b64: bytesToBase64(bytes), seed: img.seed, removed_for_safety: false, width: img.width, height: img.height });
+        // Inpainting gives back the user's own pixels outside the mask, with a feathered seam.
+        const inputs = images.value;
+        const rgba = inputs?.mask
+          ? pasteBack(inputs.init, img, binarizeMask(inputs.mask), this.deps.maskBlur ?? 4)
+          : img.rgba;
+        const bytes = await this.deps.encodeImage(rgba, img.width, img.height, req.image_encoding);
+        out.push({ image_b64: bytesToBase64(bytes), seed: img.seed, removed_for_safety: false, width: img.width, height: img.height });
       }
       const total = this.deps.now() - start;
       this.recordStats(result.timings.encode_prompt, total);
-      return { ok: true, value: { images, latency_ms: Math.round(total) } };
+      return { ok: true, value: { images: out, latency_ms: Math.round(total) } };
     } catch (e) {
       if (e instanceof CancelledError) return fail('cancelled', 'Generation was cancelled.');
       return fail('internal', `Generation failed: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  /** Decodes init_image and mask_image; bad data becomes a field error, a model without a VAE encoder a clear refusal. */
+  private async requestImages(req: ResolvedRequest, loaded: LoadedModel): Promise<{ value: ImageInputs | undefined } | { error: EngineErrorData }> {
+    if (req.init_image === undefined) return { value: undefined };
+    if (!loaded.components.vaeEncoder) {
+      return {
+        error: {
+          code: 'not_supported',
+          message: 'This model cannot do image-to-image or inpainting.',
+          detail: [{
+            loc: ['body', 'init_image'],
+            msg: 'This model has no VAE encoder (vae_encoder/model.onnx). Add an SDXL VAE encoder exported to ONNX in the Optimum layout to the model folder, or remove init_image.',
+            type: 'not_supported',
+          }],
+        },
+      };
+    }
+    const detail: FieldError[] = [];
+    const decode = async (field: 'init_image' | 'mask_image', b64: string) => {
+      try {
+        return await this.deps.decodeImage(b64, req.width, req.height);
+      } catch (e) {
+        detail.push({ loc: ['body', field], msg: `${field} could not be read: ${e instanceof Error ? e.message : String(e)}.`, type: 'value_error' });
+        return undefined;
+      }
+    };
+    const init = await decode('init_image', req.init_image);
+    const mask = req.mask_image === undefined ? undefined : await decode('mask_image', req.mask_image);
+    if (detail.length > 0 || !init) return { error: { code: 'invalid_request', message: 'The request is invalid.', detail } };
+    return { value: { init, mask, strength: req.strength ?? DEFAULT_STRENGTH } };
   }
 
   private recordStats(encodeMs: number, total: number): void {

@@ -3,6 +3,7 @@ import * as Comlink from 'comlink';
 import { urlModelFiles } from '../runtime/model-files';
 import { browserOrt } from '../runtime/ort-web';
 import { probeWebGpu } from '../runtime/webgpu-adapter';
+import { decodeImage } from './decode-image';
 import { encodeImage } from './encode-image';
 import { Engine } from './engine';
 
@@ -16,6 +17,7 @@ const engine = new Engine({
       : probeWebGpu(scope.navigator.gpu),
   files: (baseUrl) => urlModelFiles(baseUrl),
   encodeImage,
+  decodeImage,
   randomSeed: () => crypto.getRandomValues(new Uint32Array(1))[0]!,
   now: () => performance.now(),
 });

@@ -1,13 +1,28 @@
 // Byte-level helpers: base64 for image_b64, float16 conversion for fp16 models, and seed resolution.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesToBase64 } from '../../src/pipeline/base64';
+import { base64ToBytes, bytesToBase64 } from '../../src/pipeline/base64';
 import { resolveSeeds } from '../../src/pipeline/seeds';
 import { fromHalf, toHalf } from '../../src/runtime/float16';
 
 describe('bytesToBase64', () => {
   it('equals Node’s encoder for any bytes', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 20_000 }), (bytes) => bytesToBase64(bytes) === Buffer.from(bytes).toString('base64')));
+  });
+});
+
+describe('base64ToBytes', () => {
+  it('inverts the encoder, with or without a data: prefix and line breaks', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 5000 }), (bytes) => {
+      const b64 = bytesToBase64(bytes);
+      return Buffer.from(base64ToBytes(b64)).equals(Buffer.from(bytes))
+        && Buffer.from(base64ToBytes(`data:image/png;base64,${b64.replace(/(.{76})/g, '$1\n')}`)).equals(Buffer.from(bytes));
+    }));
+  });
+  it('rejects what is not base64', () => {
+    expect(() => base64ToBytes('ab$d')).toThrow(/invalid base64 character/);
+    expect(() => base64ToBytes('abcde')).toThrow(/length/);
+    expect(() => base64ToBytes('data:image/png,rawtext')).toThrow(/base64-encoded/);
   });
 });
 

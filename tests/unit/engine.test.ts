@@ -2,7 +2,14 @@
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../src/pipeline/progress';
+import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { base64ToBytes } from '../../src/pipeline/base64';
 import { Engine } from '../../src/worker/engine';
+import { testDataDir } from './reference';
 import { dirModelFiles } from './node-model';
 import { modelDir } from './reference';
 
@@ -13,6 +20,12 @@ function makeEngine() {
     files: (url) => dirModelFiles(url),
     // A stand-in encoder that keeps the pixels, so the test can check what would be encoded.
     encodeImage: async (rgba) => new Uint8Array(rgba.buffer.slice(0)),
+    // Node has no createImageBitmap: pngjs stands in for the worker's decoder (same contract, no resizing here).
+    decodeImage: async (b64, width, height) => {
+      const png = PNG.sync.read(Buffer.from(base64ToBytes(b64)));
+      if (png.width !== width || png.height !== height) throw new Error(`test decoder got ${png.width}×${png.height}`);
+      return { rgba: new Uint8ClampedArray(png.data), width, height };
+    },
     randomSeed: () => 123456,
     now: () => performance.now(),
   });
@@ -80,5 +93,58 @@ describe('Engine', () => {
     expect(s.unet_ms_per_call).toHaveLength(3);
     expect(s.session_run_ms).toBeLessThanOrEqual(s.total_ms);
     expect(s.pipeline_overhead_ms).toBeCloseTo(s.total_ms - s.session_run_ms, 6);
+  });
+
+  const png = (name: string) => readFileSync(`${testDataDir}reference/images/${name}`).toString('base64');
+
+  it('runs image-to-image from a base64 PNG (with or without a data: prefix)', async () => {
+    const body = { prompt: 'an oil painting of a mountain village', steps: 4, cfg_scale: 3, seed: 5, strength: 0.6 };
+    const a = await engine.generate('i1', { ...body, init_image: png('init_image.png') });
+    const b = await engine.generate('i2', { ...body, init_image: `data:image/png;base64,${png('init_image.png')}` });
+    if (!a.ok || !b.ok) throw new Error(JSON.stringify([a, b]));
+    expect(a.value.images[0]!.image_b64).toBe(b.value.images[0]!.image_b64);
+  });
+
+  it('inpaints: pixels outside the mask are exactly the init image, inside they change', async () => {
+    const r = await engine.generate('i3', { prompt: 'a red brick wall', steps: 4, cfg_scale: 3, seed: 9, strength: 1, init_image: png('init_image.png'), mask_image: png('mask.png') });
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    const out = base64ToBytes(r.value.images[0]!.image_b64); // the test encoder keeps raw RGBA
+    const init = PNG.sync.read(readFileSync(`${testDataDir}reference/images/init_image.png`));
+    const mask = PNG.sync.read(readFileSync(`${testDataDir}reference/images/mask.png`));
+    let outside = 0;
+    let changedInside = 0;
+    for (let p = 0; p < 64 * 64; p++) {
+      const masked = mask.data[p * 4]! >= 128;
+      for (let c = 0; c < 3; c++) {
+        if (!masked) expect(out[p * 4 + c]).toBe(init.data[p * 4 + c]);
+        else if (out[p * 4 + c] !== init.data[p * 4 + c]) changedInside++;
+      }
+      if (!masked) outside++;
+    }
+    expect(outside).toBeGreaterThan(100);
+    expect(changedInside).toBeGreaterThan(100);
+  });
+
+  it('answers bad image data with a field error, never a crash', async () => {
+    const r = await engine.generate('i4', { prompt: 'x', init_image: '%%%not base64%%%' });
+    expect(!r.ok && r.error.detail).toEqual([expect.objectContaining({ loc: ['body', 'init_image'], type: 'value_error', msg: expect.stringContaining('base64') })]);
+    const m = await engine.generate('i5', { prompt: 'x', init_image: png('init_image.png'), mask_image: Buffer.from('hello').toString('base64') });
+    expect(!m.ok && m.error.detail!.map((d) => d.loc)).toEqual([['body', 'mask_image']]);
+    expect((await engine.generate('i6', { prompt: 'x', steps: 1, seed: 1 })).ok).toBe(true);
+  });
+
+  it('refuses image modes on a model without a VAE encoder, saying what to add', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sdxl-noenc-'));
+    try {
+      await cp(modelDir, dir, { recursive: true, filter: (src) => !src.includes('vae_encoder') });
+      const e = makeEngine();
+      expect((await e.loadModel(dir)).ok).toBe(true);
+      const r = await e.generate('n1', { prompt: 'x', init_image: png('init_image.png') });
+      expect(!r.ok && r.error.code).toBe('not_supported');
+      expect(!r.ok && r.error.detail![0]!.msg).toContain('vae_encoder');
+      expect((await e.generate('n2', { prompt: 'x', steps: 1, seed: 1 })).ok).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

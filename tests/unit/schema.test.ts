@@ -114,7 +114,7 @@ describe('request schema', () => {
     if (!v.ok) return;
     const fields = unsupportedFields(v.request, CAPS).map((e) => e.loc[1]);
     expect(fields.sort()).toEqual(
-      ['high_noise_frac', 'init_image', 'loras', 'mask_image', 'outpainting', 'sampler', 'textual_inversions', 'use_refiner', 'vae'],
+      ['high_noise_frac', 'loras', 'outpainting', 'sampler', 'textual_inversions', 'use_refiner', 'vae'],
     );
     for (const e of unsupportedFields(v.request, CAPS)) {
       expect(e.type).toBe('not_supported');
