@@ -29,6 +29,31 @@ export class AppPage {
     }
   }
 
+  /** Compares an image with the original outside and inside a mask (white = masked), decoded by the browser. */
+  async maskedDiff(imageB64: string, originalB64: string, maskB64: string): Promise<{ outsideMax: number; insideChanged: number }> {
+    return this.page.evaluate(async ([a, b, m]) => {
+      const decode = async (b64: string) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const bmp = await createImageBitmap(new Blob([bytes]), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+        const ctx = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d')!;
+        ctx.drawImage(bmp, 0, 0);
+        return ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+      };
+      const [img, orig, mask] = await Promise.all([decode(a), decode(b), decode(m)]);
+      let outsideMax = 0;
+      let insideChanged = 0;
+      for (let p = 0; p < img.length / 4; p++) {
+        const masked = mask[p * 4]! >= 128;
+        for (let c = 0; c < 3; c++) {
+          const d = Math.abs(img[p * 4 + c]! - orig[p * 4 + c]!);
+          if (masked) insideChanged += d > 0 ? 1 : 0;
+          else outsideMax = Math.max(outsideMax, d);
+        }
+      }
+      return { outsideMax, insideChanged };
+    }, [imageB64, originalB64, maskB64] as const);
+  }
+
   /** Max per-channel difference (0–255) between two base64 images, decoded by the browser. */
   async pixelDiff(aB64: string, bB64: string): Promise<{ max: number; over1: number; width: number; height: number }> {
     return this.page.evaluate(async ([a, b]) => {

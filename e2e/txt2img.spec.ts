@@ -112,6 +112,24 @@ test('a non-default sampler, a weighted long prompt and a style on WebGPU equal 
   expect(diff.max, JSON.stringify(diff)).toBeLessThanOrEqual(PIXEL_TOLERANCE);
 });
 
+test('image-to-image through window.sdxl.generate equals the Node pipeline', async () => {
+  const request = { prompt: 'an oil painting of a mountain village', width: 64, height: 64, steps: 4, cfg_scale: 3, seed: 5, strength: 0.6, init_image: referencePngBase64('init_image.png') };
+  const browser = await page.evaluate((r) => window.sdxl.generate(r), request);
+  const diff = await app.pixelDiff(browser.images[0]!.image_b64, await nodeReferencePng(request));
+  expect(diff.max, JSON.stringify(diff)).toBeLessThanOrEqual(PIXEL_TOLERANCE);
+});
+
+test('inpainting through the page API keeps unmasked pixels and repaints masked ones', async () => {
+  const init = referencePngBase64('init_image.png');
+  const request = { prompt: 'a red brick wall', width: 64, height: 64, steps: 4, cfg_scale: 3, seed: 9, strength: 1, init_image: init, mask_image: referencePngBase64('mask.png') };
+  const browser = await page.evaluate((r) => window.sdxl.generate(r), request);
+  const split = await app.maskedDiff(browser.images[0]!.image_b64, init, request.mask_image);
+  expect(split.outsideMax, JSON.stringify(split)).toBe(0);
+  expect(split.insideChanged).toBeGreaterThan(100);
+  const diff = await app.pixelDiff(browser.images[0]!.image_b64, await nodeReferencePng(request));
+  expect(diff.max, JSON.stringify(diff)).toBeLessThanOrEqual(PIXEL_TOLERANCE);
+});
+
 test('results and the draft survive a reload', async () => {
   const before = await page.getByTestId('result').count();
   expect(before).toBeGreaterThanOrEqual(4);

@@ -1,5 +1,4 @@
 // The worker's engine in Node: responses, errors as {code, message, detail} data, cancellation every step.
-import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../src/pipeline/progress';
 import { readFileSync } from 'node:fs';
@@ -7,29 +6,11 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { base64ToBytes } from '../../src/pipeline/base64';
-import { Engine } from '../../src/worker/engine';
 import { testDataDir } from './reference';
-import { dirModelFiles } from './node-model';
+import { decodePng, nodeEngine } from './node-model';
 import { modelDir } from './reference';
 
-function makeEngine() {
-  return new Engine({
-    ort,
-    probe: async () => ({ provider: 'wasm', shaderF16: false, fallbackReason: 'Node test' }),
-    files: (url) => dirModelFiles(url),
-    // A stand-in encoder that keeps the pixels, so the test can check what would be encoded.
-    encodeImage: async (rgba) => new Uint8Array(rgba.buffer.slice(0)),
-    // Node has no createImageBitmap: pngjs stands in for the worker's decoder (same contract, no resizing here).
-    decodeImage: async (b64, width, height) => {
-      const png = PNG.sync.read(Buffer.from(base64ToBytes(b64)));
-      if (png.width !== width || png.height !== height) throw new Error(`test decoder got ${png.width}×${png.height}`);
-      return { rgba: new Uint8ClampedArray(png.data), width, height };
-    },
-    randomSeed: () => 123456,
-    now: () => performance.now(),
-  });
-}
+const makeEngine = nodeEngine;
 
 describe('Engine', () => {
   const engine = makeEngine();
@@ -51,7 +32,7 @@ describe('Engine', () => {
     const r = await engine.generate('j1', { prompt: 'a cat', steps: 2, cfg_scale: 1, seed: 41, num_images: 2 });
     if (!r.ok) throw new Error(JSON.stringify(r.error));
     expect(r.value.images.map((i) => [i.seed, i.width, i.height, i.removed_for_safety])).toEqual([[41, 64, 64, false], [42, 64, 64, false]]);
-    expect(r.value.images[0]!.image_b64.length).toBeGreaterThan(100);
+    expect(decodePng(r.value.images[0]!.image_b64)).toMatchObject({ width: 64, height: 64 });
     expect(r.value.latency_ms).toBeGreaterThan(0);
   });
 
@@ -108,7 +89,7 @@ describe('Engine', () => {
   it('inpaints: pixels outside the mask are exactly the init image, inside they change', async () => {
     const r = await engine.generate('i3', { prompt: 'a red brick wall', steps: 4, cfg_scale: 3, seed: 9, strength: 1, init_image: png('init_image.png'), mask_image: png('mask.png') });
     if (!r.ok) throw new Error(JSON.stringify(r.error));
-    const out = base64ToBytes(r.value.images[0]!.image_b64); // the test encoder keeps raw RGBA
+    const out = decodePng(r.value.images[0]!.image_b64).rgba;
     const init = PNG.sync.read(readFileSync(`${testDataDir}reference/images/init_image.png`));
     const mask = PNG.sync.read(readFileSync(`${testDataDir}reference/images/mask.png`));
     let outside = 0;

@@ -1,6 +1,9 @@
 // Loads the fixture model in Node through the same runtime code the worker uses (onnxruntime-web's wasm EP).
 import { readFile, access } from 'node:fs/promises';
 import * as ort from 'onnxruntime-web';
+import { PNG } from 'pngjs';
+import { base64ToBytes } from '../../src/pipeline/base64';
+import { Engine } from '../../src/worker/engine';
 import { loadSdxl, type LoadedModel } from '../../src/runtime/load-sdxl';
 import type { ModelFiles } from '../../src/runtime/model-files';
 import { RunClock } from '../../src/runtime/ort-runner';
@@ -24,4 +27,31 @@ export const clock = new RunClock();
 export function tinyModel(): Promise<LoadedModel> {
   cached ??= loadSdxl(dirModelFiles(modelDir), { ort, provider: 'wasm', clock });
   return cached;
+}
+
+/** The worker's engine in Node, with PNG encode/decode by pngjs standing in for OffscreenCanvas/createImageBitmap. */
+export function nodeEngine(): Engine {
+  return new Engine({
+    ort,
+    probe: async () => ({ provider: 'wasm', shaderF16: false, fallbackReason: 'Node' }),
+    files: (url) => dirModelFiles(url),
+    encodeImage: async (rgba, width, height) => {
+      const png = new PNG({ width, height });
+      png.data = Buffer.from(rgba);
+      return new Uint8Array(PNG.sync.write(png));
+    },
+    // No resizing in Node: test images already have the request's size.
+    decodeImage: async (b64, width, height) => {
+      const png = PNG.sync.read(Buffer.from(base64ToBytes(b64)));
+      if (png.width !== width || png.height !== height) throw new Error(`test decoder got ${png.width}×${png.height}`);
+      return { rgba: new Uint8ClampedArray(png.data), width, height };
+    },
+    randomSeed: () => 123456,
+    now: () => performance.now(),
+  });
+}
+
+export function decodePng(b64: string): { rgba: Uint8Array; width: number; height: number } {
+  const png = PNG.sync.read(Buffer.from(b64, 'base64'));
+  return { rgba: new Uint8Array(png.data), width: png.width, height: png.height };
 }
