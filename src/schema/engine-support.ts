@@ -16,7 +16,6 @@ export function unsupportedFields(r: ResolvedRequest, caps: EngineCapabilities):
   const out: FieldError[] = [];
   if (r.checkpoint !== DEFAULT_CHECKPOINT) out.push(notSupported('checkpoint', `only "${DEFAULT_CHECKPOINT}" (the loaded model) can be used.`));
   if (!caps.samplers.includes(r.sampler)) out.push(notSupported('sampler', `use one of ${caps.samplers.join(', ')}.`));
-  if (r.outpainting) out.push(notSupported('outpainting', 'set outpainting to false.'));
   if (r.loras && Object.keys(r.loras).length > 0) out.push(notSupported('loras', 'remove the LoRAs.'));
   if (r.textual_inversions && Object.keys(r.textual_inversions).length > 0) out.push(notSupported('textual_inversions', 'remove them.'));
   if (r.vae !== undefined) out.push(notSupported('vae', "the model's own VAE is used; remove vae."));

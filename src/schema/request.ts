@@ -135,8 +135,8 @@ export function crossFieldErrors(body: Record<string, unknown>, limits: ModelLim
   if (has('mask_image') && !has('init_image')) {
     issue('mask_image', 'mask_image needs an init_image to repaint: add init_image or remove mask_image.');
   }
-  if (body.outpainting === true && !has('init_image')) {
-    issue('outpainting', 'outpainting needs an init_image (the image on its larger canvas) and a mask_image.');
+  if (body.outpainting === true && (!has('init_image') || !has('mask_image'))) {
+    issue('outpainting', 'outpainting needs an init_image (the image on its larger canvas) and a mask_image (white over the new area).');
   }
   return out;
 }

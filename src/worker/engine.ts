@@ -5,6 +5,7 @@ import { chunkCount, tokenizePrompt } from '../pipeline/prompt-encoding';
 import { IMPLEMENTED_SAMPLERS } from '../pipeline/schedulers';
 import { generate, type ImageInputs } from '../pipeline/generate';
 import { binarizeMask, type RgbaImage } from '../pipeline/image-tensors';
+import { outpaintFill } from '../pipeline/outpaint-fill';
 import { pasteBack } from '../pipeline/paste-back';
 import { unsupportedFields } from '../schema/engine-support';
 import { DEFAULT_CHECKPOINT, DEFAULT_STRENGTH } from '../schema/request';
@@ -31,6 +32,9 @@ export interface EngineDeps {
   randomSeed(): number;
   now(): number;
 }
+
+/** Outpainting repaints the new area from its smooth pre-fill with at least this strength. */
+export const OUTPAINT_MIN_STRENGTH = 0.85;
 
 const fail = (code: EngineErrorData['code'], message: string, detail?: EngineErrorData['detail']): { ok: false; error: EngineErrorData } =>
   ({ ok: false, error: detail ? { code, message, detail } : { code, message } });
@@ -129,7 +133,7 @@ export class Engine implements EngineApi {
         // Inpainting gives back the user's own pixels outside the mask, with a feathered seam.
         const inputs = images.value;
         const rgba = inputs?.mask
-          ? pasteBack(inputs.init, img, binarizeMask(inputs.mask), this.deps.maskBlur ?? 4)
+          ? pasteBack(images.original ?? inputs.init, img, binarizeMask(inputs.mask), this.deps.maskBlur ?? 4)
           : img.rgba;
         const bytes = await this.deps.encodeImage(rgba, img.width, img.height, req.image_encoding);
         out.push({ image_b64: bytesToBase64(bytes), seed: img.seed, removed_for_safety: false, width: img.width, height: img.height });
@@ -144,7 +148,7 @@ export class Engine implements EngineApi {
   }
 
   /** Decodes init_image and mask_image; bad data becomes a field error, a model without a VAE encoder a clear refusal. */
-  private async requestImages(req: ResolvedRequest, loaded: LoadedModel): Promise<{ value: ImageInputs | undefined } | { error: EngineErrorData }> {
+  private async requestImages(req: ResolvedRequest, loaded: LoadedModel): Promise<{ value: ImageInputs | undefined; original?: RgbaImage } | { error: EngineErrorData }> {
     if (req.init_image === undefined) return { value: undefined };
     if (!loaded.components.vaeEncoder) {
       return {
@@ -171,7 +175,13 @@ export class Engine implements EngineApi {
     const init = await decode('init_image', req.init_image);
     const mask = req.mask_image === undefined ? undefined : await decode('mask_image', req.mask_image);
     if (detail.length > 0 || !init) return { error: { code: 'invalid_request', message: 'The request is invalid.', detail } };
-    return { value: { init, mask, strength: req.strength ?? DEFAULT_STRENGTH } };
+    const strength = req.strength ?? DEFAULT_STRENGTH;
+    if (req.outpainting && mask) {
+      // The new area starts as a smooth continuation of the edges, repainted with at least OUTPAINT_MIN_STRENGTH.
+      const filled = { ...init, rgba: outpaintFill(init, binarizeMask(mask)) };
+      return { value: { init: filled, mask, strength: Math.max(strength, OUTPAINT_MIN_STRENGTH) }, original: init };
+    }
+    return { value: { init, mask, strength } };
   }
 
   private recordStats(encodeMs: number, total: number): void {

@@ -128,4 +128,35 @@ describe('Engine', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('outpaints 64×64 → 96×64: the original region comes back exactly, the new area is painted', async () => {
+    const init = PNG.sync.read(readFileSync(`${testDataDir}reference/images/init_image.png`));
+    const canvas = new PNG({ width: 96, height: 64 });
+    const mask = new PNG({ width: 96, height: 64 });
+    for (let y = 0; y < 64; y++) {
+      for (let x = 0; x < 96; x++) {
+        const p = (y * 96 + x) * 4;
+        const inside = x < 64;
+        for (let c = 0; c < 4; c++) canvas.data[p + c] = inside ? init.data[(y * 64 + x) * 4 + c]! : c === 3 ? 255 : 0;
+        mask.data.set(inside ? [0, 0, 0, 255] : [255, 255, 255, 255], p);
+      }
+    }
+    const b64 = (png: PNG) => PNG.sync.write(png).toString('base64');
+    const r = await engine.generate('o1', {
+      prompt: 'a wide landscape', width: 96, height: 64, steps: 4, cfg_scale: 3, seed: 4, strength: 0.5,
+      init_image: b64(canvas), mask_image: b64(mask), outpainting: true,
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    const out = decodePng(r.value.images[0]!.image_b64);
+    expect([out.width, out.height]).toEqual([96, 64]);
+    let newAreaNonBlack = 0;
+    for (let y = 0; y < 64; y++) {
+      for (let x = 0; x < 96; x++) {
+        const p = (y * 96 + x) * 4;
+        if (x < 64) expect(Array.from(out.rgba.subarray(p, p + 3))).toEqual(Array.from(canvas.data.subarray(p, p + 3)));
+        else if (out.rgba[p]! + out.rgba[p + 1]! + out.rgba[p + 2]! > 0) newAreaNonBlack++;
+      }
+    }
+    expect(newAreaNonBlack).toBeGreaterThan(32 * 64 * 0.9);
+  });
 });

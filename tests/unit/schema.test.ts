@@ -89,6 +89,8 @@ describe('request schema', () => {
     expect(one({ prompt: 'x', init_image: 'AAAA', strength: 0 })).toMatchObject({ loc: ['body', 'strength'], type: 'greater_than' });
     expect(one({ prompt: 'x', init_image: 'AAAA', strength: 1.1 })).toMatchObject({ loc: ['body', 'strength'], type: 'less_than_equal' });
     expect(check({ prompt: 'x', init_image: 'AAAA', strength: 1, mask_image: 'AAAA' }).ok).toBe(true);
+    expect(one({ prompt: 'x', init_image: 'AAAA', outpainting: true })).toMatchObject({ loc: ['body', 'outpainting'] });
+    expect(check({ prompt: 'x', init_image: 'AAAA', mask_image: 'AAAA', outpainting: true }).ok).toBe(true);
   });
 
   it('restricts image_encoding, sampler and style_preset to their lists', () => {
@@ -114,7 +116,7 @@ describe('request schema', () => {
     if (!v.ok) return;
     const fields = unsupportedFields(v.request, CAPS).map((e) => e.loc[1]);
     expect(fields.sort()).toEqual(
-      ['high_noise_frac', 'loras', 'outpainting', 'sampler', 'textual_inversions', 'use_refiner', 'vae'],
+      ['high_noise_frac', 'loras', 'sampler', 'textual_inversions', 'use_refiner', 'vae'],
     );
     for (const e of unsupportedFields(v.request, CAPS)) {
       expect(e.type).toBe('not_supported');
