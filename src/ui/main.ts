@@ -1,8 +1,8 @@
 // App entry: wires the schema-driven form, JSON view, model panel, worker generator, gallery and window.sdxl.
 import './styles.css';
-import { IMPLEMENTED_SAMPLERS } from '../pipeline/schedulers';
 import { unsupportedFields } from '../schema/engine-support';
 import { CHECKPOINT_DEFAULTS, DEFAULT_CHECKPOINT } from '../schema/request';
+import { SAMPLERS } from '../schema/samplers';
 import type { FieldError } from '../schema/response';
 import { SDXL_SIZES, SDXL_SIZE_RULE, type Size } from '../schema/sizes';
 import { validateRequest } from '../schema/validate';
@@ -85,7 +85,8 @@ form.setSizePresets(SDXL_SIZES);
 function validate(draft: unknown): FieldError[] {
   const limits = { sizeRule: model?.sizeRule ?? SDXL_SIZE_RULE };
   const v = validateRequest(draft, limits, model?.defaultSize ?? [1024, 1024]);
-  return v.ok ? unsupportedFields(v.request, { samplers: IMPLEMENTED_SAMPLERS }) : v.detail;
+  // Every sampler is implemented (the worker checks against the pipeline's own list); no scheduler code on the page.
+  return v.ok ? unsupportedFields(v.request, { samplers: SAMPLERS }) : v.detail;
 }
 
 function showErrors(detail: FieldError[]): void {
