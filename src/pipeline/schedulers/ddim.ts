@@ -1,8 +1,8 @@
 // DDIMScheduler (diffusers 0.27) with η = 0 (as the SDXL pipelines call it): deterministic, in ᾱ space.
 import { f32 } from '../float32-math';
 import { previousTimestep, integerTimesteps } from './alpha-schedule';
-import { alphasCumprod, betasFor } from './noise-schedule';
-import type { NoiseSource, Scheduler, SchedulerConfig, SchedulerStep } from './scheduler';
+import { AlphaScheduler } from './alpha-scheduler';
+import type { NoiseSource, SchedulerConfig, SchedulerStep } from './scheduler';
 
 export interface AlphaSchedulerConfig extends SchedulerConfig {
   set_alpha_to_one?: boolean;
@@ -32,16 +32,12 @@ export function predictFromAlpha(predictionType: string, x: number, out: number,
   }
 }
 
-export class DdimScheduler implements Scheduler {
-  readonly order = 1;
-  readonly initNoiseSigma = 1;
-  timesteps: number[] = [];
+export class DdimScheduler extends AlphaScheduler {
   private steps = 0;
-  readonly alphasCumprod: Float32Array;
   private readonly finalAlphaCumprod: number;
 
-  constructor(readonly config: AlphaSchedulerConfig) {
-    this.alphasCumprod = alphasCumprod(betasFor(config));
+  constructor(override readonly config: AlphaSchedulerConfig) {
+    super(config);
     this.finalAlphaCumprod = config.set_alpha_to_one ? 1 : this.alphasCumprod[0]!;
   }
 
@@ -50,12 +46,6 @@ export class DdimScheduler implements Scheduler {
     this.timesteps = integerTimesteps(this.config, steps);
   }
 
-  /** Stateless per step (PNDM counts its own warm-up): nothing to move. */
-  setBeginIndex(): void {}
-
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
-  }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, _noise: NoiseSource): SchedulerStep {
     const prevT = previousTimestep(this.config, this.steps, timestep);
@@ -79,10 +69,4 @@ export class DdimScheduler implements Scheduler {
     return { prevSample: prev, predOriginalSample: pred };
   }
 
-  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    const a = this.alphasCumprod[timestep]!;
-    const sa = sqrtF(a);
-    const sb = sqrtF(f32(1 - a));
-    return original.map((x, i) => f32(f32(sa * x) + f32(sb * noise[i]!)));
-  }
 }

@@ -2,23 +2,19 @@
 import { f32 } from '../float32-math';
 import { previousTimestep, integerTimesteps } from './alpha-schedule';
 import { clipRange, predictFromAlpha, type AlphaSchedulerConfig } from './ddim';
-import { alphasCumprod, betasFor } from './noise-schedule';
-import type { NoiseSource, Scheduler, SchedulerStep } from './scheduler';
+import { AlphaScheduler } from './alpha-scheduler';
+import type { NoiseSource, SchedulerStep } from './scheduler';
 
 interface DdpmConfig extends AlphaSchedulerConfig {
   variance_type?: string;
 }
 
-export class DdpmScheduler implements Scheduler {
-  readonly order = 1;
-  readonly initNoiseSigma = 1;
-  timesteps: number[] = [];
+export class DdpmScheduler extends AlphaScheduler {
   private steps = 0;
-  private readonly alphasCumprod: Float32Array;
 
-  constructor(readonly config: DdpmConfig) {
+  constructor(override readonly config: DdpmConfig) {
+    super(config);
     if ((config.variance_type ?? 'fixed_small') !== 'fixed_small') throw new Error(`variance_type ${config.variance_type} is not supported`);
-    this.alphasCumprod = alphasCumprod(betasFor(config));
   }
 
   setTimesteps(steps: number): void {
@@ -26,12 +22,6 @@ export class DdpmScheduler implements Scheduler {
     this.timesteps = integerTimesteps(this.config, steps);
   }
 
-  /** Stateless per step (PNDM counts its own warm-up): nothing to move. */
-  setBeginIndex(): void {}
-
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
-  }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise: NoiseSource): SchedulerStep {
     const prevT = previousTimestep(this.config, this.steps, timestep);
@@ -63,10 +53,4 @@ export class DdpmScheduler implements Scheduler {
     return { prevSample: prev, predOriginalSample: pred };
   }
 
-  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    const a = this.alphasCumprod[timestep]!;
-    const sa = f32(Math.sqrt(a));
-    const sb = f32(Math.sqrt(f32(1 - a)));
-    return original.map((x, i) => f32(f32(sa * x) + f32(sb * noise[i]!)));
-  }
 }

@@ -1,8 +1,8 @@
 // DPMSolverMultistepScheduler (diffusers 0.27): DPM-Solver++(2M), midpoint, optionally on Karras σ (DPM++ 2M Karras).
 import { f32 } from '../float32-math';
 import { alphaSigmaLambda, dataPrediction, dpmFirstOrder, dpmSchedule, dpmSecondOrderMidpoint } from './dpm-common';
-import type { NoiseSource, Scheduler, SchedulerConfig, SchedulerStep } from './scheduler';
-import { trainSigmasFor } from './sigma-schedule';
+import { DataPredictionScheduler } from './data-prediction-scheduler';
+import type { NoiseSource, SchedulerConfig, SchedulerStep } from './scheduler';
 
 export interface DpmConfig extends SchedulerConfig {
   algorithm_type?: string;
@@ -13,23 +13,17 @@ export interface DpmConfig extends SchedulerConfig {
   final_sigmas_type?: string;
 }
 
-export class DpmSolverMultistepScheduler implements Scheduler {
-  readonly order = 1;
-  readonly initNoiseSigma = 1;
-  timesteps: number[] = [];
-  sigmas: Float32Array = new Float32Array(0);
-  private readonly trainSigmas: Float32Array;
+export class DpmSolverMultistepScheduler extends DataPredictionScheduler {
   private readonly solverOrder: number;
-  private stepIndex = 0;
   private modelOutputs: Float32Array[] = [];
   private lowerOrderNums = 0;
 
-  constructor(readonly config: DpmConfig) {
+  constructor(override readonly config: DpmConfig) {
+    super(config);
     if ((config.algorithm_type ?? 'dpmsolver++') !== 'dpmsolver++') throw new Error(`algorithm_type ${config.algorithm_type} is not supported`);
     if ((config.solver_type ?? 'midpoint') !== 'midpoint') throw new Error(`solver_type ${config.solver_type} is not supported`);
     this.solverOrder = config.solver_order ?? 2;
     if (this.solverOrder > 2) throw new Error('solver_order 3 is not supported');
-    this.trainSigmas = trainSigmasFor(config);
   }
 
   setTimesteps(steps: number): void {
@@ -40,13 +34,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     this.lowerOrderNums = 0;
   }
 
-  setBeginIndex(index: number): void {
-    this.stepIndex = index;
-  }
 
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
-  }
 
   step(modelOutput: Float32Array, _timestep: number, sample: Float32Array, _noise: NoiseSource): SchedulerStep {
     const i = this.stepIndex;
@@ -73,8 +61,4 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     return { prevSample: prev, predOriginalSample: x0 };
   }
 
-  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    const { alpha, sigmaT } = alphaSigmaLambda(this.sigmas[this.timesteps.indexOf(timestep)]!);
-    return original.map((x, i) => f32(f32(alpha * x) + f32(sigmaT * noise[i]!)));
-  }
 }

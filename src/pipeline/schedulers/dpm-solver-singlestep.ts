@@ -3,25 +3,19 @@
 import { f32 } from '../float32-math';
 import { alphaSigmaLambda, dataPrediction, dpmFirstOrder, dpmSchedule, dpmSecondOrderMidpoint } from './dpm-common';
 import type { DpmConfig } from './dpm-solver-multistep';
-import type { NoiseSource, Scheduler, SchedulerStep } from './scheduler';
-import { trainSigmasFor } from './sigma-schedule';
+import { DataPredictionScheduler } from './data-prediction-scheduler';
+import type { NoiseSource, SchedulerStep } from './scheduler';
 
-export class DpmSolverSinglestepScheduler implements Scheduler {
-  readonly order = 1;
-  readonly initNoiseSigma = 1;
-  timesteps: number[] = [];
-  sigmas: Float32Array = new Float32Array(0);
+export class DpmSolverSinglestepScheduler extends DataPredictionScheduler {
   /** The solver order used at each step ([1, 2, 1, 1] for 4 steps). */
   orderList: number[] = [];
-  private readonly trainSigmas: Float32Array;
-  private stepIndex = 0;
   private modelOutputs: (Float32Array | undefined)[] = [undefined, undefined];
   private firstSample?: Float32Array;
 
-  constructor(readonly config: DpmConfig) {
+  constructor(override readonly config: DpmConfig) {
+    super(config);
     if ((config.algorithm_type ?? 'dpmsolver++') !== 'dpmsolver++') throw new Error(`algorithm_type ${config.algorithm_type} is not supported`);
     if ((config.solver_order ?? 2) !== 2) throw new Error('only solver_order 2 is supported');
-    this.trainSigmas = trainSigmasFor(config);
   }
 
   setTimesteps(steps: number): void {
@@ -35,13 +29,7 @@ export class DpmSolverSinglestepScheduler implements Scheduler {
     this.firstSample = undefined;
   }
 
-  setBeginIndex(index: number): void {
-    this.stepIndex = index;
-  }
 
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
-  }
 
   step(modelOutput: Float32Array, _timestep: number, sample: Float32Array, _noise: NoiseSource): SchedulerStep {
     const i = this.stepIndex;
@@ -66,8 +54,4 @@ export class DpmSolverSinglestepScheduler implements Scheduler {
     return { prevSample: prev, predOriginalSample: x0 };
   }
 
-  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    const { alpha, sigmaT } = alphaSigmaLambda(this.sigmas[this.timesteps.indexOf(timestep)]!);
-    return original.map((x, k) => f32(f32(alpha * x) + f32(sigmaT * noise[k]!)));
-  }
 }

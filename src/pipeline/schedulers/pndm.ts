@@ -1,25 +1,21 @@
 // PNDMScheduler (diffusers 0.27) with skip_prk_steps: PLMS, a 4th-order linear multistep in ε with a warm-up step.
 import { f32 } from '../float32-math';
 import type { AlphaSchedulerConfig } from './ddim';
-import { alphasCumprod, betasFor } from './noise-schedule';
-import type { NoiseSource, Scheduler, SchedulerStep } from './scheduler';
+import { AlphaScheduler } from './alpha-scheduler';
+import type { NoiseSource, SchedulerStep } from './scheduler';
 import { roundHalfEven } from './timestep-spacing';
 
-export class PndmScheduler implements Scheduler {
-  readonly order = 1;
-  readonly initNoiseSigma = 1;
-  timesteps: number[] = [];
+export class PndmScheduler extends AlphaScheduler {
   private steps = 0;
-  private readonly alphasCumprod: Float32Array;
   private readonly finalAlphaCumprod: number;
   private ets: Float32Array[] = [];
   private counter = 0;
   private curSample?: Float32Array;
 
-  constructor(readonly config: AlphaSchedulerConfig & { skip_prk_steps?: boolean }) {
+  constructor(override readonly config: AlphaSchedulerConfig & { skip_prk_steps?: boolean }) {
+    super(config);
     if (config.skip_prk_steps === false) throw new Error('PNDM with Runge–Kutta warm-up steps (skip_prk_steps false) is not supported');
     if (config.prediction_type !== 'epsilon') throw new Error(`prediction_type ${config.prediction_type} is not supported by PNDM`);
-    this.alphasCumprod = alphasCumprod(betasFor(config));
     this.finalAlphaCumprod = config.set_alpha_to_one ? 1 : this.alphasCumprod[0]!;
   }
 
@@ -47,12 +43,6 @@ export class PndmScheduler implements Scheduler {
     this.curSample = undefined;
   }
 
-  /** Stateless per step (PNDM counts its own warm-up): nothing to move. */
-  setBeginIndex(): void {}
-
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
-  }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, _noise: NoiseSource): SchedulerStep {
     const stride = Math.floor(this.config.num_train_timesteps / this.steps);
@@ -101,10 +91,4 @@ export class PndmScheduler implements Scheduler {
     return sample.map((x, i) => f32(f32(sampleCoeff * x) - f32(f32(diff * eps[i]!) / denom)));
   }
 
-  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    const a = this.alphasCumprod[timestep]!;
-    const sa = f32(Math.sqrt(a));
-    const sb = f32(Math.sqrt(f32(1 - a)));
-    return original.map((x, i) => f32(f32(sa * x) + f32(sb * noise[i]!)));
-  }
 }

@@ -1,8 +1,8 @@
 // UniPCMultistepScheduler (diffusers 0.27): UniP predictor + UniC corrector, bh2, data prediction, order 2.
 import { f32 } from '../float32-math';
 import { alphaSigmaLambda, dataPrediction, dpmSchedule } from './dpm-common';
-import type { NoiseSource, Scheduler, SchedulerConfig, SchedulerStep } from './scheduler';
-import { trainSigmasFor } from './sigma-schedule';
+import { DataPredictionScheduler } from './data-prediction-scheduler';
+import type { NoiseSource, SchedulerConfig, SchedulerStep } from './scheduler';
 
 interface UniPcConfig extends SchedulerConfig {
   solver_order?: number;
@@ -30,25 +30,19 @@ function coefficients(h: number, order: number) {
   return { hPhi1, bh, b };
 }
 
-export class UniPcMultistepScheduler implements Scheduler {
-  readonly order = 1;
-  readonly initNoiseSigma = 1;
-  timesteps: number[] = [];
-  sigmas: Float32Array = new Float32Array(0);
-  private readonly trainSigmas: Float32Array;
+export class UniPcMultistepScheduler extends DataPredictionScheduler {
   private readonly solverOrder: number;
-  private stepIndex = 0;
   private modelOutputs: Float32Array[] = [];
   private lowerOrderNums = 0;
   private thisOrder = 1;
   private lastSample?: Float32Array;
 
-  constructor(readonly config: UniPcConfig) {
+  constructor(override readonly config: UniPcConfig) {
+    super(config);
     if ((config.solver_type ?? 'bh2') !== 'bh2') throw new Error(`solver_type ${config.solver_type} is not supported`);
     if (config.predict_x0 === false) throw new Error('predict_x0 false is not supported');
     this.solverOrder = config.solver_order ?? 2;
     if (this.solverOrder > 2) throw new Error('solver_order 3 is not supported');
-    this.trainSigmas = trainSigmasFor(config);
   }
 
   setTimesteps(steps: number): void {
@@ -61,13 +55,7 @@ export class UniPcMultistepScheduler implements Scheduler {
     this.lastSample = undefined;
   }
 
-  setBeginIndex(index: number): void {
-    this.stepIndex = index;
-  }
 
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
-  }
 
   step(modelOutput: Float32Array, _timestep: number, sample: Float32Array, _noise: NoiseSource): SchedulerStep {
     const i = this.stepIndex;
@@ -138,10 +126,6 @@ export class UniPcMultistepScheduler implements Scheduler {
     });
   }
 
-  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    const { alpha, sigmaT } = alphaSigmaLambda(this.sigmas[this.timesteps.indexOf(timestep)]!);
-    return original.map((x, k) => f32(f32(alpha * x) + f32(sigmaT * noise[k]!)));
-  }
 }
 
 /** σ at t = 0 (σ_min), the final σ UniPC steps to. */
