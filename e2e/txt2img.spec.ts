@@ -1,6 +1,6 @@
 // Text-to-image end to end on the real WebGPU EP: the form, the page API, validation, and the adapter shown.
 import { expect, test, type Page } from '@playwright/test';
-import { AppPage, referencePngBase64 } from './app-page';
+import { AppPage, referenceDir, referencePngBase64 } from './app-page';
 import { nodeReferencePng } from './node-reference';
 
 // Max per-channel difference (of 255) from diffusers' PNG. WebGPU kernels (SwiftShader) and torch round differently;
@@ -130,9 +130,43 @@ test('inpainting through the page API keeps unmasked pixels and repaints masked 
   expect(diff.max, JSON.stringify(diff)).toBeLessThanOrEqual(PIXEL_TOLERANCE);
 });
 
+test('the mask painter: upload, paint with the mouse, generate — unmasked pixels unchanged, masked ones repainted', async () => {
+  await page.locator('[name="init_image"]').setInputFiles(new URL('images/init_image.png', referenceDir).pathname);
+  const canvas = page.getByTestId('painter-canvas');
+  await expect(canvas).toBeVisible();
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  // A diagonal stroke and a horizontal one, with real mouse events.
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6, { steps: 12 });
+  await page.mouse.up();
+  await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.8);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.8, { steps: 12 });
+  await page.mouse.up();
+  await expect.poll(async () => JSON.parse(await page.getByTestId('json-text').inputValue()).mask_image !== undefined).toBe(true);
+  // Undo drops the second stroke; redo brings it back.
+  const withBoth = JSON.parse(await page.getByTestId('json-text').inputValue()).mask_image;
+  await page.getByTestId('painter-undo').click();
+  await expect.poll(async () => JSON.parse(await page.getByTestId('json-text').inputValue()).mask_image).not.toBe(withBoth);
+  await page.getByTestId('painter-redo').click();
+  await expect.poll(async () => JSON.parse(await page.getByTestId('json-text').inputValue()).mask_image).toBe(withBoth);
+
+  await page.locator('details[data-group="image"]').evaluate((d) => ((d as HTMLDetailsElement).open = true)); // strength lives here
+  await app.fill({ prompt: 'a red brick wall', negative_prompt: '', width: '64', height: '64', steps: '4', cfg_scale: '3', seed: '9', strength: '1', num_images: '1', style_preset: '', sampler: '' });
+  const before = await page.getByTestId('result').count();
+  await page.getByTestId('generate').click();
+  await expect(page.getByTestId('result')).toHaveCount(before + 1, { timeout: 240_000 });
+  const src = (await page.getByTestId('result').first().locator('img').getAttribute('src'))!;
+  const split = await app.maskedDiff(src.split(',')[1]!, referencePngBase64('init_image.png'), withBoth);
+  expect(split.outsideMax, JSON.stringify(split)).toBe(0);
+  expect(split.insideChanged).toBeGreaterThan(50);
+});
+
 test('results and the draft survive a reload', async () => {
   const before = await page.getByTestId('result').count();
-  expect(before).toBeGreaterThanOrEqual(4);
+  expect(before).toBeGreaterThanOrEqual(5);
   const prompt = await app.field('prompt').inputValue();
   await page.reload();
   await expect(page.getByTestId('result')).toHaveCount(before);

@@ -14,6 +14,7 @@ import { loadDraft, loadHistory, saveDraft, saveHistoryEntry } from './history-s
 import { TINY_TEST_MODEL } from './model-catalog';
 import { createModelPanel } from './model-panel';
 import type { SdxlPageApi } from './page-api';
+import { createPainterView } from './painter/painter-view';
 import { showProgress } from './progress-view';
 import { describeStyle, describeTokens } from './prompt-info';
 import { createRequestForm, type RequestDraft } from './request-form';
@@ -38,7 +39,22 @@ const form = createRequestForm($<HTMLFormElement>('request-form'), (draft) => {
   jsonText.value = JSON.stringify(draft, null, 2);
   saveDraft(draft);
   updateFieldInfo(draft);
+  syncPainter(draft);
 });
+
+// --- Mask painter: shown over the init image; its mask becomes mask_image ----------------------------------
+const painter = createPainterView($('painter'), (maskB64) => {
+  const draft = { ...form.get(), mask_image: maskB64 };
+  if (maskB64 === undefined) delete draft.mask_image;
+  form.set(draft);
+  jsonText.value = JSON.stringify(draft, null, 2);
+});
+let painterImage: unknown;
+function syncPainter(draft: RequestDraft): void {
+  if (draft.init_image === painterImage) return;
+  painterImage = draft.init_image;
+  void painter.setImage(typeof draft.init_image === 'string' ? draft.init_image : undefined).catch(() => undefined);
+}
 
 // --- Live notes: token counts per chunk, and what the chosen style adds ----------------------------------
 let countTimer: ReturnType<typeof setTimeout> | undefined;
@@ -60,6 +76,7 @@ jsonText.addEventListener('input', () => {
     form.set(parsed as RequestDraft);
     saveDraft(parsed as RequestDraft);
     updateFieldInfo(parsed as RequestDraft);
+    syncPainter(parsed as RequestDraft);
   } catch (e) {
     jsonError.textContent = `Not valid JSON yet: ${e instanceof Error ? e.message : String(e)}`;
   }

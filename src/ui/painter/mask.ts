@@ -51,7 +51,7 @@ export class MaskBitmap {
   }
 
   /** The request's mask_image pixels: white where the mask is at least half on (the pipeline binarises at 0.5). */
-  toRgba(): Uint8ClampedArray {
+  toRgba(): Uint8ClampedArray<ArrayBuffer> {
     const out = new Uint8ClampedArray(this.width * this.height * 4);
     for (let p = 0; p < this.data.length; p++) {
       const v = this.data[p]! >= 0.5 ? 255 : 0;

@@ -1,0 +1,161 @@
+// The mask painter on the page: a canvas over the init image, a toolbar, pointer/keyboard/wheel input fed to the
+// state machine, drawn once per animation frame; the finished mask goes back into the request as mask_image.
+import { PainterMachine } from './machine';
+
+export interface PainterView {
+  /** Shows the painter over this image (base64, no data: prefix), keeping the mask if the size is unchanged. */
+  setImage(b64: string | undefined): Promise<void>;
+}
+
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+async function decode(b64: string): Promise<ImageBitmap> {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  return createImageBitmap(new Blob([bytes]));
+}
+
+/** onMask receives the mask PNG as base64 (white = repaint), or undefined when nothing is painted. */
+export function createPainterView(root: HTMLElement, onMask: (b64: string | undefined) => void): PainterView {
+  root.classList.add('painter');
+  root.hidden = true;
+  const toolbar = el('div', { class: 'painter-toolbar', role: 'toolbar', 'aria-label': 'Mask tools' });
+  const brush = el('button', { type: 'button', 'data-tool': 'brush', title: 'Brush (B)', 'data-testid': 'painter-brush' }, 'Brush');
+  const eraser = el('button', { type: 'button', 'data-tool': 'eraser', title: 'Eraser (E)', 'data-testid': 'painter-eraser' }, 'Eraser');
+  const size = el('input', { type: 'range', min: '1', max: '256', value: '24', 'aria-label': 'Brush size ([ and ])', 'data-testid': 'painter-size' });
+  const hardness = el('input', { type: 'range', min: '0', max: '1', step: '0.05', value: '0.7', 'aria-label': 'Hardness' });
+  const actions: [string, string, (m: PainterMachine) => void][] = [
+    ['Undo', 'Ctrl+Z', (m) => m.undo()], ['Redo', 'Ctrl+Shift+Z', (m) => m.redo()], ['Invert', '', (m) => m.invert()],
+    ['Clear', '', (m) => m.clear()], ['Fill', '', (m) => m.fillAll()],
+  ];
+  toolbar.append(brush, eraser, el('label', {}, 'Size'), size, el('label', {}, 'Hardness'), hardness);
+  const actionButtons = actions.map(([label, key, run]) => {
+    const b = el('button', { type: 'button', title: key ? `${label} (${key})` : label, 'data-testid': `painter-${label.toLowerCase()}` }, label);
+    b.addEventListener('click', () => {
+      if (machine) {
+        run(machine);
+        commit();
+      }
+    });
+    return b;
+  });
+  toolbar.append(...actionButtons);
+  const canvas = el('canvas', { class: 'painter-canvas', tabindex: '0', 'data-testid': 'painter-canvas', 'aria-label': 'Paint the area to repaint' });
+  const hint = el('div', { class: 'help' }, 'Paint what to repaint. B brush · E eraser · [ ] size · space-drag or middle button to pan · wheel or pinch to zoom.');
+  root.append(toolbar, canvas, hint);
+
+  let machine: PainterMachine | undefined;
+  let image: ImageBitmap | undefined;
+  let drawn = -1;
+  const overlay = document.createElement('canvas');
+
+  const syncToolbar = () => {
+    if (!machine) return;
+    brush.classList.toggle('active', machine.tool === 'brush');
+    eraser.classList.toggle('active', machine.tool === 'eraser');
+    size.value = String(machine.size);
+  };
+
+  function render(): void {
+    requestAnimationFrame(render);
+    if (!machine || !image || machine.version === drawn) return;
+    drawn = machine.version;
+    const ctx = canvas.getContext('2d')!;
+    const { zoom, panX, panY } = machine.view;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.setTransform(zoom, 0, 0, zoom, panX, panY);
+    ctx.imageSmoothingEnabled = zoom < 4;
+    ctx.drawImage(image, 0, 0);
+    const m = machine.mask;
+    const o = overlay.getContext('2d')!;
+    const data = o.createImageData(m.width, m.height);
+    for (let p = 0; p < m.data.length; p++) data.data.set([255, 60, 90, Math.round(m.data[p]! * 140)], p * 4);
+    o.putImageData(data, 0, 0);
+    ctx.drawImage(overlay, 0, 0);
+    syncToolbar();
+  }
+  requestAnimationFrame(render);
+
+  /** Exports the mask into the request after each change. */
+  async function commit(): Promise<void> {
+    if (!machine) return;
+    const m = machine.mask;
+    if (!m.data.some((v) => v >= 0.5)) return onMask(undefined);
+    const c = new OffscreenCanvas(m.width, m.height);
+    c.getContext('2d')!.putImageData(new ImageData(m.toRgba(), m.width, m.height), 0, 0);
+    const blob = await c.convertToBlob({ type: 'image/png' });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let s = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    onMask(btoa(s));
+  }
+
+  const local = (e: PointerEvent | WheelEvent) => {
+    const r = canvas.getBoundingClientRect();
+    return { x: ((e.clientX - r.left) * canvas.width) / r.width, y: ((e.clientY - r.top) * canvas.height) / r.height };
+  };
+  canvas.addEventListener('contextmenu', (e) => e.preventDefault());
+  canvas.addEventListener('pointerdown', (e) => {
+    if (!machine) return;
+    canvas.setPointerCapture(e.pointerId);
+    canvas.focus();
+    machine.pointerDown({ id: e.pointerId, ...local(e), button: e.button });
+  });
+  canvas.addEventListener('pointermove', (e) => machine?.pointerMove({ id: e.pointerId, ...local(e) }));
+  const up = (e: PointerEvent) => {
+    if (!machine) return;
+    const wasEditing = machine.mode === 'painting' || machine.mode === 'erasing';
+    machine.pointerUp({ id: e.pointerId, ...local(e) });
+    if (wasEditing) void commit();
+  };
+  canvas.addEventListener('pointerup', up);
+  canvas.addEventListener('pointercancel', up);
+  canvas.addEventListener('wheel', (e) => {
+    if (!machine) return;
+    e.preventDefault();
+    const p = local(e);
+    machine.wheel(p.x, p.y, e.deltaY);
+  }, { passive: false });
+  canvas.addEventListener('keydown', (e) => {
+    if (machine?.keyDown({ key: e.key, ctrl: e.ctrlKey || e.metaKey, shift: e.shiftKey })) {
+      e.preventDefault();
+      if (e.ctrlKey || e.metaKey) void commit();
+    }
+  });
+  canvas.addEventListener('keyup', (e) => machine?.keyUp({ key: e.key }));
+  brush.addEventListener('click', () => machine?.keyDown({ key: 'b' }));
+  eraser.addEventListener('click', () => machine?.keyDown({ key: 'e' }));
+  size.addEventListener('input', () => machine && ((machine.size = Number(size.value)), machine.version++));
+  hardness.addEventListener('input', () => machine && (machine.hardness = Number(hardness.value)));
+
+  return {
+    async setImage(b64) {
+      if (!b64) {
+        root.hidden = true;
+        image = undefined;
+        return;
+      }
+      const bmp = await decode(b64);
+      const keep = machine && machine.mask.width === bmp.width && machine.mask.height === bmp.height;
+      image = bmp;
+      if (!keep) machine = new PainterMachine(bmp.width, bmp.height);
+      const m = machine!;
+      // Fit the image into a canvas at most 512 px wide.
+      const scale = Math.min(512 / bmp.width, 512 / bmp.height, 8);
+      canvas.width = Math.round(bmp.width * scale);
+      canvas.height = Math.round(bmp.height * scale);
+      overlay.width = bmp.width;
+      overlay.height = bmp.height;
+      m.view = { zoom: scale, panX: 0, panY: 0 };
+      if (!keep) m.size = Math.max(2, Math.round(Math.min(bmp.width, bmp.height) / 12));
+      m.version++;
+      root.hidden = false;
+    },
+  };
+}
