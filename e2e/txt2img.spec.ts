@@ -162,6 +162,12 @@ test('the mask painter: upload, paint with the mouse, generate — unmasked pixe
   const split = await app.maskedDiff(src.split(',')[1]!, referencePngBase64('init_image.png'), withBoth);
   expect(split.outsideMax, JSON.stringify(split)).toBe(0);
   expect(split.insideChanged).toBeGreaterThan(50);
+
+  // One click sends the result back as the next init image; the painted mask stays for another pass.
+  await page.getByTestId('result').first().getByTestId('use-as-init').click();
+  await expect.poll(async () => JSON.parse(await page.getByTestId('json-text').inputValue()).init_image).toBe(src.split(',')[1]);
+  expect(JSON.parse(await page.getByTestId('json-text').inputValue()).mask_image).toBe(withBoth);
+  await expect(page.getByTestId('painter-canvas')).toBeVisible();
 });
 
 test('results and the draft survive a reload', async () => {

@@ -8,7 +8,13 @@ export interface GalleryEntry {
   createdAt: number;
 }
 
-export function renderGallery(container: HTMLElement, entries: readonly GalleryEntry[], onReuseSeed: (seed: number) => void): void {
+export interface GalleryActions {
+  reuseSeed(seed: number): void;
+  /** Sends a result back as the next init image (image-to-image / inpainting). */
+  useAsInit(imageB64: string): void;
+}
+
+export function renderGallery(container: HTMLElement, entries: readonly GalleryEntry[], actions: GalleryActions): void {
   if (entries.length === 0) return;
   container.replaceChildren();
   for (const entry of entries) {
@@ -39,7 +45,7 @@ export function renderGallery(container: HTMLElement, entries: readonly GalleryE
       seed.className = 'link';
       seed.textContent = `seed ${img.seed}`;
       seed.title = 'Use this seed';
-      seed.addEventListener('click', () => onReuseSeed(img.seed));
+      seed.addEventListener('click', () => actions.reuseSeed(img.seed));
       const size = document.createElement('span');
       size.textContent = `${img.width}×${img.height}`;
       const download = document.createElement('a');
@@ -47,7 +53,14 @@ export function renderGallery(container: HTMLElement, entries: readonly GalleryE
       download.href = image.src;
       download.download = `sdxl-${img.seed}.${format === 'jpeg' ? 'jpg' : 'png'}`;
       download.textContent = 'Download';
-      caption.append(seed, size, download);
+      const reuse = document.createElement('button');
+      reuse.type = 'button';
+      reuse.className = 'button-small';
+      reuse.textContent = 'Use as init';
+      reuse.title = 'Use this image as the init image (image-to-image, inpainting)';
+      reuse.dataset.testid = 'use-as-init';
+      reuse.addEventListener('click', () => actions.useAsInit(img.image_b64));
+      caption.append(seed, size, reuse, download);
       card.append(image, caption);
       grid.append(card);
     });

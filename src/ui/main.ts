@@ -165,7 +165,7 @@ async function generate(request: RequestDraft, options: GenerateOptions = {}): P
     });
     const entry: GalleryEntry = { response, request, createdAt: Date.now() };
     history = [entry, ...history];
-    renderGallery($('gallery'), history, reuseSeed);
+    renderGallery($('gallery'), history, galleryActions);
     setStatus(`Done in ${(response.latency_ms / 1000).toFixed(1)} s.`, 'ok');
     void saveHistoryEntry(entry).catch(() => setStatus('Done, but this browser would not store the result for later.', 'info'));
     return response;
@@ -181,11 +181,20 @@ async function generate(request: RequestDraft, options: GenerateOptions = {}): P
   }
 }
 
-function reuseSeed(seed: number): void {
-  const draft = { ...form.get(), seed, num_images: 1 };
+function setDraft(draft: RequestDraft): void {
   form.set(draft);
   jsonText.value = JSON.stringify(draft, null, 2);
+  syncPainter(draft);
 }
+
+const galleryActions = {
+  reuseSeed: (seed: number) => setDraft({ ...form.get(), seed, num_images: 1 }),
+  // The painted mask stays (same size), so a region can be repainted again and again; Clear removes it.
+  useAsInit: (imageB64: string) => {
+    setDraft({ ...form.get(), init_image: imageB64 });
+    $('painter').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  },
+};
 
 generateButton.addEventListener('click', () => {
   const draft = form.get();
@@ -206,7 +215,7 @@ document.addEventListener('keydown', (e) => {
 void generator.adapter().then((a) => showAdapter($('adapter'), $('fallback-banner'), a, $('adapter-details')));
 void loadHistory().then((h) => {
   history = [...history, ...h];
-  renderGallery($('gallery'), history, reuseSeed);
+  renderGallery($('gallery'), history, galleryActions);
 });
 const modelParam = params.get('model');
 if (modelParam) void loadModel(modelParam).catch(() => undefined);

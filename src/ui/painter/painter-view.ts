@@ -1,6 +1,7 @@
 // The mask painter on the page: a canvas over the init image, a toolbar, pointer/keyboard/wheel input fed to the
 // state machine, drawn once per animation frame; the finished mask goes back into the request as mask_image.
 import { PainterMachine } from './machine';
+import { MaskBitmap } from './mask';
 
 export interface PainterView {
   /** Shows the painter over this image (base64, no data: prefix), keeping the mask if the size is unchanged. */
@@ -153,7 +154,17 @@ export function createPainterView(root: HTMLElement, onMask: (b64: string | unde
       overlay.width = bmp.width;
       overlay.height = bmp.height;
       m.view = { zoom: scale, panX: 0, panY: 0 };
-      if (!keep) m.size = Math.max(2, Math.round(Math.min(bmp.width, bmp.height) / 12));
+      if (!keep) {
+        m.size = Math.max(2, Math.round(Math.min(bmp.width, bmp.height) / 12));
+        // An image with transparent pixels brings its own mask: the transparent area is what to repaint.
+        const px = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d')!;
+        px.drawImage(bmp, 0, 0);
+        const { data } = px.getImageData(0, 0, bmp.width, bmp.height);
+        if (data.some((v, i) => i % 4 === 3 && v < 255)) {
+          m.setMask(MaskBitmap.fromAlpha(data, bmp.width, bmp.height));
+          void commit();
+        }
+      }
       m.version++;
       root.hidden = false;
     },
