@@ -4,7 +4,7 @@
 // noised call. Same distribution, not the same numbers — tests inject diffusers' recorded noise instead.
 import { f32 } from '../float32-math';
 import type { NoiseSource, SchedulerStep } from './scheduler';
-import { karrasSigmas, predictOriginalSigma, scaleBySigma, sigmaToT } from './sigma-schedule';
+import { karrasSigmas, predictOriginalSigma, repeatInterior, scaleBySigma, sigmaToT } from './sigma-schedule';
 import { SigmaScheduler } from './sigma-scheduler';
 import { spacedTimesteps } from './timestep-spacing';
 import { interpSigma } from './noise-schedule';
@@ -28,8 +28,7 @@ export class DpmSolverSdeScheduler extends SigmaScheduler {
       const t = -Math.log(s);
       return sigmaToT(Math.exp(-(t + (-Math.log(sigmas[i + 1]!) - t) * 0.5)), this.trainSigmas);
     });
-    const withZero = Float32Array.from([...sigmas, 0]);
-    this.sigmas = Float32Array.from([withZero[0]!, ...Array.from(withZero.slice(1, -1)).flatMap((v) => [v, v]), 0]);
+    this.sigmas = repeatInterior([...sigmas, 0]);
     this.timesteps = [timesteps[0]!, ...timesteps.slice(1).flatMap((t, i) => [mid[i]!, t])];
     this.stepIndex = 0;
     this.saved = undefined;

@@ -1,7 +1,7 @@
 // HeunDiscreteScheduler (diffusers 0.27): Euler predictor + trapezoidal corrector, two UNet calls per step.
 import { f32 } from '../float32-math';
 import type { NoiseSource, SchedulerStep } from './scheduler';
-import { predictOriginalSigma, sigmaSchedule } from './sigma-schedule';
+import { predictOriginalSigma, repeatInterior, sigmaSchedule } from './sigma-schedule';
 import { SigmaScheduler } from './sigma-scheduler';
 
 export class HeunDiscreteScheduler extends SigmaScheduler {
@@ -11,8 +11,7 @@ export class HeunDiscreteScheduler extends SigmaScheduler {
   /** σ0, σ1, σ1, σ2, σ2, …, 0: each interior σ (and timestep) twice, as diffusers interleaves them. */
   override setTimesteps(steps: number): void {
     const base = sigmaSchedule(this.config, steps, this.trainSigmas);
-    const s = Array.from(base.sigmas);
-    this.sigmas = Float32Array.from([s[0]!, ...s.slice(1, -1).flatMap((v) => [v, v]), s[s.length - 1]!]);
+    this.sigmas = repeatInterior(base.sigmas);
     this.timesteps = [base.timesteps[0]!, ...base.timesteps.slice(1).flatMap((t) => [t, t])];
     this.stepIndex = 0;
     this.firstOrder = undefined;

@@ -77,3 +77,9 @@ export function predictOriginalSigma(predictionType: string, x: number, out: num
       throw new Error(`prediction_type ${predictionType} is not supported`);
   }
 }
+
+/** [x0, x1, x1, …, x(n−2), x(n−2), x(n−1)]: the σ list of Heun and DPM++ SDE, each interior σ used by two UNet calls. */
+export function repeatInterior(values: ArrayLike<number>): Float32Array {
+  const v = Array.from(values);
+  return Float32Array.from([v[0]!, ...v.slice(1, -1).flatMap((x) => [x, x]), v[v.length - 1]!]);
+}
