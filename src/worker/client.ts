@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
 import type { GenerateRequest } from '../schema/request';
-import type { AdapterReport, EngineApi, GenerationStats, LoadedModelReport, LoadProgress, ProgressEvent, Result, TokenCount } from './protocol';
+import type { AdapterReport, EngineApi, GenerationOptions, GenerationStats, LoadedModelReport, LoadProgress, ProgressEvent, Result, TokenCount } from './protocol';
 
 /** An engine error on the page: `code`, a message, and for 422-style errors the `detail` list. */
 export class SdxlError extends Error {
@@ -20,7 +20,7 @@ export class SdxlError extends Error {
   }
 }
 
-export interface GenerateOptions {
+export interface GenerateOptions extends GenerationOptions {
   signal?: AbortSignal;
   onProgress?: (p: ProgressEvent) => void;
 }
@@ -53,12 +53,12 @@ export function createWorkerGenerator(options: { forceWasm?: boolean } = {}): Ge
     },
     async generate(request, options = {}) {
       const jobId = `job-${++jobCounter}`;
-      const { signal, onProgress } = options;
+      const { signal, onProgress, maskBlur } = options;
       if (signal?.aborted) throw new SdxlError({ code: 'cancelled', message: 'Generation was cancelled.' });
       const onAbort = () => void engine.cancel(jobId);
       signal?.addEventListener('abort', onAbort);
       try {
-        return unwrap(await engine.generate(jobId, request, onProgress ? Comlink.proxy(onProgress) : undefined));
+        return unwrap(await engine.generate(jobId, request, onProgress ? Comlink.proxy(onProgress) : undefined, maskBlur === undefined ? {} : { maskBlur }));
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }

@@ -16,7 +16,7 @@ import { loadSdxl, type LoadedModel, type LoadProgress } from '../runtime/load-s
 import type { ModelFiles } from '../runtime/model-files';
 import { RunClock, type Ort } from '../runtime/ort-runner';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
-import type { EngineApi, GenerationStats, LoadedModelReport, Result, TokenCount } from './protocol';
+import type { EngineApi, GenerationOptions, GenerationStats, LoadedModelReport, Result, TokenCount } from './protocol';
 
 export interface EngineDeps {
   ort: Ort;
@@ -32,6 +32,10 @@ export interface EngineDeps {
   randomSeed(): number;
   now(): number;
 }
+
+/** The paste-back's feather radius (px) unless a generation asks for another, and the largest it may ask for. */
+export const DEFAULT_MASK_BLUR = 4;
+export const MAX_MASK_BLUR = 64;
 
 /** Outpainting repaints the new area from its smooth pre-fill with at least this strength. */
 export const OUTPAINT_MIN_STRENGTH = 0.85;
@@ -100,17 +104,21 @@ export class Engine implements EngineApi {
     this.jobs.get(jobId)?.abort();
   }
 
-  generate(jobId: string, body: unknown, onProgress?: (p: ProgressEvent) => void): Promise<Result<GenerateResponse>> {
+  generate(jobId: string, body: unknown, onProgress?: (p: ProgressEvent) => void, options: GenerationOptions = {}): Promise<Result<GenerateResponse>> {
     const controller = new AbortController();
     this.jobs.set(jobId, controller);
-    const run = () => this.runGeneration(body, controller.signal, onProgress);
+    const run = () => this.runGeneration(body, controller.signal, onProgress, options);
     const result = this.queue.then(run, run).finally(() => this.jobs.delete(jobId));
     this.queue = result;
     return result;
   }
 
-  private async runGeneration(body: unknown, signal: AbortSignal, onProgress?: (p: ProgressEvent) => void): Promise<Result<GenerateResponse>> {
+  private async runGeneration(body: unknown, signal: AbortSignal, onProgress: ((p: ProgressEvent) => void) | undefined, options: GenerationOptions): Promise<Result<GenerateResponse>> {
     if (!this.model) return fail('model_not_loaded', 'No model is loaded: call loadModel(url) first.');
+    const maskBlur = options.maskBlur ?? this.deps.maskBlur ?? DEFAULT_MASK_BLUR;
+    if (!Number.isInteger(maskBlur) || maskBlur < 0 || maskBlur > MAX_MASK_BLUR) {
+      return fail('invalid_request', 'The generation options are invalid.', [{ loc: ['options', 'maskBlur'], msg: `maskBlur must be a whole number of pixels from 0 to ${MAX_MASK_BLUR}.`, type: 'value_error' }]);
+    }
     const { loaded } = this.model;
     const start = this.deps.now();
     const v = validateRequest(body, { sizeRule: loaded.info.sizeRule }, loaded.info.defaultSize);
@@ -133,7 +141,7 @@ export class Engine implements EngineApi {
         // Inpainting gives back the user's own pixels outside the mask, with a feathered seam.
         const inputs = images.value;
         const rgba = inputs?.mask
-          ? pasteBack(images.original ?? inputs.init, img, binarizeMask(inputs.mask), this.deps.maskBlur ?? 4)
+          ? pasteBack(images.original ?? inputs.init, img, binarizeMask(inputs.mask), maskBlur)
           : img.rgba;
         const bytes = await this.deps.encodeImage(rgba, img.width, img.height, req.image_encoding);
         out.push({ image_b64: bytesToBase64(bytes), seed: img.seed, removed_for_safety: false, width: img.width, height: img.height });

@@ -31,12 +31,18 @@ export interface TokenCount {
   lastChunk: number;
 }
 
+/** Settings of a generation that are not part of the OctoAI request body. */
+export interface GenerationOptions {
+  /** Inpainting paste-back: radius (px) over which the repainted area fades in at the mask's edge; 0 = hard edge. */
+  maskBlur?: number;
+}
+
 export interface EngineApi {
   countTokens(prompt: string): Promise<TokenCount | undefined>;
   init(options: { forceWasm: boolean }): Promise<AdapterReport>;
   adapter(): Promise<AdapterReport>;
   loadModel(baseUrl: string, onProgress?: (p: LoadProgress) => void): Promise<Result<LoadedModelReport>>;
-  generate(jobId: string, body: unknown, onProgress?: (p: ProgressEvent) => void): Promise<Result<GenerateResponse>>;
+  generate(jobId: string, body: unknown, onProgress?: (p: ProgressEvent) => void, options?: GenerationOptions): Promise<Result<GenerateResponse>>;
   cancel(jobId: string): void;
   lastStats(): GenerationStats | undefined;
 }

@@ -106,6 +106,34 @@ describe('Engine', () => {
     expect(changedInside).toBeGreaterThan(100);
   });
 
+  it('feathers the paste-back by the maskBlur option: 0 is a hard edge, more blends wider; outside stays exact', async () => {
+    const request = { prompt: 'a red brick wall', steps: 2, cfg_scale: 1, seed: 3, strength: 1, init_image: png('init_image.png'), mask_image: png('mask.png') };
+    const mask = PNG.sync.read(readFileSync(`${testDataDir}reference/images/mask.png`));
+    const init = PNG.sync.read(readFileSync(`${testDataDir}reference/images/init_image.png`));
+    const run = async (maskBlur: number) => {
+      const r = await engine.generate(`b${maskBlur}`, request, undefined, { maskBlur });
+      if (!r.ok) throw new Error(JSON.stringify(r.error));
+      return decodePng(r.value.images[0]!.image_b64).rgba;
+    };
+    const [hard, soft, wide] = [await run(0), await run(4), await run(12)];
+    // Masked pixels whose colour sits between the raw decode (hard) and the original: the blended ring.
+    const blended = (img: Uint8Array | Uint8ClampedArray) => {
+      let n = 0;
+      for (let p = 0; p < 64 * 64; p++) {
+        if (mask.data[p * 4]! < 128) {
+          for (let c = 0; c < 3; c++) expect(img[p * 4 + c]).toBe(init.data[p * 4 + c]);
+        } else if (img[p * 4] !== hard[p * 4]) n++;
+      }
+      return n;
+    };
+    expect(blended(hard)).toBe(0);
+    const ringSoft = blended(soft);
+    expect(ringSoft).toBeGreaterThan(0);
+    expect(blended(wide)).toBeGreaterThan(ringSoft);
+    const bad = await engine.generate('b-bad', request, undefined, { maskBlur: -1 });
+    expect(!bad.ok && bad.error.detail).toEqual([expect.objectContaining({ loc: ['options', 'maskBlur'] })]);
+  });
+
   it('answers bad image data with a field error, never a crash', async () => {
     const r = await engine.generate('i4', { prompt: 'x', init_image: '%%%not base64%%%' });
     expect(!r.ok && r.error.detail).toEqual([expect.objectContaining({ loc: ['body', 'init_image'], type: 'value_error', msg: expect.stringContaining('base64') })]);
