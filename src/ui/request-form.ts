@@ -1,6 +1,7 @@
 // The request form, generated from the schema: one control per field, grouped, with errors shown beside fields.
 import type { FieldError } from '../schema/response';
 import type { GenerateRequest } from '../schema/request';
+import { blobToBase64 } from './image-input';
 import { GROUPS, requestFields, type FieldSpec } from './request-fields';
 
 export type RequestDraft = Record<string, unknown>;
@@ -53,16 +54,6 @@ function formatValue(spec: FieldSpec, value: unknown): string {
   if (spec.kind === 'seed' && Array.isArray(value)) return value.join(', ');
   if (spec.kind === 'record' && typeof value === 'object') return JSON.stringify(value);
   return String(value);
-}
-
-async function fileToBase64(file: File): Promise<string> {
-  const url = await new Promise<string>((resolve, reject) => {
-    const r = new FileReader();
-    r.onload = () => resolve(String(r.result));
-    r.onerror = () => reject(r.error);
-    r.readAsDataURL(file);
-  });
-  return url.slice(url.indexOf(',') + 1);
 }
 
 export function createRequestForm(form: HTMLFormElement, onChange: (draft: RequestDraft) => void): RequestForm {
@@ -146,7 +137,7 @@ export function createRequestForm(form: HTMLFormElement, onChange: (draft: Reque
 
       const update = async () => {
         if (input instanceof HTMLInputElement && input.type === 'checkbox') setField(spec.name, input.checked ? true : spec.default === false ? undefined : false);
-        else if (input instanceof HTMLInputElement && input.type === 'file') setField(spec.name, input.files?.[0] ? await fileToBase64(input.files[0]) : undefined);
+        else if (input instanceof HTMLInputElement && input.type === 'file') setField(spec.name, input.files?.[0] ? await blobToBase64(input.files[0]) : undefined);
         else setField(spec.name, parseValue(spec, input.value));
         if (range && typeof draft[spec.name] === 'number') range.value = String(draft[spec.name]);
         emit();
