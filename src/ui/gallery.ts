@@ -1,5 +1,6 @@
 // Result cards: the image, its seed and size, and a download button; newest first.
 import type { GenerateResponse } from '../schema/response';
+import { attachCompare } from './compare-view';
 import type { RequestDraft } from './request-form';
 
 export interface GalleryEntry {
@@ -60,8 +61,22 @@ export function renderGallery(container: HTMLElement, entries: readonly GalleryE
       reuse.title = 'Use this image as the init image (image-to-image, inpainting)';
       reuse.dataset.testid = 'use-as-init';
       reuse.addEventListener('click', () => actions.useAsInit(img.image_b64));
-      caption.append(seed, size, reuse, download);
+      caption.append(seed, size, reuse);
       card.append(image, caption);
+      // Inpainting and outpainting results can be compared with the picture they started from.
+      const init = entry.request.init_image;
+      if (typeof init === 'string' && entry.request.mask_image !== undefined) {
+        const toggle = attachCompare(image, `data:image/png;base64,${init.replace(/^data:[^,]*,/, '')}`);
+        const compare = document.createElement('button');
+        compare.type = 'button';
+        compare.className = 'button-small';
+        compare.textContent = 'Compare';
+        compare.title = 'Before / after: drag the slider over the image';
+        compare.dataset.testid = 'compare';
+        compare.addEventListener('click', () => compare.classList.toggle('active', toggle()));
+        caption.append(compare);
+      }
+      caption.append(download);
       grid.append(card);
     });
     batch.append(grid);

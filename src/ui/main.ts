@@ -11,6 +11,10 @@ import type { LoadedModelReport } from '../worker/protocol';
 import { showAdapter } from './adapter-badge';
 import { renderGallery, type GalleryEntry } from './gallery';
 import { loadDraft, loadHistory, saveDraft, saveHistoryEntry } from './history-store';
+import { blobToBase64, listenForImages } from './image-input';
+import { createModeBar } from './mode-bar';
+import { modeOf, switchMode, type Mode, type ModeStash } from './modes';
+import { createOutpaintPanel } from './outpaint/outpaint-panel';
 import { TINY_TEST_MODEL } from './model-catalog';
 import { createModelPanel } from './model-panel';
 import type { SdxlPageApi } from './page-api';
@@ -39,22 +43,77 @@ const form = createRequestForm($<HTMLFormElement>('request-form'), (draft) => {
   jsonText.value = JSON.stringify(draft, null, 2);
   saveDraft(draft);
   updateFieldInfo(draft);
-  syncPainter(draft);
+  syncImageViews(draft);
 });
 
 // --- Mask painter: shown over the init image; its mask becomes mask_image ----------------------------------
 const painter = createPainterView($('painter'), (maskB64) => {
   const draft = { ...form.get(), mask_image: maskB64 };
   if (maskB64 === undefined) delete draft.mask_image;
-  form.set(draft);
-  jsonText.value = JSON.stringify(draft, null, 2);
+  setDraft(draft);
 });
 let painterImage: unknown;
 function syncPainter(draft: RequestDraft): void {
   if (draft.init_image === painterImage) return;
   painterImage = draft.init_image;
-  void painter.setImage(typeof draft.init_image === 'string' ? draft.init_image : undefined).catch(() => undefined);
+  const init = typeof draft.init_image === 'string' ? draft.init_image.replace(/^data:[^,]*,/, '') : undefined;
+  // A picture the outpaint panel did not make is the one it extends next.
+  if (init !== composedByOutpaint) void outpaint.setSource(init).catch(() => undefined);
+  void painter.setImage(init).catch(() => setStatus('The init image could not be shown: is it a PNG, JPEG or WebP?', 'error'));
 }
+
+// --- Modes: text, image, inpaint, outpaint are only fields of the request ------------------------------------
+let mode: Mode = 'txt2img';
+let stash: ModeStash = {};
+const modeBar = createModeBar($('mode-bar'), (picked) => {
+  const r = switchMode(form.get(), picked, stash);
+  stash = r.stash;
+  mode = picked;
+  setDraft(r.draft);
+});
+/** Keeps the shown mode in step with the request; a chosen mode waits while its picture or mask is still to come. */
+function syncImageViews(draft: RequestDraft): void {
+  const read = modeOf(draft);
+  const waiting = (mode !== 'txt2img' && read === 'txt2img') || (mode === 'inpaint' && read === 'img2img');
+  if (!waiting) mode = read;
+  modeBar.show(mode);
+  $('image-zone').hidden = mode === 'txt2img';
+  $('image-zone-text').textContent = draft.init_image === undefined
+    ? 'Drop a picture here or anywhere on the page, paste one (Ctrl+V), or'
+    : 'Replace the picture: drop or paste another, or';
+  outpaint.show(mode === 'outpaint');
+  if (mode !== 'txt2img') $('request-form').querySelector('details[data-group="image"]')?.setAttribute('open', '');
+  syncPainter(draft);
+}
+
+// --- Outpainting: the picture on a larger canvas (snapped to the model's sizes) with a mask over the new area ----
+let composedByOutpaint: string | undefined;
+const outpaint = createOutpaintPanel($('outpaint'), () => model?.sizeRule ?? SDXL_SIZE_RULE, (result) => {
+  composedByOutpaint = result.init_image;
+  painterImage = result.init_image;
+  void painter.setImage(result.init_image, result.mask);
+  const draft: RequestDraft = { ...form.get(), init_image: result.init_image, width: result.width, height: result.height, outpainting: true };
+  delete draft.mask_image; // the painter hands in the new area's mask
+  setDraft(draft);
+});
+
+/** A picture brought in (drop, paste, file, or a result): the init image of the current image mode. */
+function takeImage(b64: string, from: 'user' | 'result'): void {
+  const draft: RequestDraft = { ...form.get(), init_image: b64 };
+  // Inpainting a result again keeps the painted mask (same size); a new picture starts without one.
+  if (!(from === 'result' && mode === 'inpaint')) delete draft.mask_image;
+  if (mode === 'outpaint') draft.outpainting = true;
+  else delete draft.outpainting;
+  if (mode === 'txt2img') mode = 'img2img';
+  setDraft(draft);
+}
+listenForImages(document.body, (b64) => takeImage(b64, 'user'), (message) => setStatus(message, 'error'));
+$('image-pick').addEventListener('click', () => $('image-file').click());
+$<HTMLInputElement>('image-file').addEventListener('change', () => {
+  const file = $<HTMLInputElement>('image-file').files?.[0];
+  if (file) void blobToBase64(file).then((b64) => takeImage(b64, 'user'));
+  $<HTMLInputElement>('image-file').value = '';
+});
 
 // --- Live notes: token counts per chunk, and what the chosen style adds ----------------------------------
 let countTimer: ReturnType<typeof setTimeout> | undefined;
@@ -76,7 +135,7 @@ jsonText.addEventListener('input', () => {
     form.set(parsed as RequestDraft);
     saveDraft(parsed as RequestDraft);
     updateFieldInfo(parsed as RequestDraft);
-    syncPainter(parsed as RequestDraft);
+    syncImageViews(parsed as RequestDraft);
   } catch (e) {
     jsonError.textContent = `Not valid JSON yet: ${e instanceof Error ? e.message : String(e)}`;
   }
@@ -94,6 +153,7 @@ const initialDraft = loadDraft() ?? { prompt: 'a lighthouse on a cliff at sunset
 form.set(initialDraft);
 jsonText.value = JSON.stringify(initialDraft, null, 2);
 updateFieldInfo(initialDraft);
+syncImageViews(initialDraft);
 const defaults = CHECKPOINT_DEFAULTS[DEFAULT_CHECKPOINT]!;
 form.setPlaceholders({ steps: String(defaults.steps), cfg_scale: String(defaults.cfg_scale), sampler: defaults.sampler, seed: 'random', negative_prompt: 'none' });
 form.setSizePresets(SDXL_SIZES);
@@ -122,6 +182,7 @@ async function loadModel(url: string): Promise<LoadedModelReport> {
   try {
     const report = await generator.loadModel(url, (p) => panel.showProgress(p));
     model = report;
+    outpaint.refresh();
     panel.showLoaded(report);
     if (report.sizeRule.kind === 'list') form.setSizePresets(report.sizeRule.sizes);
     else {
@@ -158,6 +219,7 @@ async function generate(request: RequestDraft, options: GenerateOptions = {}): P
   try {
     const response = await generator.generate(request as never, {
       signal: controller.signal,
+      maskBlur: options.maskBlur,
       onProgress: (p) => {
         showProgress(progress, p);
         options.onProgress?.(p);
@@ -184,14 +246,15 @@ async function generate(request: RequestDraft, options: GenerateOptions = {}): P
 function setDraft(draft: RequestDraft): void {
   form.set(draft);
   jsonText.value = JSON.stringify(draft, null, 2);
-  syncPainter(draft);
+  saveDraft(draft);
+  syncImageViews(draft);
 }
 
 const galleryActions = {
   reuseSeed: (seed: number) => setDraft({ ...form.get(), seed, num_images: 1 }),
   // The painted mask stays (same size), so a region can be repainted again and again; Clear removes it.
   useAsInit: (imageB64: string) => {
-    setDraft({ ...form.get(), init_image: imageB64 });
+    takeImage(imageB64, 'result');
     $('painter').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
   },
 };
@@ -204,7 +267,7 @@ generateButton.addEventListener('click', () => {
     setStatus('Fix the highlighted fields first; nothing was generated.', 'error');
     return;
   }
-  void generate(draft).catch(() => undefined);
+  void generate(draft, { maskBlur: painter.maskBlur() }).catch(() => undefined);
 });
 cancelButton.addEventListener('click', () => running?.abort());
 document.addEventListener('keydown', (e) => {

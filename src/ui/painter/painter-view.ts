@@ -4,8 +4,29 @@ import { PainterMachine } from './machine';
 import { MaskBitmap } from './mask';
 
 export interface PainterView {
-  /** Shows the painter over this image (base64, no data: prefix), keeping the mask if the size is unchanged. */
-  setImage(b64: string | undefined): Promise<void>;
+  /**
+   * Shows the painter over this image (base64, no data: prefix). The mask is `mask` when given, else kept when the size
+   * is unchanged, else taken from the image's transparency.
+   */
+  setImage(b64: string | undefined, mask?: MaskBitmap): Promise<void>;
+  /** The paste-back feather radius (px) chosen in the toolbar. */
+  maskBlur(): number;
+}
+
+interface PainterSettings {
+  overlayColor: string;
+  overlayOpacity: number;
+  maskBlur: number;
+}
+const SETTINGS_KEY = 'sdxl-web:painter';
+const DEFAULT_SETTINGS: PainterSettings = { overlayColor: '#ff3c5a', overlayOpacity: 0.55, maskBlur: 4 };
+
+function loadSettings(): PainterSettings {
+  try {
+    return { ...DEFAULT_SETTINGS, ...(JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? '{}') as Partial<PainterSettings>) };
+  } catch {
+    return { ...DEFAULT_SETTINGS };
+  }
 }
 
 
@@ -30,11 +51,18 @@ export function createPainterView(root: HTMLElement, onMask: (b64: string | unde
   const eraser = el('button', { type: 'button', 'data-tool': 'eraser', title: 'Eraser (E)', 'data-testid': 'painter-eraser' }, 'Eraser');
   const size = el('input', { type: 'range', min: '1', max: '256', value: '24', 'aria-label': 'Brush size ([ and ])', 'data-testid': 'painter-size' });
   const hardness = el('input', { type: 'range', min: '0', max: '1', step: '0.05', value: '0.7', 'aria-label': 'Hardness' });
+  const settings = loadSettings();
+  const color = el('input', { type: 'color', value: settings.overlayColor, 'aria-label': 'Mask overlay colour', title: 'Overlay colour', 'data-testid': 'painter-color' });
+  const opacity = el('input', { type: 'range', min: '0.1', max: '1', step: '0.05', value: String(settings.overlayOpacity), 'aria-label': 'Mask overlay opacity', 'data-testid': 'painter-opacity' });
+  const blur = el('input', { type: 'range', min: '0', max: '64', step: '1', value: String(settings.maskBlur), 'aria-label': 'Mask blur: the repainted area fades in over this many pixels', 'data-testid': 'painter-blur' });
+  const blurValue = el('output', {}, `${settings.maskBlur} px`);
+  const saveSettings = () => localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
   const actions: [string, string, (m: PainterMachine) => void][] = [
     ['Undo', 'Ctrl+Z', (m) => m.undo()], ['Redo', 'Ctrl+Shift+Z', (m) => m.redo()], ['Invert', '', (m) => m.invert()],
     ['Clear', '', (m) => m.clear()], ['Fill', '', (m) => m.fillAll()],
   ];
-  toolbar.append(brush, eraser, el('label', {}, 'Size'), size, el('label', {}, 'Hardness'), hardness);
+  toolbar.append(brush, eraser, el('label', {}, 'Size'), size, el('label', {}, 'Hardness'), hardness, el('label', {}, 'Overlay'), color, opacity,
+    el('label', { title: 'The result blends into your picture across this many pixels at the mask edge' }, 'Mask blur'), blur, blurValue);
   const actionButtons = actions.map(([label, key, run]) => {
     const b = el('button', { type: 'button', title: key ? `${label} (${key})` : label, 'data-testid': `painter-${label.toLowerCase()}` }, label);
     b.addEventListener('click', () => {
@@ -76,7 +104,8 @@ export function createPainterView(root: HTMLElement, onMask: (b64: string | unde
     const m = machine.mask;
     const o = overlay.getContext('2d')!;
     const data = o.createImageData(m.width, m.height);
-    for (let p = 0; p < m.data.length; p++) data.data.set([255, 60, 90, Math.round(m.data[p]! * 140)], p * 4);
+    const rgb = [1, 3, 5].map((i) => parseInt(settings.overlayColor.slice(i, i + 2), 16));
+    for (let p = 0; p < m.data.length; p++) data.data.set([rgb[0]!, rgb[1]!, rgb[2]!, Math.round(m.data[p]! * settings.overlayOpacity * 255)], p * 4);
     o.putImageData(data, 0, 0);
     ctx.drawImage(overlay, 0, 0);
     syncToolbar();
@@ -134,16 +163,32 @@ export function createPainterView(root: HTMLElement, onMask: (b64: string | unde
   eraser.addEventListener('click', () => machine?.keyDown({ key: 'e' }));
   size.addEventListener('input', () => machine && ((machine.size = Number(size.value)), machine.version++));
   hardness.addEventListener('input', () => machine && (machine.hardness = Number(hardness.value)));
+  color.addEventListener('input', () => {
+    settings.overlayColor = color.value;
+    saveSettings();
+    if (machine) machine.version++;
+  });
+  opacity.addEventListener('input', () => {
+    settings.overlayOpacity = Number(opacity.value);
+    saveSettings();
+    if (machine) machine.version++;
+  });
+  blur.addEventListener('input', () => {
+    settings.maskBlur = Number(blur.value);
+    blurValue.textContent = `${blur.value} px`;
+    saveSettings();
+  });
 
   return {
-    async setImage(b64) {
+    maskBlur: () => settings.maskBlur,
+    async setImage(b64, mask) {
       if (!b64) {
         root.hidden = true;
         image = undefined;
         return;
       }
       const bmp = await decode(b64);
-      const keep = machine && machine.mask.width === bmp.width && machine.mask.height === bmp.height;
+      const keep = !mask && machine && machine.mask.width === bmp.width && machine.mask.height === bmp.height;
       image = bmp;
       if (!keep) machine = new PainterMachine(bmp.width, bmp.height);
       const m = machine!;
@@ -154,8 +199,11 @@ export function createPainterView(root: HTMLElement, onMask: (b64: string | unde
       overlay.width = bmp.width;
       overlay.height = bmp.height;
       m.view = { zoom: scale, panX: 0, panY: 0 };
-      if (!keep) {
-        m.size = Math.max(2, Math.round(Math.min(bmp.width, bmp.height) / 12));
+      if (!keep) m.size = Math.max(2, Math.round(Math.min(bmp.width, bmp.height) / 12));
+      if (mask) {
+        m.setMask(mask);
+        void commit();
+      } else if (!keep) {
         // An image with transparent pixels brings its own mask: the transparent area is what to repaint.
         const px = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d')!;
         px.drawImage(bmp, 0, 0);
