@@ -1,8 +1,33 @@
-// Regenerates the README screenshots: the app after a generation, the JSON view, and field errors.
-// Usage: npx tsx scripts/screenshots.ts  (builds, serves on :4175, drives headless Chromium with WebGPU)
-import { chromium } from '@playwright/test';
+// Regenerates the README screenshots: the app after a generation, the JSON view, field errors, the mask painter and
+// the outpaint panel. Usage: npx tsx scripts/screenshots.ts [--images-only]  (builds, serves on :4175, headless WebGPU)
+import { chromium, type Page } from '@playwright/test';
 import { build, preview } from 'vite';
 import { chromiumPath, webgpuArgs } from '../e2e/browser';
+
+/** The painter with two strokes over a picture, then the outpaint panel with the extended canvas and its mask. */
+async function imageModeShots(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 1200 }); // tall enough that the sticky top bar covers nothing
+  await page.getByTestId('mode-inpaint').click();
+  await page.getByTestId('image-file').setInputFiles('test-data/reference/images/init_image.png');
+  const canvas = page.getByTestId('painter-canvas');
+  await canvas.waitFor();
+  const box = (await canvas.boundingBox())!;
+  for (const [from, to] of [[[0.25, 0.3], [0.7, 0.55]], [[0.2, 0.75], [0.8, 0.75]]] as const) {
+    await page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 10 });
+    await page.mouse.up();
+  }
+  await page.locator('.results').screenshot({ path: 'docs/screenshots/mask-painter.png' });
+  await page.getByTestId('mode-outpaint').click();
+  await page.getByTestId('outpaint-left').check();
+  await page.getByTestId('outpaint-amount').fill('0.25');
+  await page.getByTestId('outpaint-apply').click();
+  await page.waitForTimeout(500);
+  await page.locator('.results').screenshot({ path: 'docs/screenshots/outpaint.png' });
+  await page.getByTestId('mode-txt2img').click();
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
 
 await build({ logLevel: 'warn' });
 const server = await preview({ preview: { port: 4175, strictPort: true }, logLevel: 'warn' });
@@ -11,6 +36,8 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto('http://localhost:4175/?model=/models/tiny-sdxl/');
   await page.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 300_000 });
+  await imageModeShots(page);
+  if (process.argv.includes('--images-only')) process.exit(0);
   await page.locator('[name=prompt]').fill('a lighthouse on a cliff at sunset, dramatic clouds');
   await page.locator('[name=negative_prompt]').fill('blurry, low quality');
   await page.locator('[name=num_images]').fill('2');
