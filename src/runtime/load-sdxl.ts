@@ -78,8 +78,10 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
       const externalData = [];
       for (const location of externalDataFiles(model)) {
         const path = `${component}/${location}`;
-        const data = await files.bytes(path, progress(path));
-        bytes += data.length;
+        const data = files.blob ? await files.blob(path) : await files.bytes(path, progress(path));
+        const size = data instanceof Blob ? data.size : data.length;
+        if (files.blob) progress(path)(size, size);
+        bytes += size;
         externalData.push({ path: location, data });
       }
       const session = await opts.ort.InferenceSession.create(model, {

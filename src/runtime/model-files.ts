@@ -6,6 +6,9 @@ export interface ModelFiles {
   bytes(path: string, onBytes?: (received: number, total: number | undefined) => void): Promise<Uint8Array>;
   json<T = unknown>(path: string): Promise<T>;
   exists(path: string): Promise<boolean>;
+  /** The file as a Blob, where the source keeps files on disk (the cache, a local folder): handed to onnxruntime-web
+   * as external data, so the weights are never copied into a JS buffer of ours. */
+  blob?(path: string): Promise<Blob>;
 }
 
 export class ModelFileError extends Error {
