@@ -1,8 +1,9 @@
 // Playwright: the built app in real Chromium with WebGPU (SwiftShader where there is no GPU), against `vite preview`.
 import { defineConfig } from '@playwright/test';
-import { chromiumPath, webgpuArgs } from './e2e/browser';
+import { chromiumPath, HUB_PORT, webgpuArgs } from './e2e/browser';
 
 const PORT = 4173;
+
 
 export default defineConfig({
   testDir: 'e2e',
@@ -16,10 +17,14 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: { executablePath: chromiumPath, args: webgpuArgs },
   },
-  webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort`,
-    port: PORT,
-    reuseExistingServer: !process.env.CI,
-    timeout: 180_000,
-  },
+  webServer: [
+    {
+      command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort`,
+      port: PORT,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+    },
+    // A local stand-in for the Hugging Face Hub (API + resolve URLs + fault injection) serving the tiny model.
+    { command: `npx tsx e2e/hub-server.ts --port ${HUB_PORT}`, port: HUB_PORT, reuseExistingServer: !process.env.CI, timeout: 60_000 },
+  ],
 });

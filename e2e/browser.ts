@@ -17,3 +17,6 @@ export const baseArgs = [
 
 /** WebGPU on: SwiftShader's software adapter where there is no GPU. */
 export const webgpuArgs = ['--enable-unsafe-webgpu', ...baseArgs];
+
+/** Where the e2e setup serves its local stand-in for the Hugging Face Hub. */
+export const HUB_PORT = 4180;

@@ -40,6 +40,8 @@ const CORS = {
 export class FakeHub {
   faults: Fault[] = [];
   log: LogEntry[] = [];
+  /** Files a repo lists with a size but never serves: a model bigger than any test machine's quota. */
+  readonly listedOnly = new Map<string, { path: string; size: number }[]>();
   /** Repo id → files (path → bytes). */
   constructor(readonly repos: Map<string, Map<string, Uint8Array>>) {}
 
@@ -100,6 +102,7 @@ export class FakeHub {
         ? { rfilename: path, blobId, size: bytes.length, lfs: { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, pointerSize: 134 } }
         : { rfilename: path, blobId, size: bytes.length };
     }).filter(Boolean);
+    for (const f of this.listedOnly.get(repo) ?? []) siblings.push({ rfilename: f.path, blobId: '0'.repeat(40), size: f.size, lfs: { sha256: '0'.repeat(64), size: f.size, pointerSize: 134 } });
     return Response.json({ id: repo, sha, siblings, revision }, { headers: CORS });
   }
 
@@ -207,7 +210,12 @@ export async function tinyHub(): Promise<FakeHub> {
   const model = new URL('../test-data/tiny-sdxl/', import.meta.url).pathname;
   const sharded = await mkdtemp(join(tmpdir(), 'tiny-sdxl-sharded-'));
   await shardModelFolder(model, sharded, 3_000_000, ['unet', 'text_encoder_2']);
-  return FakeHub.fromFolders({ 'test/tiny-sdxl': model, 'test/tiny-sdxl-sharded': sharded });
+  const hub = await FakeHub.fromFolders({ 'test/tiny-sdxl': model, 'test/tiny-sdxl-sharded': sharded });
+  // The same files under other names, so each e2e scenario starts from a model the browser has not stored yet.
+  for (const alias of ['corrupt', 'huge', 'resume']) hub.repos.set(`test/tiny-sdxl-${alias}`, hub.repos.get('test/tiny-sdxl')!);
+  // 'huge' also lists a 40 GB weights file beside its UNet: more than a browser grants one site by default.
+  hub.listedOnly.set('test/tiny-sdxl-huge', [{ path: 'unet/model.onnx_data', size: 40e9 }]);
+  return hub;
 }
 
 if (process.argv[1]?.endsWith('hub-server.ts')) {

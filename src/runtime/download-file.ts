@@ -88,7 +88,8 @@ export async function downloadFile(file: RemoteFile, deps: DownloadFileDeps, onB
       if (file.size !== undefined && offset === file.size && file.size > 0) break;
       let failure: string;
       try {
-        const res = await deps.fetch(file.url, { signal, headers: offset > 0 ? { Range: `bytes=${offset}-` } : {} });
+        // no-store: the browser's HTTP cache would keep a second copy of every gigabyte, and rewrite our Range requests.
+        const res = await deps.fetch(file.url, { signal, cache: 'no-store', headers: offset > 0 ? { Range: `bytes=${offset}-` } : {} });
         if (res.status === 404 || res.status === 410) throw new DownloadError(file.path, `${file.path} is missing at the source (HTTP ${res.status}).`, 'missing');
         if (res.status === 401 || res.status === 403) throw new DownloadError(file.path, `${file.path}: access denied (HTTP ${res.status}).`, 'http');
         if (res.status === 416 && file.size !== undefined && offset === file.size) break;

@@ -50,6 +50,30 @@ async function loadTokenizer(files: ModelFiles, dir: string): Promise<BpeTokeniz
   return createClipTokenizer(json, config);
 }
 
+/** One component's session: its graph, then the external data its graph names (Blobs where the source has them). */
+export async function createComponentSession(files: ModelFiles, component: SessionComponent, opts: LoadOptions): Promise<{ runner: OrtRunner; bytes: number }> {
+  const progress = (file: string) => (received: number, total?: number) => opts.onProgress?.({ component, file, received, total });
+  const modelPath = `${component}/model.onnx`;
+  const model = await files.bytes(modelPath, progress(modelPath));
+  let bytes = model.length;
+  const externalData = [];
+  for (const location of externalDataFiles(model)) {
+    const path = `${component}/${location}`;
+    const data = files.blob ? await files.blob(path) : await files.bytes(path, progress(path));
+    const size = data instanceof Blob ? data.size : data.length;
+    if (files.blob) progress(path)(size, size);
+    bytes += size;
+    externalData.push({ path: location, data });
+  }
+  const session = await opts.ort.InferenceSession.create(model, {
+    executionProviders: [opts.provider],
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3, // errors only: CPU placement of shape ops is expected and not worth a warning
+    externalData,
+  });
+  return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };
+}
+
 export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<LoadedModel> {
   const index = await files.json<ModelIndex>('model_index.json');
   if (!index.text_encoder_2 || !index.unet) {
@@ -70,27 +94,8 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
     for (const component of SESSION_COMPONENTS) {
       // Optional: the public Lightning web exports ship no VAE encoder (text-to-image only).
       if (component === 'vae_encoder' && !hasVaeEncoder) continue;
-      const progress = (file: string) => (received: number, total?: number) =>
-        opts.onProgress?.({ component, file, received, total });
-      const modelPath = `${component}/model.onnx`;
-      const model = await files.bytes(modelPath, progress(modelPath));
-      let bytes = model.length;
-      const externalData = [];
-      for (const location of externalDataFiles(model)) {
-        const path = `${component}/${location}`;
-        const data = files.blob ? await files.blob(path) : await files.bytes(path, progress(path));
-        const size = data instanceof Blob ? data.size : data.length;
-        if (files.blob) progress(path)(size, size);
-        bytes += size;
-        externalData.push({ path: location, data });
-      }
-      const session = await opts.ort.InferenceSession.create(model, {
-        executionProviders: [opts.provider],
-        graphOptimizationLevel: 'all',
-        logSeverityLevel: 3, // errors only: CPU placement of shape ops is expected and not worth a warning
-        externalData,
-      });
-      runners[component] = new OrtRunner(opts.ort, session, component, opts.clock);
+      const { runner, bytes } = await createComponentSession(files, component, opts);
+      runners[component] = runner;
       componentBytes[component] = bytes;
     }
   } catch (e) {

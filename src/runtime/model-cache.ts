@@ -14,7 +14,8 @@ import { externalDataFiles } from './onnx-external-data';
 
 export interface StorageApi {
   estimate(): Promise<{ quota?: number; usage?: number }>;
-  persist(): Promise<boolean>;
+  /** Window-only in browsers: a worker's cache leaves it to the page (which asks before a download starts). */
+  persist?(): Promise<boolean>;
   persisted(): Promise<boolean>;
 }
 
@@ -23,6 +24,8 @@ export interface ModelCacheDeps {
   fetch: typeof fetch;
   storage: StorageApi;
   hubEndpoint?: string;
+  /** What relative URLs in records are relative to (the page or worker location). */
+  baseHref?: string;
   /** Files downloading at once. */
   concurrency?: number;
   retry?: RetryPolicy;
@@ -121,7 +124,7 @@ export class ModelCache {
   async listSource(source: ModelSource, signal?: AbortSignal): Promise<RemoteFile[]> {
     if (source.kind === 'hub') return (await listHubFiles(this.deps.fetch, this.hub, source.repo, source.revision, source.subfolder, signal)).files;
     if (source.kind === 'local') throw new Error('A local folder is read in place, not downloaded.');
-    const base = source.baseUrl.endsWith('/') ? source.baseUrl : `${source.baseUrl}/`;
+    const base = new URL(source.baseUrl.endsWith('/') ? source.baseUrl : `${source.baseUrl}/`, this.deps.baseHref).href;
     // Our shard tool's manifest.json lists every file with its size and SHA-256.
     const manifest = await this.deps.fetch(`${base}manifest.json`, { signal }).then((r) => (r.ok ? r.json() : undefined), () => undefined) as
       | { files?: { path: string; bytes: number; sha256?: string }[] } | undefined;
@@ -182,7 +185,7 @@ export class ModelCache {
     const all = [...plan.first, ...candidates];
     const needed = all.filter((f) => !isDone(f)).reduce((n, f) => n + (f.size ?? 0) - (stored.get(f.path) ?? 0), 0);
     await this.checkSpace(needed);
-    const granted = persisted || (await this.deps.storage.persist().catch(() => false));
+    const granted = persisted || (await this.deps.storage.persist?.().catch(() => false)) || false;
 
     const state: CachedModelState = previous ?? { record, complete: false, files: {}, createdAt: this.deps.now(), lastUsed: this.deps.now() };
     state.record = record;

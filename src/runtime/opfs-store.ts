@@ -14,6 +14,13 @@ type FileHandleWithSync = FileSystemFileHandle & { createSyncAccessHandle(): Pro
 type DirWithEntries = FileSystemDirectoryHandle & { entries(): AsyncIterable<[string, FileSystemHandle]> };
 
 export function opfsStore(root: Promise<FileSystemDirectoryHandle>): ByteStore {
+  // One access handle per file at a time: small-file rewrites (state.json) from parallel downloads take turns.
+  const queues = new Map<string, Promise<unknown>>();
+  const serial = <T>(path: string, work: () => Promise<T>): Promise<T> => {
+    const next = (queues.get(path) ?? Promise.resolve()).then(work, work);
+    queues.set(path, next.catch(() => undefined));
+    return next;
+  };
   const parts = (path: string) => path.split('/').filter(Boolean);
   async function dir(segments: string[], create: boolean): Promise<FileSystemDirectoryHandle | undefined> {
     let d = await root;
@@ -59,16 +66,18 @@ export function opfsStore(root: Promise<FileSystemDirectoryHandle>): ByteStore {
     async read(path) {
       return (await file(path, false))?.getFile();
     },
-    async writeText(path, text) {
-      const f = await this.open(path);
-      try {
-        const bytes = new TextEncoder().encode(text);
-        await f.truncate(0);
-        await f.write(bytes, 0);
-        await f.flush();
-      } finally {
-        await f.close();
-      }
+    writeText(path, text) {
+      return serial(path, async () => {
+        const f = await this.open(path);
+        try {
+          const bytes = new TextEncoder().encode(text);
+          await f.truncate(0);
+          await f.write(bytes, 0);
+          await f.flush();
+        } finally {
+          await f.close();
+        }
+      });
     },
     async remove(path) {
       const p = parts(path);

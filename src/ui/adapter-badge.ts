@@ -1,6 +1,6 @@
 // Shows which backend runs the models: the WebGPU adapter and its limits, or why the CPU fallback is used.
 import type { AdapterReport } from '../worker/protocol';
-import { formatBytes } from './model-catalog';
+import { formatBytes } from './format';
 
 export function describeAdapter(a: AdapterReport): string {
   if (a.provider === 'wasm') return 'CPU · WebAssembly';

@@ -7,7 +7,7 @@ import type { FieldError } from '../schema/response';
 import { SDXL_SIZES, SDXL_SIZE_RULE, type Size } from '../schema/sizes';
 import { validateRequest } from '../schema/validate';
 import { SdxlError, createWorkerGenerator, type GenerateOptions } from '../worker/client';
-import type { LoadedModelReport } from '../worker/protocol';
+import type { LoadedModelReport, ModelLoadProgress, ModelRef } from '../worker/protocol';
 import { showAdapter } from './adapter-badge';
 import { renderGallery, type GalleryEntry } from './gallery';
 import { loadDraft, loadHistory, saveDraft, saveHistoryEntry } from './history-store';
@@ -15,8 +15,8 @@ import { blobToBase64, listenForImages } from './image-input';
 import { createModeBar } from './mode-bar';
 import { modeOf, switchMode, type Mode, type ModeStash } from './modes';
 import { createOutpaintPanel } from './outpaint/outpaint-panel';
-import { TINY_TEST_MODEL } from './model-catalog';
 import { createModelPanel } from './model-panel';
+import { createDeviceModels } from './models-on-device';
 import type { SdxlPageApi } from './page-api';
 import { createPainterView } from './painter/painter-view';
 import { showProgress } from './progress-view';
@@ -25,7 +25,8 @@ import { createRequestForm, type RequestDraft } from './request-form';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
-const generator = createWorkerGenerator({ forceWasm: params.get('ep') === 'wasm' });
+// ?hub= points Hub repo ids at another endpoint (a mirror, or the tests' local stand-in).
+const generator = createWorkerGenerator({ forceWasm: params.get('ep') === 'wasm', hubEndpoint: params.get('hub') ?? undefined });
 let model: LoadedModelReport | undefined;
 let running: AbortController | undefined;
 let history: GalleryEntry[] = [];
@@ -174,14 +175,55 @@ function showErrors(detail: FieldError[]): void {
 }
 
 // --- Models ---------------------------------------------------------------------------------------------
-const tinyAvailable = fetch(`${TINY_TEST_MODEL.baseUrl}model_index.json`, { method: 'HEAD' }).then((r) => r.ok, () => false);
-const panel = createModelPanel($('model-panel'), (url) => void loadModel(url).catch(() => undefined), tinyAvailable);
+const tinyAvailable = fetch('/models/tiny-sdxl/model_index.json', { method: 'HEAD' }).then((r) => r.ok, () => false);
+const panel = createModelPanel($('model-panel'), {
+  load: (ref, name) => void loadModel(ref, name).catch(() => undefined),
+  cancel: () => generator.cancelLoad(),
+}, tinyAvailable);
+const deviceModels = createDeviceModels($('device-models'), {
+  verify: async (id) => {
+    const r = await generator.verifyModel(id);
+    await refreshDeviceModels();
+    return r;
+  },
+  remove: async (id) => {
+    await generator.deleteModel(id);
+    await refreshDeviceModels();
+  },
+});
+async function refreshDeviceModels(): Promise<void> {
+  const [models, storage] = await Promise.all([generator.cachedModels(), generator.storage()]);
+  deviceModels.show(models, storage);
+  panel.showCached(models);
+}
 
-async function loadModel(url: string): Promise<LoadedModelReport> {
-  panel.showLoading(url);
+/** A loaded record's recommended defaults fill the fields the user has left empty (and become the placeholders). */
+function applyRecordDefaults(report: LoadedModelReport): void {
+  const defaults = report.record?.defaults ?? {};
+  const draft = form.get();
+  let changed = false;
+  for (const [field, value] of Object.entries(defaults)) {
+    if (value === undefined || draft[field] !== undefined) continue;
+    draft[field] = value;
+    changed = true;
+  }
+  if (changed) setDraft(draft);
+  form.setPlaceholders(Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, String(v)])));
+}
+
+async function loadModel(ref: ModelRef, name = typeof ref === 'string' ? ref : 'model', onProgress?: (p: ModelLoadProgress) => void): Promise<LoadedModelReport> {
+  panel.showLoading(name);
+  // Ask once for persistent storage (window-only), so the browser does not evict gigabytes of weights under pressure.
+  await navigator.storage?.persist?.().catch(() => false);
   try {
-    const report = await generator.loadModel(url, (p) => panel.showProgress(p));
+    const report = await generator.loadModel(ref, (p) => {
+      panel.showProgress(p);
+      onProgress?.(p);
+      if (p.stage === 'session') void refreshDeviceModels();
+    });
     model = report;
+    applyRecordDefaults(report);
+    void refreshDeviceModels();
     outpaint.refresh();
     panel.showLoaded(report);
     if (report.sizeRule.kind === 'list') form.setSizePresets(report.sizeRule.sizes);
@@ -198,6 +240,7 @@ async function loadModel(url: string): Promise<LoadedModelReport> {
   } catch (e) {
     panel.showError(e instanceof Error ? e.message : String(e));
     setStatus(e instanceof Error ? e.message : String(e), 'error');
+    void refreshDeviceModels();
     throw e;
   }
 }
@@ -275,7 +318,11 @@ document.addEventListener('keydown', (e) => {
 });
 
 // --- Start-up -------------------------------------------------------------------------------------------
-void generator.adapter().then((a) => showAdapter($('adapter'), $('fallback-banner'), a, $('adapter-details')));
+void generator.adapter().then((a) => {
+  showAdapter($('adapter'), $('fallback-banner'), a, $('adapter-details'));
+  panel.showAdapter(a);
+});
+void refreshDeviceModels();
 void loadHistory().then((h) => {
   history = [...history, ...h];
   renderGallery($('gallery'), history, galleryActions);
@@ -286,7 +333,16 @@ else setStatus('Load a model to start. The default downloads once and is then us
 
 const api: SdxlPageApi = {
   generate: (request, options) => generate(request as RequestDraft, options),
-  loadModel: (url, onProgress) => (onProgress ? generator.loadModel(url, onProgress).then((r) => ((model = r), r)) : loadModel(url)),
+  loadModel: (ref, onProgress) => loadModel(ref, typeof ref === 'string' ? ref : 'model', onProgress),
+  cachedModels: () => generator.cachedModels(),
+  deleteModel: async (id) => {
+    const storage = await generator.deleteModel(id);
+    await refreshDeviceModels();
+    return storage;
+  },
+  verifyModel: (id) => generator.verifyModel(id),
+  storage: () => generator.storage(),
+  cancelLoad: () => generator.cancelLoad(),
   validate: (request) => validate(request),
   adapter: () => generator.adapter(),
   model: () => model,

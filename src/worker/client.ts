@@ -2,7 +2,10 @@
 import * as Comlink from 'comlink';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
 import type { GenerateRequest } from '../schema/request';
-import type { AdapterReport, EngineApi, GenerationOptions, GenerationStats, LoadedModelReport, LoadProgress, ProgressEvent, Result, TokenCount } from './protocol';
+import type {
+  AdapterReport, CachedModelInfo, EngineApi, GenerationOptions, GenerationStats, LoadedModelReport, ModelLoadProgress, ModelRef, ProgressEvent,
+  Result, StorageReport, TokenCount,
+} from './protocol';
 
 /** An engine error on the page: `code`, a message, and for 422-style errors the `detail` list. */
 export class SdxlError extends Error {
@@ -28,7 +31,13 @@ export interface GenerateOptions extends GenerationOptions {
 /** What the UI, the page API and (later) the iframe widget use, wherever the engine runs. */
 export interface Generator {
   adapter(): Promise<AdapterReport>;
-  loadModel(url: string, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelReport>;
+  /** A built-in model id, a Hub repo id ("owner/name[@revision]"), a folder URL, a record, or {local: folder}. */
+  loadModel(ref: ModelRef, onProgress?: (p: ModelLoadProgress) => void): Promise<LoadedModelReport>;
+  cancelLoad(): void;
+  cachedModels(): Promise<CachedModelInfo[]>;
+  deleteModel(id: string): Promise<StorageReport>;
+  verifyModel(id: string): Promise<{ ok: boolean; bad: string[] }>;
+  storage(): Promise<StorageReport>;
   generate(request: GenerateRequest, options?: GenerateOptions): Promise<GenerateResponse>;
   stats(): Promise<GenerationStats | undefined>;
   countTokens(prompt: string): Promise<TokenCount | undefined>;
@@ -41,16 +50,27 @@ function unwrap<T>(r: Result<T>): T {
 
 let jobCounter = 0;
 
-export function createWorkerGenerator(options: { forceWasm?: boolean } = {}): Generator {
+/** URLs and paths are made absolute here, where the page's location is known; ids pass through. */
+function absolute(ref: ModelRef): ModelRef {
+  if (typeof ref === 'string') return /^(\.{0,2}\/|https?:)/.test(ref) ? new URL(ref, location.href).href : ref;
+  if ('source' in ref && ref.source.kind === 'url') return { ...ref, source: { ...ref.source, baseUrl: new URL(ref.source.baseUrl, location.href).href } };
+  return ref;
+}
+
+export function createWorkerGenerator(options: { forceWasm?: boolean; hubEndpoint?: string } = {}): Generator {
   const worker = new Worker(new URL('./sdxl.worker.ts', import.meta.url), { type: 'module' });
   const engine = Comlink.wrap<EngineApi>(worker);
-  void engine.init({ forceWasm: options.forceWasm ?? false });
+  void engine.init({ forceWasm: options.forceWasm ?? false, ...(options.hubEndpoint ? { hubEndpoint: options.hubEndpoint } : {}) });
   return {
     adapter: () => engine.adapter(),
-    async loadModel(url, onProgress) {
-      const absolute = new URL(url, location.href).href;
-      return unwrap(await engine.loadModel(absolute, onProgress ? Comlink.proxy(onProgress) : undefined));
+    async loadModel(ref, onProgress) {
+      return unwrap(await engine.loadModel(absolute(ref), onProgress ? Comlink.proxy(onProgress) : undefined));
     },
+    cancelLoad: () => void engine.cancelLoad(),
+    cachedModels: () => engine.cachedModels(),
+    deleteModel: (id) => engine.deleteModel(id),
+    verifyModel: (id) => engine.verifyModel(id),
+    storage: () => engine.storage(),
     async generate(request, options = {}) {
       const jobId = `job-${++jobCounter}`;
       const { signal, onProgress, maskBlur } = options;

@@ -12,18 +12,23 @@ import { DEFAULT_CHECKPOINT, DEFAULT_STRENGTH } from '../schema/request';
 import type { ResolvedRequest } from '../schema/validate';
 import type { EngineErrorData, FieldError, GenerateResponse } from '../schema/response';
 import { validateRequest } from '../schema/validate';
-import { loadSdxl, type LoadedModel, type LoadProgress } from '../runtime/load-sdxl';
+import { createComponentSession, loadSdxl, type LoadedModel } from '../runtime/load-sdxl';
+import type { ModelCache, StorageApi } from '../runtime/model-cache';
 import type { ModelFiles } from '../runtime/model-files';
 import { RunClock, type Ort } from '../runtime/ort-runner';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
-import type { EngineApi, GenerationOptions, GenerationStats, LoadedModelReport, Result, TokenCount } from './protocol';
+import { ModelLibrary, type ModelRef, type StorageReport } from './model-library';
+import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, ModelLoadProgress, Result, TokenCount } from './protocol';
 
 export interface EngineDeps {
   ort: Ort;
   /** Finds the adapter; `forceWasm` skips WebGPU (for comparisons and broken drivers). */
   probe(forceWasm: boolean): Promise<AdapterReport>;
-  /** Where a base URL's files come from (fetch in the browser). */
+  /** Where a base URL's files come from when there is no cache (Node tests). */
   files(baseUrl: string): ModelFiles;
+  /** The on-device model cache for a Hub endpoint (OPFS in the browser); absent = read URLs directly. */
+  cache?(hubEndpoint: string | undefined): ModelCache;
+  storage?: StorageApi;
   encodeImage(rgba: Uint8ClampedArray, width: number, height: number, format: 'png' | 'jpeg'): Promise<Uint8Array>;
   /** base64 image → RGBA at width × height (cover + centre crop); throws with a reason on bad data. */
   decodeImage(b64: string, width: number, height: number): Promise<RgbaImage>;
@@ -44,7 +49,8 @@ const fail = (code: EngineErrorData['code'], message: string, detail?: EngineErr
   ({ ok: false, error: detail ? { code, message, detail } : { code, message } });
 
 export class Engine implements EngineApi {
-  private model?: { url: string; loaded: LoadedModel; report: LoadedModelReport };
+  private model?: { key: string; loaded: LoadedModel; report: LoadedModelReport };
+  private library?: ModelLibrary;
   private loading?: Promise<Result<LoadedModelReport>>;
   private readonly jobs = new Map<string, AbortController>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -54,10 +60,16 @@ export class Engine implements EngineApi {
 
   constructor(private readonly deps: EngineDeps) {}
 
-  /** Chooses the execution provider once, before the first model load. */
-  init(options: { forceWasm: boolean }): Promise<AdapterReport> {
+  /** Chooses the execution provider once, before the first model load, and where Hub ids resolve. */
+  init(options: EngineInit): Promise<AdapterReport> {
     this.adapterReport ??= this.deps.probe(options.forceWasm);
+    this.library ??= new ModelLibrary(this.deps.cache?.(options.hubEndpoint), this.deps.storage, this.deps.files);
     return this.adapterReport;
+  }
+
+  private lib(): ModelLibrary {
+    void this.init({ forceWasm: false });
+    return this.library!;
   }
 
   adapter(): Promise<AdapterReport> {
@@ -68,20 +80,27 @@ export class Engine implements EngineApi {
     return this.stats;
   }
 
-  loadModel(baseUrl: string, onProgress?: (p: LoadProgress) => void): Promise<Result<LoadedModelReport>> {
-    if (this.model?.url === baseUrl) return Promise.resolve({ ok: true, value: this.model.report });
+  loadModel(ref: ModelRef, onProgress?: (p: ModelLoadProgress) => void): Promise<Result<LoadedModelReport>> {
+    const name = typeof ref === 'string' ? ref : 'local' in ref ? ref.local.name : ref.id;
     // Loads queue behind running generations so sessions are never swapped mid-run.
     const run = async (): Promise<Result<LoadedModelReport>> => {
-      const { provider } = await this.adapter();
+      const adapter = await this.adapter();
       const start = this.deps.now();
       try {
-        const loaded = await loadSdxl(this.deps.files(baseUrl), { ort: this.deps.ort, provider, clock: this.clock, onProgress });
+        const source = await this.lib().resolve(ref, adapter, (p) => onProgress?.({ stage: 'download', ...p }));
+        if (this.model?.key === source.key) return { ok: true, value: this.model.report };
+        const loaded = await loadSdxl(source.files, { ort: this.deps.ort, provider: adapter.provider, clock: this.clock, onProgress: (p) => onProgress?.({ stage: 'session', ...p }) });
         await this.model?.loaded.release();
-        const report: LoadedModelReport = { ...loaded.info, load_ms: this.deps.now() - start, provider };
-        this.model = { url: baseUrl, loaded, report };
+        const report: LoadedModelReport = {
+          ...loaded.info, load_ms: this.deps.now() - start, provider: adapter.provider, cached: source.cached,
+          ...(source.record ? { record: source.record } : {}), ...(source.persisted !== undefined ? { persisted: source.persisted } : {}),
+        };
+        this.model = { key: source.key, loaded, report };
         return { ok: true, value: report };
       } catch (e) {
-        return fail('model_load_failed', `Could not load the model from ${baseUrl}: ${e instanceof Error ? e.message : String(e)}`);
+        const message = e instanceof Error ? e.message : String(e);
+        if (e instanceof Error && /cancel/i.test(message)) return fail('cancelled', 'The download was cancelled; what arrived is kept, and loading again resumes it.');
+        return fail('model_load_failed', `Could not load ${name}: ${message}`);
       }
     };
     const result = this.queue.then(run, run);
@@ -98,6 +117,26 @@ export class Engine implements EngineApi {
       perChunk: this.model.loaded.components.tokenizer.maxLength - 2,
       lastChunk: t.chunks1[t.chunks1.length - 1]!.tokens,
     };
+  }
+
+  cancelLoad(): void {
+    this.lib().cancel();
+  }
+
+  cachedModels() {
+    return this.lib().list();
+  }
+
+  deleteModel(id: string): Promise<StorageReport> {
+    return this.lib().remove(id);
+  }
+
+  verifyModel(id: string) {
+    return this.lib().verify(id);
+  }
+
+  storage(): Promise<StorageReport> {
+    return this.lib().storage();
   }
 
   cancel(jobId: string): void {
@@ -158,6 +197,19 @@ export class Engine implements EngineApi {
   /** Decodes init_image and mask_image; bad data becomes a field error, a model without a VAE encoder a clear refusal. */
   private async requestImages(req: ResolvedRequest, loaded: LoadedModel): Promise<{ value: ImageInputs | undefined; original?: RgbaImage } | { error: EngineErrorData }> {
     if (req.init_image === undefined) return { value: undefined };
+    const record = this.model?.report.record;
+    if (!loaded.components.vaeEncoder && record?.components.vae_encoder) {
+      // A text-to-image export whose record names a VAE encoder elsewhere: fetch it now, once.
+      try {
+        const files = await this.lib().component(record, 'vae_encoder');
+        const { provider } = await this.adapter();
+        loaded.components.vaeEncoder = (await createComponentSession(files, 'vae_encoder', { ort: this.deps.ort, provider, clock: this.clock })).runner;
+        loaded.info.hasVaeEncoder = true;
+        this.model!.report.hasVaeEncoder = true;
+      } catch (e) {
+        return { error: { code: 'model_load_failed', message: `Image-to-image needs the VAE encoder, which could not be fetched: ${e instanceof Error ? e.message : String(e)}` } };
+      }
+    }
     if (!loaded.components.vaeEncoder) {
       return {
         error: {

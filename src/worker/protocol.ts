@@ -1,5 +1,9 @@
 // What crosses the comlink boundary between the page and the worker: plain data only.
 import type { LoadProgress, ModelInfo } from '../runtime/load-sdxl';
+import type { DownloadProgress } from '../runtime/download-meter';
+import type { CachedModelInfo } from '../runtime/model-cache';
+import type { ModelRecord } from '../schema/model-record';
+import type { ModelRef, StorageReport } from './model-library';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import type { ProgressEvent } from '../pipeline/progress';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
@@ -20,7 +24,16 @@ export interface GenerationStats {
 export interface LoadedModelReport extends ModelInfo {
   load_ms: number;
   provider: 'webgpu' | 'wasm';
+  /** The record it was loaded from (defaults, GPU needs), when it came through the cache. */
+  record?: ModelRecord;
+  /** Read from this device's storage (downloaded now or before), not streamed from the network. */
+  cached: boolean;
+  /** Whether the browser granted persistent storage (not evicted under storage pressure). */
+  persisted?: boolean;
 }
+
+/** Loading a model: downloading into the cache first (when needed), then creating each component's session. */
+export type ModelLoadProgress = ({ stage: 'download' } & DownloadProgress) | ({ stage: 'session' } & LoadProgress);
 
 /** How a prompt splits into CLIP chunks (75 tokens each) with the loaded model's tokenizer. */
 export interface TokenCount {
@@ -37,14 +50,26 @@ export interface GenerationOptions {
   maskBlur?: number;
 }
 
+export interface EngineInit {
+  forceWasm: boolean;
+  /** The Hugging Face Hub (or a stand-in) that repo ids resolve against. */
+  hubEndpoint?: string;
+}
+
 export interface EngineApi {
   countTokens(prompt: string): Promise<TokenCount | undefined>;
-  init(options: { forceWasm: boolean }): Promise<AdapterReport>;
+  init(options: EngineInit): Promise<AdapterReport>;
   adapter(): Promise<AdapterReport>;
-  loadModel(baseUrl: string, onProgress?: (p: LoadProgress) => void): Promise<Result<LoadedModelReport>>;
+  loadModel(ref: ModelRef, onProgress?: (p: ModelLoadProgress) => void): Promise<Result<LoadedModelReport>>;
+  /** Stops a download in progress (what arrived is kept for resuming). */
+  cancelLoad(): void;
+  cachedModels(): Promise<CachedModelInfo[]>;
+  deleteModel(id: string): Promise<StorageReport>;
+  verifyModel(id: string): Promise<{ ok: boolean; bad: string[] }>;
+  storage(): Promise<StorageReport>;
   generate(jobId: string, body: unknown, onProgress?: (p: ProgressEvent) => void, options?: GenerationOptions): Promise<Result<GenerateResponse>>;
   cancel(jobId: string): void;
   lastStats(): GenerationStats | undefined;
 }
 
-export type { AdapterReport, LoadProgress, ModelInfo, ProgressEvent };
+export type { AdapterReport, CachedModelInfo, DownloadProgress, LoadProgress, ModelInfo, ModelRef, ProgressEvent, StorageReport };

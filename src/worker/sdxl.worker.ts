@@ -1,6 +1,8 @@
 // The dedicated worker: builds the engine on onnxruntime-web (WebGPU, else wasm) and exposes it through comlink.
 import * as Comlink from 'comlink';
+import { ModelCache } from '../runtime/model-cache';
 import { urlModelFiles } from '../runtime/model-files';
+import { opfsStore } from '../runtime/opfs-store';
 import { browserOrt } from '../runtime/ort-web';
 import { probeWebGpu } from '../runtime/webgpu-adapter';
 import { decodeImage } from './decode-image';
@@ -9,6 +11,9 @@ import { Engine } from './engine';
 
 const scope = self as unknown as { crossOriginIsolated: boolean; navigator: Navigator & { gpu?: GPU } };
 
+// estimate() and persisted() work in a worker; persist() is window-only, so the page asks for it.
+const workerStorage = { estimate: () => scope.navigator.storage.estimate(), persisted: () => scope.navigator.storage.persisted() };
+
 const engine = new Engine({
   ort: browserOrt(scope.crossOriginIsolated, scope.navigator.hardwareConcurrency ?? 1),
   probe: (forceWasm) =>
@@ -16,6 +21,18 @@ const engine = new Engine({
       ? Promise.resolve({ provider: 'wasm', shaderF16: false, fallbackReason: 'The CPU (wasm) backend was requested with ?ep=wasm.' })
       : probeWebGpu(scope.navigator.gpu),
   files: (baseUrl) => urlModelFiles(baseUrl),
+  // Models live in the Origin Private File System; one store for the worker's lifetime.
+  cache: (hubEndpoint) => new ModelCache({
+    store: opfsStore(scope.navigator.storage.getDirectory()),
+    fetch: (input, init) => fetch(input, init),
+    storage: workerStorage,
+    ...(hubEndpoint ? { hubEndpoint } : {}),
+    baseHref: self.location.href,
+    // A reload loses at most this much of a file in flight.
+    checkpointBytes: 1024 * 1024,
+    now: () => Date.now(),
+  }),
+  storage: workerStorage,
   encodeImage,
   decodeImage,
   randomSeed: () => crypto.getRandomValues(new Uint32Array(1))[0]!,

@@ -1,0 +1,59 @@
+// "Models on this device": each cached model with its size and last use, Verify and Delete, and the site's storage
+// (used / allowed, and whether the browser granted persistent storage).
+import type { CachedModelInfo, StorageReport } from '../worker/protocol';
+import { formatBytes, formatWhen } from './format';
+
+export interface DeviceModelsActions {
+  verify(id: string): Promise<{ ok: boolean; bad: string[] }>;
+  remove(id: string): Promise<void>;
+}
+
+export function createDeviceModels(root: HTMLElement, actions: DeviceModelsActions): { show(models: readonly CachedModelInfo[], storage: StorageReport): void } {
+  root.classList.add('card', 'device-models');
+  const title = Object.assign(document.createElement('div'), { className: 'eyebrow', textContent: 'Models on this device' });
+  const list = document.createElement('div');
+  list.className = 'device-model-list';
+  const storage = Object.assign(document.createElement('div'), { className: 'help' });
+  storage.dataset.testid = 'storage-info';
+  root.append(title, list, storage);
+  return {
+    show(models, s) {
+      list.replaceChildren();
+      if (models.length === 0) list.append(Object.assign(document.createElement('div'), { className: 'help', textContent: 'None yet: a model you download is kept here and then loads offline.' }));
+      for (const m of models) {
+        const row = document.createElement('div');
+        row.className = 'device-model';
+        row.dataset.testid = `device-model-${m.id}`;
+        const info = document.createElement('div');
+        info.append(Object.assign(document.createElement('strong'), { textContent: m.name }),
+          Object.assign(document.createElement('div'), {
+            className: 'help',
+            textContent: `${formatBytes(m.bytes)} · ${m.complete ? 'complete' : 'partly downloaded'} · last used ${formatWhen(m.lastUsed)}`,
+          }));
+        const result = Object.assign(document.createElement('div'), { className: 'help' });
+        result.dataset.testid = `verify-result-${m.id}`;
+        info.append(result);
+        const verify = Object.assign(document.createElement('button'), { type: 'button', className: 'button-small', textContent: 'Verify' });
+        verify.dataset.testid = `verify-${m.id}`;
+        verify.addEventListener('click', async () => {
+          verify.disabled = true;
+          result.textContent = 'Checking every file’s SHA-256…';
+          const r = await actions.verify(m.id);
+          result.textContent = r.ok ? 'All files intact.' : `Damaged and removed (downloaded again on next load): ${r.bad.join(', ')}`;
+          verify.disabled = false;
+        });
+        const del = Object.assign(document.createElement('button'), { type: 'button', className: 'button-small', textContent: 'Delete' });
+        del.dataset.testid = `delete-${m.id}`;
+        del.addEventListener('click', () => void actions.remove(m.id));
+        const buttons = document.createElement('div');
+        buttons.className = 'device-model-actions';
+        buttons.append(verify, del);
+        row.append(info, buttons);
+        list.append(row);
+      }
+      const used = s.usage !== undefined ? `Using ${formatBytes(s.usage)}` : 'Usage unknown';
+      const quota = s.quota !== undefined ? ` of ${formatBytes(s.quota)} this site may use` : '';
+      storage.textContent = `${used}${quota}. Persistent storage: ${s.persisted ? 'granted — the browser will not clear these models on its own' : 'not granted — the browser may clear them when space runs low'}.`;
+    },
+  };
+}
