@@ -132,6 +132,16 @@ test('offline, a cached model loads from this device and generates, with no requ
   expect((await hub.log()).log).toEqual([]);
 });
 
+test('a folder picked on this device loads in place: nothing is copied into storage', async () => {
+  const before = await page.evaluate(() => window.sdxl.cachedModels());
+  await page.getByTestId('folder-input').setInputFiles('test-data/tiny-sdxl');
+  await expect(page.getByTestId('model-state')).toContainText('ready');
+  expect(await page.evaluate(() => window.sdxl.model())).toMatchObject({ cached: false, location: 'local:tiny-sdxl/' });
+  expect(await page.evaluate(() => window.sdxl.cachedModels())).toEqual(before);
+  const res = await page.evaluate(() => window.sdxl.generate({ prompt: 'from a folder', width: 64, height: 64, steps: 2, seed: 3 }));
+  expect(res.images).toHaveLength(1);
+});
+
 test('delete removes every byte: the storage estimate drops back', async () => {
   for (const id of ['test-tiny-sdxl-sharded', 'test-tiny-sdxl-resume', 'test-tiny-sdxl-corrupt']) {
     await page.getByTestId(`delete-${id}`).click();

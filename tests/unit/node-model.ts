@@ -3,7 +3,7 @@ import { readFile, access } from 'node:fs/promises';
 import * as ort from 'onnxruntime-web';
 import { PNG } from 'pngjs';
 import { base64ToBytes } from '../../src/pipeline/base64';
-import { Engine } from '../../src/worker/engine';
+import { Engine, type EngineDeps } from '../../src/worker/engine';
 import { loadSdxl, type LoadedModel } from '../../src/runtime/load-sdxl';
 import type { ModelFiles } from '../../src/runtime/model-files';
 import { RunClock } from '../../src/runtime/ort-runner';
@@ -31,7 +31,11 @@ export function tinyModel(): Promise<LoadedModel> {
 
 /** The worker's engine in Node, with PNG encode/decode by pngjs standing in for OffscreenCanvas/createImageBitmap. */
 export function nodeEngine(): Engine {
-  return new Engine({
+  return new Engine(nodeEngineDeps());
+}
+
+export function nodeEngineDeps(): EngineDeps {
+  return {
     ort,
     probe: async () => ({ provider: 'wasm', shaderF16: false, fallbackReason: 'Node' }),
     files: (url) => dirModelFiles(url),
@@ -48,7 +52,7 @@ export function nodeEngine(): Engine {
     },
     randomSeed: () => 123456,
     now: () => performance.now(),
-  });
+  };
 }
 
 export function decodePng(b64: string): { rgba: Uint8Array; width: number; height: number } {
