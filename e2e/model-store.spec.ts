@@ -140,10 +140,28 @@ test('a folder picked on this device loads in place: nothing is copied into stor
   expect(await page.evaluate(() => window.sdxl.cachedModels())).toEqual(before);
   const res = await page.evaluate(() => window.sdxl.generate({ prompt: 'from a folder', width: 64, height: 64, steps: 2, seed: 3 }));
   expect(res.images).toHaveLength(1);
+
+  // Or copied into storage: then it is one of the models on this device, verified, and loads without the folder.
+  await page.getByTestId('folder-import').check();
+  await page.getByTestId('folder-input').setInputFiles('test-data/tiny-sdxl');
+  await expect(page.getByTestId('device-model-local-tiny-sdxl')).toContainText('complete');
+  expect(await page.evaluate(() => window.sdxl.model())).toMatchObject({ cached: true, location: 'cache:local-tiny-sdxl/' });
+  await page.getByTestId('verify-local-tiny-sdxl').click();
+  await expect(page.getByTestId('verify-result-local-tiny-sdxl')).toHaveText('All files intact.');
+});
+
+test('low memory: the text encoders are released after a generation, and the page shows what stays resident', async () => {
+  await page.getByTestId('low-memory').check();
+  await page.evaluate(() => window.sdxl.generate({ prompt: 'low memory', width: 64, height: 64, steps: 2, seed: 4 }));
+  await expect(page.getByTestId('memory-info')).toContainText(/Resident model memory: .*text_encoder .* \(released\)/);
+  const m = await page.evaluate(() => window.sdxl.memory());
+  expect(m!.components.text_encoder_2!.resident).toBe(false);
+  await page.getByTestId('low-memory').uncheck();
+  await expect(page.getByTestId('memory-info')).not.toContainText('released');
 });
 
 test('delete removes every byte: the storage estimate drops back', async () => {
-  for (const id of ['test-tiny-sdxl-sharded', 'test-tiny-sdxl-resume', 'test-tiny-sdxl-corrupt']) {
+  for (const id of ['test-tiny-sdxl-sharded', 'test-tiny-sdxl-resume', 'test-tiny-sdxl-corrupt', 'local-tiny-sdxl']) {
     await page.getByTestId(`delete-${id}`).click();
     await expect(page.getByTestId(`device-model-${id}`)).toHaveCount(0);
     expect(await storedFiles(id)).toEqual([]);

@@ -127,8 +127,10 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
       componentBytes,
       hasVaeEncoder,
     },
+    // The sessions the components hold now (text encoders may have been released and re-created since loading).
     release: async () => {
-      await Promise.all(Object.values(runners).map((r) => r.release()));
+      const live = [components.textEncoder, components.textEncoder2, components.unet, components.vaeDecoder, components.vaeEncoder];
+      await Promise.all(live.map((r) => (r instanceof OrtRunner ? r.release().catch(() => undefined) : undefined)));
     },
   };
 }

@@ -12,6 +12,20 @@ export function normalizeFolderPaths(paths: readonly string[]): Map<string, stri
   return new Map(paths.map((p) => [strip ? p.slice(p.indexOf('/') + 1) : p, p]));
 }
 
+/** Every file of a picked folder, by path inside it. */
+export async function listLocalFolder(folder: LocalFolder): Promise<{ path: string; blob: Blob }[]> {
+  if ('files' in folder) return [...normalizeFolderPaths(Object.keys(folder.files))].map(([path, key]) => ({ path, blob: folder.files[key]! }));
+  const out: { path: string; blob: Blob }[] = [];
+  const walk = async (dir: FileSystemDirectoryHandle, base: string): Promise<void> => {
+    for await (const [name, h] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+      if (h.kind === 'directory') await walk(h as FileSystemDirectoryHandle, `${base}${name}/`);
+      else out.push({ path: `${base}${name}`, blob: await (h as FileSystemFileHandle).getFile() });
+    }
+  };
+  await walk(folder, '');
+  return out;
+}
+
 export function localModelFiles(folder: LocalFolder): ModelFiles {
   const find = async (path: string): Promise<Blob | undefined> => {
     if ('files' in folder) {

@@ -250,6 +250,54 @@ export class ModelCache {
     if (needed > available) throw new QuotaError(needed, available);
   }
 
+  /**
+   * Copies a local folder's model into storage (hashing as it copies), so it loads later without the folder. Only
+   * the layout's files and the external data its graphs name are copied; the space is checked first.
+   */
+  async importFolder(record: ModelRecord, entries: readonly { path: string; blob: Blob }[], onProgress?: (p: DownloadProgress) => void): Promise<ModelFiles> {
+    const comps = ModelCache.components(record);
+    const byPath = new Map(entries.map((e) => [e.path, e.blob]));
+    const plan = planLayout(entries.map((e) => ({ path: e.path, url: '', size: e.blob.size })), comps);
+    if (plan.missing.length) throw new LayoutError(plan.missing, record.name);
+    const chosen = [...plan.first];
+    for (const c of comps) {
+      const graph = byPath.get(graphPath(c));
+      if (!graph) continue;
+      const picked = pickWeights(c, externalDataFiles(new Uint8Array(await graph.arrayBuffer())), plan.weightCandidates[c] ?? []);
+      if (picked.missing.length) throw new LayoutError(picked.missing, record.name);
+      chosen.push(...picked.files);
+    }
+    await this.checkSpace(chosen.reduce((n, f) => n + (f.size ?? 0), 0));
+    const state: CachedModelState = { record, complete: false, files: {}, createdAt: this.deps.now(), lastUsed: this.deps.now() };
+    await this.saveState(state);
+    const meter = new DownloadMeter(this.deps.now, onProgress);
+    for (const f of chosen) meter.add(f.path, f.size);
+    await pool(chosen, 2, async (f) => {
+      const out = await this.deps.store.open(`${modelDir(record.id)}/${f.path}`);
+      const hasher = await createSHA256();
+      hasher.init();
+      try {
+        await out.truncate(0);
+        const reader = byPath.get(f.path)!.stream().getReader();
+        let at = 0;
+        for (let r = await reader.read(); !r.done; r = await reader.read()) {
+          await out.write(r.value, at);
+          hasher.update(r.value);
+          at += r.value.length;
+          meter.bytes(f.path, r.value.length);
+        }
+        await out.flush();
+        state.files[f.path] = { size: at, digest: hasher.digest('hex') };
+        meter.finish(f.path);
+      } finally {
+        await out.close();
+      }
+    });
+    state.complete = true;
+    await this.saveState(state);
+    return cachedModelFiles(this.deps.store, record.id);
+  }
+
   async list(): Promise<CachedModelInfo[]> {
     const entries = await this.deps.store.list('models');
     const ids = [...new Set(entries.map((e) => e.path.split('/')[0]!))];

@@ -15,6 +15,17 @@ export interface GalleryActions {
   useAsInit(imageB64: string): void;
 }
 
+function smallButton(label: string, title: string, testid: string, onClick: () => void): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'button-small';
+  b.textContent = label;
+  b.title = title;
+  b.dataset.testid = testid;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
 export function renderGallery(container: HTMLElement, entries: readonly GalleryEntry[], actions: GalleryActions): void {
   if (entries.length === 0) return;
   container.replaceChildren();
@@ -54,26 +65,14 @@ export function renderGallery(container: HTMLElement, entries: readonly GalleryE
       download.href = image.src;
       download.download = `sdxl-${img.seed}.${format === 'jpeg' ? 'jpg' : 'png'}`;
       download.textContent = 'Download';
-      const reuse = document.createElement('button');
-      reuse.type = 'button';
-      reuse.className = 'button-small';
-      reuse.textContent = 'Use as init';
-      reuse.title = 'Use this image as the init image (image-to-image, inpainting)';
-      reuse.dataset.testid = 'use-as-init';
-      reuse.addEventListener('click', () => actions.useAsInit(img.image_b64));
+      const reuse = smallButton('Use as init', 'Use this image as the init image (image-to-image, inpainting)', 'use-as-init', () => actions.useAsInit(img.image_b64));
       caption.append(seed, size, reuse);
       card.append(image, caption);
       // Inpainting and outpainting results can be compared with the picture they started from.
       const init = entry.request.init_image;
       if (typeof init === 'string' && entry.request.mask_image !== undefined) {
         const toggle = attachCompare(image, `data:image/png;base64,${init.replace(/^data:[^,]*,/, '')}`);
-        const compare = document.createElement('button');
-        compare.type = 'button';
-        compare.className = 'button-small';
-        compare.textContent = 'Compare';
-        compare.title = 'Before / after: drag the slider over the image';
-        compare.dataset.testid = 'compare';
-        compare.addEventListener('click', () => compare.classList.toggle('active', toggle()));
+        const compare = smallButton('Compare', 'Before / after: drag the slider over the image', 'compare', () => compare.classList.toggle('active', toggle()));
         caption.append(compare);
       }
       caption.append(download);

@@ -15,6 +15,7 @@ import { blobToBase64, listenForImages } from './image-input';
 import { createModeBar } from './mode-bar';
 import { modeOf, switchMode, type Mode, type ModeStash } from './modes';
 import { createOutpaintPanel } from './outpaint/outpaint-panel';
+import { formatBytes } from './format';
 import { createModelPanel } from './model-panel';
 import { createDeviceModels } from './models-on-device';
 import type { SdxlPageApi } from './page-api';
@@ -181,6 +182,7 @@ const panel = createModelPanel($('model-panel'), {
   cancel: () => generator.cancelLoad(),
 }, tinyAvailable);
 const deviceModels = createDeviceModels($('device-models'), {
+  load: (id, name) => void loadModel(id, name).catch(() => undefined),
   verify: async (id) => {
     const r = await generator.verifyModel(id);
     await refreshDeviceModels();
@@ -223,6 +225,7 @@ async function loadModel(ref: ModelRef, name = typeof ref === 'string' ? ref : '
     });
     model = report;
     applyRecordDefaults(report);
+    showMemory();
     void refreshDeviceModels();
     outpaint.refresh();
     panel.showLoaded(report);
@@ -243,6 +246,24 @@ async function loadModel(ref: ModelRef, name = typeof ref === 'string' ? ref : '
     void refreshDeviceModels();
     throw e;
   }
+}
+
+// --- Memory: what the sessions hold, and the low-memory setting (remembered across visits) ---------------------
+const lowMemory = $<HTMLInputElement>('low-memory');
+const MEMORY_KEY = 'sdxl-web:release-text-encoders';
+lowMemory.checked = localStorage.getItem(MEMORY_KEY) === '1';
+void generator.setReleaseTextEncoders(lowMemory.checked);
+lowMemory.addEventListener('change', () => {
+  localStorage.setItem(MEMORY_KEY, lowMemory.checked ? '1' : '0');
+  void generator.setReleaseTextEncoders(lowMemory.checked).then(showMemory);
+});
+function showMemory(): void {
+  void generator.memory().then((m) => {
+    const out = $('memory-info');
+    if (!m) return void (out.textContent = '');
+    const parts = Object.entries(m.components).map(([name, c]) => `${name} ${formatBytes(c.bytes)}${c.resident ? '' : ' (released)'}`);
+    out.textContent = `Resident model memory: ${formatBytes(m.residentBytes)} — ${parts.join(', ')}`;
+  });
 }
 
 // --- Generation -----------------------------------------------------------------------------------------
@@ -272,6 +293,7 @@ async function generate(request: RequestDraft, options: GenerateOptions = {}): P
     history = [entry, ...history];
     renderGallery($('gallery'), history, galleryActions);
     setStatus(`Done in ${(response.latency_ms / 1000).toFixed(1)} s.`, 'ok');
+    showMemory();
     void saveHistoryEntry(entry).catch(() => setStatus('Done, but this browser would not store the result for later.', 'info'));
     return response;
   } catch (e) {
@@ -343,6 +365,13 @@ const api: SdxlPageApi = {
   verifyModel: (id) => generator.verifyModel(id),
   storage: () => generator.storage(),
   cancelLoad: () => generator.cancelLoad(),
+  setReleaseTextEncoders: async (on) => {
+    const m = await generator.setReleaseTextEncoders(on);
+    lowMemory.checked = on;
+    showMemory();
+    return m;
+  },
+  memory: () => generator.memory(),
   validate: (request) => validate(request),
   adapter: () => generator.adapter(),
   model: () => model,

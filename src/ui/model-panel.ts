@@ -56,7 +56,8 @@ export function createModelPanel(root: HTMLElement, actions: ModelPanelActions, 
       <div class="model-local">
         <button type="button" class="secondary" data-testid="open-folder">Open a folder on this device…</button>
         <input type="file" webkitdirectory multiple hidden data-testid="folder-input" />
-        <span class="help">An Optimum-layout SDXL ONNX export, used in place (nothing is copied).</span>
+        <label class="check help"><input type="checkbox" data-testid="folder-import" /> copy it into this browser's storage</label>
+        <span class="help">An Optimum-layout SDXL ONNX export (or drop its folder here). Used in place unless copied; a copy loads later without the folder, offline.</span>
       </div>
     </details>
     <div class="model-progress" hidden data-testid="model-progress">
@@ -91,11 +92,23 @@ export function createModelPanel(root: HTMLElement, actions: ModelPanelActions, 
     if (ref) actions.load(ref, ref);
   });
   const folderInput = root.querySelector<HTMLInputElement>('[data-testid=folder-input]')!;
+  const importBox = root.querySelector<HTMLInputElement>('[data-testid=folder-import]')!;
+  const local = (folder: { name: string; files: Record<string, Blob> } | FileSystemDirectoryHandle) => actions.load({ local: folder, import: importBox.checked }, folder.name);
+  // A folder dropped on the card (Chromium: as a directory handle).
+  root.addEventListener('dragover', (e) => e.preventDefault());
+  root.addEventListener('drop', (e) => {
+    const item = [...(e.dataTransfer?.items ?? [])].find((i) => i.kind === 'file');
+    const getHandle = (item as { getAsFileSystemHandle?: () => Promise<FileSystemHandle | null> } | undefined)?.getAsFileSystemHandle;
+    if (!item || !getHandle) return;
+    e.preventDefault();
+    e.stopPropagation();
+    void getHandle.call(item).then((h) => h?.kind === 'directory' && local(h as FileSystemDirectoryHandle));
+  });
   root.querySelector('[data-testid=open-folder]')!.addEventListener('click', async () => {
     if (!canPickDirectory) return folderInput.click();
     try {
       const handle = await (window as unknown as { showDirectoryPicker(): Promise<FileSystemDirectoryHandle> }).showDirectoryPicker();
-      actions.load({ local: handle }, handle.name);
+      local(handle);
     } catch {
       // The user closed the picker.
     }
@@ -104,7 +117,7 @@ export function createModelPanel(root: HTMLElement, actions: ModelPanelActions, 
     const files: Record<string, Blob> = {};
     for (const f of folderInput.files ?? []) files[f.webkitRelativePath || f.name] = f;
     const name = Object.keys(files)[0]?.split('/')[0] ?? 'folder';
-    if (Object.keys(files).length) actions.load({ local: { name, files } }, name);
+    if (Object.keys(files).length) local({ name, files });
     folderInput.value = '';
   });
 

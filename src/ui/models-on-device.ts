@@ -4,6 +4,7 @@ import type { CachedModelInfo, StorageReport } from '../worker/protocol';
 import { formatBytes, formatWhen } from './format';
 
 export interface DeviceModelsActions {
+  load(id: string, name: string): void;
   verify(id: string): Promise<{ ok: boolean; bad: string[] }>;
   remove(id: string): Promise<void>;
 }
@@ -47,7 +48,10 @@ export function createDeviceModels(root: HTMLElement, actions: DeviceModelsActio
         del.addEventListener('click', () => void actions.remove(m.id));
         const buttons = document.createElement('div');
         buttons.className = 'device-model-actions';
-        buttons.append(verify, del);
+        const load = Object.assign(document.createElement('button'), { type: 'button', className: 'button-small', textContent: m.complete ? 'Load' : 'Resume' });
+        load.dataset.testid = `device-load-${m.id}`;
+        load.addEventListener('click', () => actions.load(m.id, m.name));
+        buttons.append(load, verify, del);
         row.append(info, buttons);
         list.append(row);
       }

@@ -2,7 +2,7 @@
 import type { GenerateRequest } from '../schema/request';
 import type { FieldError, GenerateResponse } from '../schema/response';
 import type { GenerateOptions } from '../worker/client';
-import type { AdapterReport, CachedModelInfo, GenerationStats, LoadedModelReport, ModelLoadProgress, ModelRef, StorageReport } from '../worker/protocol';
+import type { AdapterReport, CachedModelInfo, GenerationStats, LoadedModelReport, MemoryReport, ModelLoadProgress, ModelRef, StorageReport } from '../worker/protocol';
 
 export interface SdxlPageApi {
   /** Runs one OctoAI-shaped request; rejects with an SdxlError ({code, message, detail}) on bad input or failure. */
@@ -22,6 +22,10 @@ export interface SdxlPageApi {
   storage(): Promise<StorageReport>;
   /** Stops a download; what arrived is kept, and the next load resumes it. */
   cancelLoad(): void;
+  /** Low-memory mode: the text encoders are freed after each prompt is encoded and re-created on the next run. */
+  setReleaseTextEncoders(on: boolean): Promise<MemoryReport | undefined>;
+  /** Memory the loaded sessions hold, by component. */
+  memory(): Promise<MemoryReport | undefined>;
   /** Checks a request against the schema and the loaded model without running it: [] when valid. */
   validate(request: unknown): FieldError[];
   adapter(): Promise<AdapterReport>;

@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
 import type { GenerateRequest } from '../schema/request';
 import type {
-  AdapterReport, CachedModelInfo, EngineApi, GenerationOptions, GenerationStats, LoadedModelReport, ModelLoadProgress, ModelRef, ProgressEvent,
+  AdapterReport, CachedModelInfo, EngineApi, GenerationOptions, GenerationStats, LoadedModelReport, MemoryReport, ModelLoadProgress, ModelRef, ProgressEvent,
   Result, StorageReport, TokenCount,
 } from './protocol';
 
@@ -38,6 +38,8 @@ export interface Generator {
   deleteModel(id: string): Promise<StorageReport>;
   verifyModel(id: string): Promise<{ ok: boolean; bad: string[] }>;
   storage(): Promise<StorageReport>;
+  setReleaseTextEncoders(on: boolean): Promise<MemoryReport | undefined>;
+  memory(): Promise<MemoryReport | undefined>;
   generate(request: GenerateRequest, options?: GenerateOptions): Promise<GenerateResponse>;
   stats(): Promise<GenerationStats | undefined>;
   countTokens(prompt: string): Promise<TokenCount | undefined>;
@@ -71,6 +73,8 @@ export function createWorkerGenerator(options: { forceWasm?: boolean; hubEndpoin
     deleteModel: (id) => engine.deleteModel(id),
     verifyModel: (id) => engine.verifyModel(id),
     storage: () => engine.storage(),
+    setReleaseTextEncoders: (on) => engine.setReleaseTextEncoders(on),
+    memory: () => engine.memory(),
     async generate(request, options = {}) {
       const jobId = `job-${++jobCounter}`;
       const { signal, onProgress, maskBlur } = options;

@@ -15,10 +15,10 @@ import { validateRequest } from '../schema/validate';
 import { createComponentSession, loadSdxl, type LoadedModel } from '../runtime/load-sdxl';
 import type { ModelCache, StorageApi } from '../runtime/model-cache';
 import type { ModelFiles } from '../runtime/model-files';
-import { RunClock, type Ort } from '../runtime/ort-runner';
+import { RunClock, type Ort, type OrtRunner } from '../runtime/ort-runner';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import { ModelLibrary, type ModelRef, type StorageReport } from './model-library';
-import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, ModelLoadProgress, Result, TokenCount } from './protocol';
+import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, MemoryReport, ModelLoadProgress, Result, TokenCount } from './protocol';
 
 export interface EngineDeps {
   ort: Ort;
@@ -49,7 +49,8 @@ const fail = (code: EngineErrorData['code'], message: string, detail?: EngineErr
   ({ ok: false, error: detail ? { code, message, detail } : { code, message } });
 
 export class Engine implements EngineApi {
-  private model?: { key: string; loaded: LoadedModel; report: LoadedModelReport };
+  private model?: { key: string; loaded: LoadedModel; report: LoadedModelReport; files: ModelFiles; encodersReleased: boolean };
+  private releaseEncoders = false;
   private library?: ModelLibrary;
   private loading?: Promise<Result<LoadedModelReport>>;
   private readonly jobs = new Map<string, AbortController>();
@@ -95,7 +96,7 @@ export class Engine implements EngineApi {
           ...loaded.info, load_ms: this.deps.now() - start, provider: adapter.provider, cached: source.cached,
           ...(source.record ? { record: source.record } : {}), ...(source.persisted !== undefined ? { persisted: source.persisted } : {}),
         };
-        this.model = { key: source.key, loaded, report };
+        this.model = { key: source.key, loaded, report, files: source.files, encodersReleased: false };
         return { ok: true, value: report };
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
@@ -117,6 +118,44 @@ export class Engine implements EngineApi {
       perChunk: this.model.loaded.components.tokenizer.maxLength - 2,
       lastChunk: t.chunks1[t.chunks1.length - 1]!.tokens,
     };
+  }
+
+  async setReleaseTextEncoders(on: boolean): Promise<MemoryReport | undefined> {
+    this.releaseEncoders = on;
+    // Turning it off brings them back now; turning it on frees them now (after any run in progress).
+    const run = () => (on ? this.releaseTextEncoders() : this.restoreTextEncoders());
+    this.queue = this.queue.then(run, run);
+    await this.queue;
+    return this.memory();
+  }
+
+  memory(): MemoryReport | undefined {
+    if (!this.model) return undefined;
+    const { componentBytes } = this.model.loaded.info;
+    const components: MemoryReport['components'] = {};
+    for (const [name, bytes] of Object.entries(componentBytes)) {
+      components[name] = { bytes, resident: !(this.model.encodersReleased && name.startsWith('text_encoder')) };
+    }
+    if (this.model.loaded.components.vaeEncoder && !components.vae_encoder) components.vae_encoder = { bytes: 0, resident: true };
+    const residentBytes = Object.values(components).reduce((n, c) => n + (c.resident ? c.bytes : 0), 0);
+    return { residentBytes, components, releaseTextEncoders: this.releaseEncoders };
+  }
+
+  private async releaseTextEncoders(): Promise<void> {
+    const m = this.model;
+    if (!m || m.encodersReleased) return;
+    m.encodersReleased = true;
+    await Promise.all([m.loaded.components.textEncoder, m.loaded.components.textEncoder2].map((r) => (r as OrtRunner).release()));
+  }
+
+  private async restoreTextEncoders(): Promise<void> {
+    const m = this.model;
+    if (!m?.encodersReleased) return;
+    const { provider } = await this.adapter();
+    const opts = { ort: this.deps.ort, provider, clock: this.clock };
+    m.loaded.components.textEncoder = (await createComponentSession(m.files, 'text_encoder', opts)).runner;
+    m.loaded.components.textEncoder2 = (await createComponentSession(m.files, 'text_encoder_2', opts)).runner;
+    m.encodersReleased = false;
   }
 
   cancelLoad(): void {
@@ -169,8 +208,16 @@ export class Engine implements EngineApi {
     if ('error' in images) return { ok: false, error: images.error };
     this.clock.reset();
     try {
+      await this.restoreTextEncoders();
+      let encoded = false;
       const result = await generate(loaded.components, { ...req, images: images.value }, {
-        signal, onProgress, randomSeed: this.deps.randomSeed, now: this.deps.now,
+        signal, randomSeed: this.deps.randomSeed, now: this.deps.now,
+        onProgress: (p) => {
+          // The prompt is encoded once per request: in low-memory mode the encoders go as soon as denoising starts.
+          if (!encoded && p.stage !== 'encode_prompt' && this.releaseEncoders) void this.releaseTextEncoders();
+          encoded ||= p.stage !== 'encode_prompt';
+          onProgress?.(p);
+        },
         yieldToHost: () => new Promise((resolve) => setTimeout(resolve, 0)),
         // The Lightning checkpoint is distilled on trailing timesteps, whatever spacing its config file names.
         timestepSpacing: req.checkpoint === DEFAULT_CHECKPOINT ? 'trailing' : undefined,

@@ -1,7 +1,7 @@
 // Which files a load reads: a record through the on-device cache (downloading what is missing), a plain URL or Hub id
 // made into a record, or a local folder read in place; plus the cache's list, verify, delete and storage figures.
 import type { ModelFiles } from '../runtime/model-files';
-import { localModelFiles, type LocalFolder } from '../runtime/local-files';
+import { listLocalFolder, localModelFiles, type LocalFolder } from '../runtime/local-files';
 import type { CachedModelInfo, ModelCache, StorageApi } from '../runtime/model-cache';
 import type { DownloadProgress } from '../runtime/download-meter';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
@@ -9,7 +9,7 @@ import { BUILTIN_MODELS } from '../schema/model-records';
 import { parseModelRecord, recordFromUserInput, type ComponentName, type ModelRecord, type ModelRecordInput } from '../schema/model-record';
 
 /** What to load: a URL, a Hub repo id or a built-in record's id; a record; or a folder on this device. */
-export type ModelRef = string | ModelRecordInput | { local: LocalFolder };
+export type ModelRef = string | ModelRecordInput | { local: LocalFolder; import?: boolean };
 
 export interface StorageReport {
   usage?: number;
@@ -40,14 +40,20 @@ export class ModelLibrary {
 
   async resolve(ref: ModelRef, adapter: AdapterReport, onDownload?: (p: DownloadProgress) => void): Promise<Resolved> {
     if (typeof ref === 'object' && 'local' in ref) {
-      return { files: localModelFiles(ref.local), cached: false, key: `local:${ref.local.name}` };
+      if (!ref.import || !this.cache) return { files: localModelFiles(ref.local), cached: false, key: `local:${ref.local.name}` };
+      // Imported: a record of its own, so the model loads later (offline) without the folder.
+      const record = ModelLibrary.record({ id: `local-${ref.local.name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-')}`.slice(0, 80), name: ref.local.name, source: { kind: 'local', name: ref.local.name } });
+      const files = await this.cache.importFolder(record, await listLocalFolder(ref.local), onDownload);
+      return { files, record, cached: true, key: `record:${record.id}` };
     }
     // Without a cache (Node tests), a URL is read directly.
     if (!this.cache) {
       if (typeof ref !== 'string') throw new Error('This engine has no model cache: give a URL.');
       return { files: this.urlFiles(ref), cached: false, key: ref };
     }
-    const record = ModelLibrary.record(ref);
+    // A model stored on this device can be named by its id; its record comes from storage.
+    const stored = typeof ref === 'string' && /^[a-z0-9][a-z0-9._-]*$/.test(ref) ? (await this.cache.state(ref))?.record : undefined;
+    const record = stored ?? ModelLibrary.record(ref);
     if (record.requires.shaderF16 && !adapter.shaderF16) {
       throw new Error(`${record.name} is an fp16 model: it needs WebGPU with the shader-f16 feature, which ${adapter.provider === 'webgpu' ? 'this GPU does not offer' : 'the CPU backend does not have'}. Use a GPU and browser with shader-f16 (recent Chrome or Edge on most GPUs), or an fp32 export.`);
     }

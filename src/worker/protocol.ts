@@ -56,7 +56,17 @@ export interface EngineInit {
   hubEndpoint?: string;
 }
 
+/** GPU (or wasm) memory the loaded sessions hold, by component; text encoders may be released between runs. */
+export interface MemoryReport {
+  residentBytes: number;
+  components: Record<string, { bytes: number; resident: boolean }>;
+  releaseTextEncoders: boolean;
+}
+
 export interface EngineApi {
+  /** Low-memory mode: free the text encoders after each prompt is encoded (re-created, ~1–2 s, on the next run). */
+  setReleaseTextEncoders(on: boolean): Promise<MemoryReport | undefined>;
+  memory(): MemoryReport | undefined;
   countTokens(prompt: string): Promise<TokenCount | undefined>;
   init(options: EngineInit): Promise<AdapterReport>;
   adapter(): Promise<AdapterReport>;
