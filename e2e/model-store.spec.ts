@@ -142,10 +142,12 @@ test('a folder picked on this device loads in place: nothing is copied into stor
   expect(res.images).toHaveLength(1);
 
   // Or copied into storage: then it is one of the models on this device, verified, and loads without the folder.
+  await page.locator('details.model-body').evaluate((d) => ((d as HTMLDetailsElement).open = true));
   await page.getByTestId('folder-import').check();
   await page.getByTestId('folder-input').setInputFiles('test-data/tiny-sdxl');
   await expect(page.getByTestId('device-model-local-tiny-sdxl')).toContainText('complete');
-  expect(await page.evaluate(() => window.sdxl.model())).toMatchObject({ cached: true, location: 'cache:local-tiny-sdxl/' });
+  await expect.poll(() => page.evaluate(() => window.sdxl.model()?.location)).toBe('cache:local-tiny-sdxl/');
+  expect(await page.evaluate(() => window.sdxl.model())).toMatchObject({ cached: true, record: { source: { kind: 'local', name: 'tiny-sdxl' } } });
   await page.getByTestId('verify-local-tiny-sdxl').click();
   await expect(page.getByTestId('verify-result-local-tiny-sdxl')).toHaveText('All files intact.');
 });

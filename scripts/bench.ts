@@ -1,9 +1,16 @@
 // `npm run bench`: builds the app, serves it, and times the tiny model in headless Chromium on WebGPU and on wasm.
-// Prints JSON: model load, text encode, UNet per call, VAE decode and the pipeline's own overhead (total − session.run).
+// Prints JSON: model load, text encode, UNet per call, VAE decode and the pipeline's own overhead (total − session.run);
+// then, for a synthetic model of --load-mb MB with sharded external data served by the fake Hub: download, the cached
+// load against a raw read of the same bytes from storage, and the worker's peak JS heap during the load.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
 import { build, preview } from 'vite';
 import { chromiumPath, webgpuArgs } from '../e2e/browser';
+import { FakeHub, serve } from '../e2e/hub-server';
+import { syntheticModel } from './synthetic-model';
 
 const { values } = parseArgs({
   options: {
@@ -13,6 +20,10 @@ const { values } = parseArgs({
     cfg: { type: 'string', default: '3' },
     providers: { type: 'string', default: 'webgpu,wasm' },
     model: { type: 'string', default: '/models/tiny-sdxl/' },
+    'load-mb': { type: 'string', default: '400' },
+    // onnxruntime-web builds to compare: JSPI (16.8 MB wasm) and asyncify (26.8 MB).
+    'ort-builds': { type: 'string', default: 'jspi,asyncify' },
+    'skip-generation': { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
@@ -31,9 +42,10 @@ const browser = await chromium.launch({ executablePath: chromiumPath, args: webg
 
 const results: Record<string, unknown> = { request, runs, machine: { chromium: browser.version() } };
 try {
-  for (const provider of values.providers.split(',')) {
+  const variants = values.providers.split(',').flatMap((provider) => values['ort-builds'].split(',').map((build) => ({ provider, build })));
+  for (const { provider, build } of values['skip-generation'] ? [] : variants) {
     const page = await browser.newPage();
-    const url = `http://localhost:4174/?model=${encodeURIComponent(values.model)}${provider === 'wasm' ? '&ep=wasm' : ''}`;
+    const url = `http://localhost:4174/?model=${encodeURIComponent(values.model)}${provider === 'wasm' ? '&ep=wasm' : ''}&ort=${build}`;
     await page.goto(url);
     await page.waitForFunction(() => window.sdxl?.model?.() !== undefined, null, { timeout: 600_000 });
     const model = await page.evaluate(() => window.sdxl.model()!);
@@ -47,7 +59,8 @@ try {
     const [first, ...rest] = measured;
     const unetCalls = rest.flatMap((s) => s.unet_ms_per_call);
     const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize);
-    results[provider] = {
+    results[`${provider}/${build}`] = {
+      ort_build: model.ortBuild,
       adapter: adapter.provider === 'webgpu' ? `${adapter.vendor} ${adapter.architecture}` : 'wasm',
       model_load_ms: round(model.load_ms),
       first_generation_ms: round(first!.total_ms),
@@ -61,8 +74,96 @@ try {
     };
     await page.close();
   }
+  if (Number(values['load-mb']) > 0) results.cached_load = await benchCachedLoad(Number(values['load-mb']) * 1e6, variants);
 } finally {
   await browser.close();
   await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
 }
 console.log(JSON.stringify(results, null, 2));
+
+/** Samples the worker's JS heap (Runtime.getHeapUsage over CDP) until stopped; the peak, in MB. */
+async function workerHeapSampler(page: Page): Promise<() => Promise<number | undefined>> {
+  const cdp = await page.context().newCDPSession(page);
+  const { targetInfos } = await cdp.send('Target.getTargets') as { targetInfos: { targetId: string; type: string }[] };
+  const worker = targetInfos.find((t) => t.type === 'worker');
+  if (!worker) return async () => undefined;
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false }) as { sessionId: string };
+  let peak = 0;
+  let id = 0;
+  cdp.on('Target.receivedMessageFromTarget', (e: { message: string }) => {
+    const m = JSON.parse(e.message) as { result?: { usedSize?: number } };
+    if (m.result?.usedSize) peak = Math.max(peak, m.result.usedSize);
+  });
+  const timer = setInterval(() => {
+    void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: ++id, method: 'Runtime.getHeapUsage' }) }).catch(() => undefined);
+  }, 25);
+  return async () => {
+    clearInterval(timer);
+    await new Promise((r) => setTimeout(r, 100));
+    return round(peak / 1e6);
+  };
+}
+
+/** Download, cached load and raw storage read of a synthetic model with sharded external data. */
+async function benchCachedLoad(unetBytes: number, variants: { provider: string; build: string }[]): Promise<Record<string, unknown>> {
+  const files = await syntheticModel(unetBytes, 150e6);
+  const hub = new FakeHub(new Map([['bench/synthetic', files]]));
+  const stop = await serve(hub, 4181);
+  const profile = await mkdtemp(join(tmpdir(), 'sdxl-bench-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, args: webgpuArgs });
+  const out: Record<string, unknown> = {
+    model_mb: round([...files.values()].reduce((n, b) => n + b.length, 0) / 1e6),
+    unet_shards: [...files.keys()].filter((p) => p.startsWith('unet/model.onnx_data')).length,
+  };
+  try {
+    for (const { provider, build } of variants) {
+      const app = `http://localhost:4174/?hub=${encodeURIComponent('http://localhost:4181')}${provider === 'wasm' ? '&ep=wasm' : ''}&ort=${build}`;
+      let page = await context.newPage();
+      await page.goto(app);
+      const t0 = Date.now();
+      console.error(`[bench] ${provider}: downloading ${out.model_mb} MB and loading`);
+      await page.evaluate(() => window.sdxl.loadModel('bench/synthetic'));
+      const firstLoad = Date.now() - t0;
+      await page.close();
+      // A fresh page: everything comes from storage now.
+      page = await context.newPage();
+      await page.goto(app);
+      await page.waitForFunction(() => window.sdxl !== undefined);
+      await page.evaluate(() => window.sdxl.adapter());
+      console.error(`[bench] ${provider}: cached load`);
+      const heap = await workerHeapSampler(page);
+      const report = await page.evaluate(() => window.sdxl.loadModel('bench/synthetic'));
+      const peakHeapMb = await heap();
+      // A string, not a function: tsx would wrap the inner named function in a helper the page does not have.
+      const raw = await page.evaluate(`(async () => {
+        const start = performance.now();
+        let bytes = 0;
+        const walk = async (d) => {
+          for await (const [, h] of d.entries()) {
+            if (h.kind === 'directory') await walk(h);
+            else {
+              const reader = (await h.getFile()).stream().getReader();
+              for (let r = await reader.read(); !r.done; r = await reader.read()) bytes += r.value.length;
+            }
+          }
+        };
+        await walk(await (await (await navigator.storage.getDirectory()).getDirectoryHandle('models')).getDirectoryHandle('bench-synthetic'));
+        return { ms: performance.now() - start, bytes };
+      })()`) as { ms: number; bytes: number };
+      out[`${provider}/${build}`] = {
+        ort_build: report.ortBuild,
+        download_or_first_load_ms: firstLoad,
+        cached_load_ms: round(report.load_ms),
+        raw_storage_read_ms: round(raw.ms),
+        raw_read_mb_per_s: round(raw.bytes / 1e6 / (raw.ms / 1000)),
+        peak_worker_js_heap_mb: peakHeapMb,
+      };
+      await page.close();
+    }
+  } finally {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+    await stop();
+  }
+  return out;
+}

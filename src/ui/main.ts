@@ -27,7 +27,13 @@ import { createRequestForm, type RequestDraft } from './request-form';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
 // ?hub= points Hub repo ids at another endpoint (a mirror, or the tests' local stand-in).
-const generator = createWorkerGenerator({ forceWasm: params.get('ep') === 'wasm', hubEndpoint: params.get('hub') ?? undefined });
+// ?ort=jspi|asyncify forces an onnxruntime-web build (for comparisons); otherwise JSPI where the browser has it.
+const ortParam = params.get('ort');
+const generator = createWorkerGenerator({
+  forceWasm: params.get('ep') === 'wasm',
+  hubEndpoint: params.get('hub') ?? undefined,
+  ortBuild: ortParam === 'jspi' || ortParam === 'asyncify' ? ortParam : undefined,
+});
 let model: LoadedModelReport | undefined;
 let running: AbortController | undefined;
 let history: GalleryEntry[] = [];

@@ -174,7 +174,7 @@ export function createModelPanel(root: HTMLElement, actions: ModelPanelActions, 
       cancel.hidden = true;
       fill.style.width = '100%';
       const where = r.cached ? 'from this device' : 'from its folder';
-      label.textContent = `Loaded ${formatBytes(total)} ${where} in ${(r.load_ms / 1000).toFixed(1)} s${r.record?.components.vae_encoder?.lazy && !r.hasVaeEncoder ? ' · the VAE encoder is fetched on first image-to-image use' : ''}`;
+      label.textContent = `Loaded ${formatBytes(total)} ${where} in ${(r.load_ms / 1000).toFixed(1)} s (onnxruntime-web ${r.ortBuild})${r.record?.components.vae_encoder?.lazy && !r.hasVaeEncoder ? ' · the VAE encoder is fetched on first image-to-image use' : ''}`;
       root.querySelector('details')?.removeAttribute('open');
     },
     showError(message) {

@@ -17,6 +17,8 @@ export function createDeviceModels(root: HTMLElement, actions: DeviceModelsActio
   const storage = Object.assign(document.createElement('div'), { className: 'help' });
   storage.dataset.testid = 'storage-info';
   root.append(title, list, storage);
+  // Verify results outlive a re-render of the list (which a verify that deleted files causes).
+  const verdicts = new Map<string, string>();
   return {
     show(models, s) {
       list.replaceChildren();
@@ -33,6 +35,7 @@ export function createDeviceModels(root: HTMLElement, actions: DeviceModelsActio
           }));
         const result = Object.assign(document.createElement('div'), { className: 'help' });
         result.dataset.testid = `verify-result-${m.id}`;
+        result.textContent = verdicts.get(m.id) ?? '';
         info.append(result);
         const verify = Object.assign(document.createElement('button'), { type: 'button', className: 'button-small', textContent: 'Verify' });
         verify.dataset.testid = `verify-${m.id}`;
@@ -40,8 +43,11 @@ export function createDeviceModels(root: HTMLElement, actions: DeviceModelsActio
           verify.disabled = true;
           result.textContent = 'Checking every file’s SHA-256…';
           const r = await actions.verify(m.id);
-          result.textContent = r.ok ? 'All files intact.' : `Damaged and removed (downloaded again on next load): ${r.bad.join(', ')}`;
+          verdicts.set(m.id, r.ok ? 'All files intact.' : `Damaged and removed (downloaded again on next load): ${r.bad.join(', ')}`);
           verify.disabled = false;
+          // The row may have been drawn again meanwhile: write into whichever is on the page now.
+          const shown = root.querySelector<HTMLElement>(`[data-testid="verify-result-${m.id}"]`);
+          if (shown) shown.textContent = verdicts.get(m.id)!;
         });
         const del = Object.assign(document.createElement('button'), { type: 'button', className: 'button-small', textContent: 'Delete' });
         del.dataset.testid = `delete-${m.id}`;

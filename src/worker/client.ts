@@ -59,10 +59,14 @@ function absolute(ref: ModelRef): ModelRef {
   return ref;
 }
 
-export function createWorkerGenerator(options: { forceWasm?: boolean; hubEndpoint?: string } = {}): Generator {
+export function createWorkerGenerator(options: { forceWasm?: boolean; hubEndpoint?: string; ortBuild?: 'jspi' | 'asyncify' } = {}): Generator {
   const worker = new Worker(new URL('./sdxl.worker.ts', import.meta.url), { type: 'module' });
   const engine = Comlink.wrap<EngineApi>(worker);
-  void engine.init({ forceWasm: options.forceWasm ?? false, ...(options.hubEndpoint ? { hubEndpoint: options.hubEndpoint } : {}) });
+  void engine.init({
+    forceWasm: options.forceWasm ?? false,
+    ...(options.hubEndpoint ? { hubEndpoint: options.hubEndpoint } : {}),
+    ...(options.ortBuild ? { ortBuild: options.ortBuild } : {}),
+  });
   return {
     adapter: () => engine.adapter(),
     async loadModel(ref, onProgress) {

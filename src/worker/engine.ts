@@ -16,12 +16,14 @@ import { createComponentSession, loadSdxl, type LoadedModel } from '../runtime/l
 import type { ModelCache, StorageApi } from '../runtime/model-cache';
 import type { ModelFiles } from '../runtime/model-files';
 import { RunClock, type Ort, type OrtRunner } from '../runtime/ort-runner';
+import type { LoadedOrt, OrtBuildChoice } from '../runtime/ort-build-types';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import { ModelLibrary, type ModelRef, type StorageReport } from './model-library';
 import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, MemoryReport, ModelLoadProgress, Result, TokenCount } from './protocol';
 
 export interface EngineDeps {
-  ort: Ort;
+  /** onnxruntime-web: the module itself (Node), or a loader that picks a build (the browser: JSPI or asyncify). */
+  ort: Ort | ((choice: OrtBuildChoice) => Promise<LoadedOrt>);
   /** Finds the adapter; `forceWasm` skips WebGPU (for comparisons and broken drivers). */
   probe(forceWasm: boolean): Promise<AdapterReport>;
   /** Where a base URL's files come from when there is no cache (Node tests). */
@@ -58,14 +60,28 @@ export class Engine implements EngineApi {
   private readonly clock = new RunClock();
   private stats?: GenerationStats;
   private adapterReport?: Promise<AdapterReport>;
+  private ortLoaded?: Promise<LoadedOrt | { ort: Ort; build: 'node' }>;
 
   constructor(private readonly deps: EngineDeps) {}
 
   /** Chooses the execution provider once, before the first model load, and where Hub ids resolve. */
   init(options: EngineInit): Promise<AdapterReport> {
     this.adapterReport ??= this.deps.probe(options.forceWasm);
+    const ort = this.deps.ort;
+    this.ortLoaded ??= typeof ort === 'function' ? ort(options.ortBuild ?? 'auto') : Promise.resolve({ ort, build: 'node' as const });
     this.library ??= new ModelLibrary(this.deps.cache?.(options.hubEndpoint), this.deps.storage, this.deps.files);
     return this.adapterReport;
+  }
+
+  private async ort(): Promise<Ort> {
+    void this.init({ forceWasm: false });
+    return (await this.ortLoaded!).ort;
+  }
+
+  /** Which onnxruntime-web build runs: 'jspi' or 'asyncify' in the browser, 'node' in the tests. */
+  async ortBuild(): Promise<string> {
+    void this.init({ forceWasm: false });
+    return (await this.ortLoaded!).build;
   }
 
   private lib(): ModelLibrary {
@@ -90,10 +106,10 @@ export class Engine implements EngineApi {
       try {
         const source = await this.lib().resolve(ref, adapter, (p) => onProgress?.({ stage: 'download', ...p }));
         if (this.model?.key === source.key) return { ok: true, value: this.model.report };
-        const loaded = await loadSdxl(source.files, { ort: this.deps.ort, provider: adapter.provider, clock: this.clock, onProgress: (p) => onProgress?.({ stage: 'session', ...p }) });
+        const loaded = await loadSdxl(source.files, { ort: await this.ort(), provider: adapter.provider, clock: this.clock, onProgress: (p) => onProgress?.({ stage: 'session', ...p }) });
         await this.model?.loaded.release();
         const report: LoadedModelReport = {
-          ...loaded.info, load_ms: this.deps.now() - start, provider: adapter.provider, cached: source.cached,
+          ...loaded.info, load_ms: this.deps.now() - start, provider: adapter.provider, cached: source.cached, ortBuild: await this.ortBuild(),
           ...(source.record ? { record: source.record } : {}), ...(source.persisted !== undefined ? { persisted: source.persisted } : {}),
         };
         this.model = { key: source.key, loaded, report, files: source.files, encodersReleased: false };
@@ -152,7 +168,7 @@ export class Engine implements EngineApi {
     const m = this.model;
     if (!m?.encodersReleased) return;
     const { provider } = await this.adapter();
-    const opts = { ort: this.deps.ort, provider, clock: this.clock };
+    const opts = { ort: await this.ort(), provider, clock: this.clock };
     m.loaded.components.textEncoder = (await createComponentSession(m.files, 'text_encoder', opts)).runner;
     m.loaded.components.textEncoder2 = (await createComponentSession(m.files, 'text_encoder_2', opts)).runner;
     m.encodersReleased = false;
@@ -250,7 +266,7 @@ export class Engine implements EngineApi {
       try {
         const files = await this.lib().component(record, 'vae_encoder');
         const { provider } = await this.adapter();
-        loaded.components.vaeEncoder = (await createComponentSession(files, 'vae_encoder', { ort: this.deps.ort, provider, clock: this.clock })).runner;
+        loaded.components.vaeEncoder = (await createComponentSession(files, 'vae_encoder', { ort: await this.ort(), provider, clock: this.clock })).runner;
         loaded.info.hasVaeEncoder = true;
         this.model!.report.hasVaeEncoder = true;
       } catch (e) {

@@ -3,6 +3,7 @@ import type { LoadProgress, ModelInfo } from '../runtime/load-sdxl';
 import type { DownloadProgress } from '../runtime/download-meter';
 import type { CachedModelInfo } from '../runtime/model-cache';
 import type { ModelRecord } from '../schema/model-record';
+import type { OrtBuildChoice } from '../runtime/ort-build-types';
 import type { ModelRef, StorageReport } from './model-library';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import type { ProgressEvent } from '../pipeline/progress';
@@ -30,6 +31,8 @@ export interface LoadedModelReport extends ModelInfo {
   cached: boolean;
   /** Whether the browser granted persistent storage (not evicted under storage pressure). */
   persisted?: boolean;
+  /** The onnxruntime-web build running it: 'jspi' or 'asyncify' ('node' in the tests). */
+  ortBuild: string;
 }
 
 /** Loading a model: downloading into the cache first (when needed), then creating each component's session. */
@@ -54,6 +57,8 @@ export interface EngineInit {
   forceWasm: boolean;
   /** The Hugging Face Hub (or a stand-in) that repo ids resolve against. */
   hubEndpoint?: string;
+  /** onnxruntime-web build: JSPI where the browser has it ('auto'), or forced. */
+  ortBuild?: OrtBuildChoice;
 }
 
 /** GPU (or wasm) memory the loaded sessions hold, by component; text encoders may be released between runs. */

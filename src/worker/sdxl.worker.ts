@@ -15,7 +15,7 @@ const scope = self as unknown as { crossOriginIsolated: boolean; navigator: Navi
 const workerStorage = { estimate: () => scope.navigator.storage.estimate(), persisted: () => scope.navigator.storage.persisted() };
 
 const engine = new Engine({
-  ort: browserOrt(scope.crossOriginIsolated, scope.navigator.hardwareConcurrency ?? 1),
+  ort: (choice) => browserOrt(scope.crossOriginIsolated, scope.navigator.hardwareConcurrency ?? 1, choice),
   probe: (forceWasm) =>
     forceWasm
       ? Promise.resolve({ provider: 'wasm', shaderF16: false, fallbackReason: 'The CPU (wasm) backend was requested with ?ep=wasm.' })
