@@ -5,7 +5,7 @@ import { createSHA1, createSHA256 } from 'hash-wasm';
 import type { ComponentName, ModelRecord, ModelSource } from '../schema/model-record';
 import { COMPONENTS } from '../schema/model-record';
 import { readText, type ByteStore } from './byte-store';
-import { DownloadError, downloadFile, partialPath, type RetryPolicy } from './download-file';
+import { DownloadError, downloadFile, type RetryPolicy } from './download-file';
 import { DownloadMeter, type DownloadProgress } from './download-meter';
 import { DEFAULT_HUB_ENDPOINT, listHubFiles, type RemoteFile } from './hub';
 import type { ModelFiles } from './model-files';
@@ -179,7 +179,12 @@ export class ModelCache {
     const previous = await this.state(record.id);
     const done = new Map(Object.entries(previous?.files ?? {}));
     const stored = new Map((await this.deps.store.list(modelDir(record.id))).map((e) => [e.path, e.size]));
-    const isDone = (f: RemoteFile) => done.has(f.path) && stored.get(f.path) === done.get(f.path)!.size && (f.size === undefined || f.size === done.get(f.path)!.size);
+    // Done: stored at its verified size, and (when the source names one) with the hash the source names now.
+    const isDone = (f: RemoteFile) => {
+      const d = done.get(f.path);
+      const want = f.sha256 ?? f.gitSha1;
+      return !!d && stored.get(f.path) === d.size && (f.size === undefined || f.size === d.size) && (!want || want === d.digest);
+    };
     const candidates = Object.values(plan.weightCandidates).flat();
     // Upper bound: every possible weight file counts until the graphs say which are used.
     const all = [...plan.first, ...candidates];
@@ -196,13 +201,13 @@ export class ModelCache {
       for (const f of files) meter.add(f.path, f.size, isDone(f) ? f.size ?? done.get(f.path)!.size : 0);
       const todo = files.filter((f) => !isDone(f));
       await pool(todo, this.deps.concurrency ?? 3, async (f) => {
-        const stored = { ...f, path: `${modelDir(record.id)}/${f.path}` };
-        const r = await downloadFile(stored, {
+        const target = { ...f, path: `${modelDir(record.id)}/${f.path}` };
+        const r = await downloadFile(target, {
           fetch: this.deps.fetch, store: this.deps.store, sleep: this.deps.sleep ?? ((ms) => new Promise((res) => setTimeout(res, ms))),
           retry: this.deps.retry, checkpointBytes: this.deps.checkpointBytes,
         }, (delta) => meter.bytes(f.path, delta), signal).catch((e: unknown) => {
           meter.fail(f.path);
-          if (e instanceof DownloadError) throw new DownloadError(f.path, e.message.replaceAll(stored.path, f.path), e.kind);
+          if (e instanceof DownloadError) throw new DownloadError(f.path, e.message.replaceAll(target.path, f.path), e.kind);
           throw e;
         });
         meter.finish(f.path);
@@ -379,4 +384,3 @@ export function cachedModelFiles(store: ByteStore, id: string): ModelFiles {
   };
 }
 
-export { partialPath };
