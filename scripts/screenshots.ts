@@ -29,15 +29,29 @@ async function imageModeShots(page: Page): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
+/** The model card (choices, load state) and the models stored on this device, with the storage line. */
+async function modelShots(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 1300 });
+  await page.locator('details.model-body').evaluate((d) => ((d as HTMLDetailsElement).open = true));
+  await page.getByTestId('device-model-tiny-sdxl').waitFor();
+  const box = (await page.locator('.controls').boundingBox())!;
+  const bottom = (await page.locator('.memory-card').boundingBox())!;
+  await page.screenshot({ path: 'docs/screenshots/models.png', clip: { x: box.x, y: box.y, width: box.width, height: bottom.y + bottom.height - box.y + 12 } });
+  await page.locator('details.model-body').evaluate((d) => ((d as HTMLDetailsElement).open = false));
+}
+
 await build({ logLevel: 'warn' });
 const server = await preview({ preview: { port: 4175, strictPort: true }, logLevel: 'warn' });
 const browser = await chromium.launch({ executablePath: chromiumPath, args: webgpuArgs });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto('http://localhost:4175/?model=/models/tiny-sdxl/');
+  await page.goto('http://localhost:4175/?model=tiny-sdxl');
   await page.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 300_000 });
-  await imageModeShots(page);
-  if (process.argv.includes('--images-only')) process.exit(0);
+  await modelShots(page);
+  if (process.argv.includes('--images-only')) {
+    await imageModeShots(page);
+    process.exit(0);
+  }
   await page.locator('[name=prompt]').fill('a lighthouse on a cliff at sunset, dramatic clouds');
   await page.locator('[name=negative_prompt]').fill('blurry, low quality');
   await page.locator('[name=num_images]').fill('2');
@@ -58,6 +72,8 @@ try {
   await page.locator('[name=height]').fill('64');
   await page.getByTestId('generate').click();
   await page.screenshot({ path: 'docs/screenshots/field-errors.png' });
+  await page.locator('[name=steps]').fill('4');
+  await imageModeShots(page);
 } finally {
   await browser.close();
   await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));

@@ -37,7 +37,7 @@ export const BUILTIN_MODELS: ModelRecordInput[] = [
     name: 'Tiny SDXL (random weights, for testing)',
     source: { kind: 'url', baseUrl: '/models/tiny-sdxl/' },
     gpuBytes: 60_000_000,
-    downloadBytes: 27_000_000,
+    downloadBytes: 31_000_000,
     defaults: { steps: 4, cfg_scale: 3, sampler: 'K_EULER' },
     note: 'Served by the dev and preview servers; makes noise images in seconds, even on a CPU.',
   },

@@ -199,6 +199,8 @@ const deviceModels = createDeviceModels($('device-models'), {
     await refreshDeviceModels();
   },
 });
+// The memory setting lives in the same card as the stored models.
+$('device-models').append($('memory-card'));
 async function refreshDeviceModels(): Promise<void> {
   const [models, storage] = await Promise.all([generator.cachedModels(), generator.storage()]);
   deviceModels.show(models, storage);
