@@ -91,6 +91,18 @@ test('a reload mid-download resumes with a Range request; under 1.3× the model 
   expect(sent).toBeLessThan(1.3 * modelBytes);
 });
 
+test('Cancel stops a download and keeps what arrived for the next load to resume', async () => {
+  await hub.reset();
+  await hub.faults([{ path: 'unet/model.onnx', kind: 'slow', bytesPerSecond: 1_000_000 }]);
+  await loadFromForm('test/tiny-sdxl-cancel');
+  await expect(page.getByTestId('model-state')).toHaveText('downloading');
+  await page.getByTestId('download-cancel').click();
+  await expect(page.getByTestId('model-progress-label')).toContainText('The download was cancelled; what arrived is kept');
+  await expect(page.getByTestId('device-model-test-tiny-sdxl-cancel')).toContainText('partly downloaded');
+  await expect(page.getByTestId('load-tiny-sdxl')).toBeAttached(); // the page stays usable
+  await hub.faults([]);
+});
+
 test('a corrupted file is caught by its SHA-256, named, and not kept; the next load fetches only it', async () => {
   await hub.reset();
   await hub.faults([{ path: 'vae_decoder/model.onnx', kind: 'corrupt', times: 1 }]);
@@ -163,7 +175,7 @@ test('low memory: the text encoders are released after a generation, and the pag
 });
 
 test('delete removes every byte: the storage estimate drops back', async () => {
-  for (const id of ['test-tiny-sdxl-sharded', 'test-tiny-sdxl-resume', 'test-tiny-sdxl-corrupt', 'local-tiny-sdxl']) {
+  for (const id of ['test-tiny-sdxl-sharded', 'test-tiny-sdxl-resume', 'test-tiny-sdxl-cancel', 'test-tiny-sdxl-corrupt', 'local-tiny-sdxl']) {
     await page.getByTestId(`delete-${id}`).click();
     await expect(page.getByTestId(`device-model-${id}`)).toHaveCount(0);
     expect(await storedFiles(id)).toEqual([]);

@@ -9,29 +9,24 @@ const SDXL_VAE_ENCODER = { source: { kind: 'hub', repo: 'stabilityai/stable-diff
 // burns), unlike OctoAI's 3.0 default for its own Lightning checkpoint. The record's defaults pre-fill the form.
 const LIGHTNING_DEFAULTS = { steps: 4, cfg_scale: 1, sampler: 'K_EULER' } as const;
 
+/** A public SDXL-Lightning fp16 web export on the Hub (UNet sharded below 2 GB, no VAE encoder of its own). */
+function lightningWebExport(id: string, name: string, repo: string, note: string): ModelRecordInput {
+  return {
+    id, name, note,
+    source: { kind: 'hub', repo, revision: 'main' },
+    components: { vae_encoder: SDXL_VAE_ENCODER },
+    requires: { shaderF16: true },
+    gpuBytes: 7_500_000_000,
+    downloadBytes: 6_500_000_000,
+    defaults: LIGHTNING_DEFAULTS,
+  };
+}
+
 export const BUILTIN_MODELS: ModelRecordInput[] = [
-  {
-    id: 'sdxl-lightning-4step-web-fp16',
-    name: 'SDXL-Lightning 4-step (fp16 ONNX web export)',
-    source: { kind: 'hub', repo: 'Cyronius/sdxl-lightning-4step-onnx-web-fp16-3shard', revision: 'main' },
-    components: { vae_encoder: SDXL_VAE_ENCODER },
-    requires: { shaderF16: true },
-    gpuBytes: 7_500_000_000,
-    downloadBytes: 6_500_000_000,
-    defaults: LIGHTNING_DEFAULTS,
-    note: 'Needs a GPU with shader-f16 and about 8 GB of memory. The VAE encoder for image-to-image is fetched on first use.',
-  },
-  {
-    id: 'sdxl-lightning-onnx-webgpu',
-    name: 'SDXL-Lightning (ONNX WebGPU export by d0gr)',
-    source: { kind: 'hub', repo: 'd0gr/sdxl-lightning-onnx-webgpu', revision: 'main' },
-    components: { vae_encoder: SDXL_VAE_ENCODER },
-    requires: { shaderF16: true },
-    gpuBytes: 7_500_000_000,
-    downloadBytes: 6_500_000_000,
-    defaults: LIGHTNING_DEFAULTS,
-    note: 'An alternative web export of the same model; its file layout is checked when it is resolved.',
-  },
+  lightningWebExport('sdxl-lightning-4step-web-fp16', 'SDXL-Lightning 4-step (fp16 ONNX web export)', 'Cyronius/sdxl-lightning-4step-onnx-web-fp16-3shard',
+    'Needs a GPU with shader-f16 and about 8 GB of memory. The VAE encoder for image-to-image is fetched on first use.'),
+  lightningWebExport('sdxl-lightning-onnx-webgpu', 'SDXL-Lightning (ONNX WebGPU export by d0gr)', 'd0gr/sdxl-lightning-onnx-webgpu',
+    'An alternative web export of the same model; its file layout is checked when it is resolved.'),
   {
     id: 'tiny-sdxl',
     name: 'Tiny SDXL (random weights, for testing)',
