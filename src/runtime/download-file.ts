@@ -1,8 +1,9 @@
 // One file from the network into the byte store: streamed (never whole in memory), hashed as it streams, resumed with
 // HTTP Range after a reload or a dropped connection, retried with backoff, and verified before it counts as stored.
-import { createSHA1, createSHA256, type IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
 import type { ByteStore, WritableFile } from './byte-store';
 import { readText } from './byte-store';
+import { newDigest, restartDigest, type DigestAlgorithm } from './digest';
 import type { RemoteFile } from './hub';
 
 export class DownloadError extends Error {
@@ -32,7 +33,7 @@ export interface DownloadFileDeps {
 export interface PartialState {
   url: string;
   offset: number;
-  algorithm: 'sha256' | 'git-sha1';
+  algorithm: DigestAlgorithm;
   hashState: string;
 }
 
@@ -42,33 +43,29 @@ const toB64 = (b: Uint8Array) => btoa(Array.from(b, (c) => String.fromCharCode(c
 const fromB64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 async function newHasher(file: RemoteFile): Promise<{ hasher: IHasher; algorithm: PartialState['algorithm']; expected?: string }> {
-  if (file.gitSha1 && file.size !== undefined) {
-    const hasher = await createSHA1();
-    hasher.init();
-    hasher.update(`blob ${file.size}\0`);
-    return { hasher, algorithm: 'git-sha1', expected: file.gitSha1 };
-  }
-  const hasher = await createSHA256();
-  hasher.init();
-  return { hasher, algorithm: 'sha256', expected: file.sha256 };
+  if (file.gitSha1 && file.size !== undefined) return { hasher: await newDigest('git-sha1', file.size), algorithm: 'git-sha1', expected: file.gitSha1 };
+  return { hasher: await newDigest('sha256', 0), algorithm: 'sha256', expected: file.sha256 };
 }
 
 const retryable = (status: number) => status >= 500 || status === 408 || status === 429;
 
 /**
- * Downloads `file` to `file.path` in the store. `onBytes(delta)` reports progress (negative when bytes are dropped
+ * Downloads `file` to `at` in the store (by default its own path; messages always name `file.path`).
+ * `onBytes(delta)` reports progress (negative when bytes are dropped
  * to restart). Returns the SHA-256 (or git blob id) it verified against, or computed when none was known.
  */
-export async function downloadFile(file: RemoteFile, deps: DownloadFileDeps, onBytes: (delta: number) => void, signal?: AbortSignal): Promise<{ size: number; digest: string }> {
+export async function downloadFile(
+  file: RemoteFile, deps: DownloadFileDeps, onBytes: (delta: number) => void, signal?: AbortSignal, at = file.path,
+): Promise<{ size: number; digest: string }> {
   const { store } = deps;
   const retry = deps.retry ?? DEFAULT_RETRY;
   const checkpointBytes = deps.checkpointBytes ?? 4 * 1024 * 1024;
   const h = await newHasher(file);
   let offset = 0;
-  const out = await store.open(file.path);
+  const out = await store.open(at);
   try {
     // Resume where the last checkpoint left off (same URL, same hash), dropping any bytes after it.
-    const saved = await readText(store, partialPath(file.path)).then((t) => (t ? (JSON.parse(t) as PartialState) : undefined), () => undefined);
+    const saved = await readText(store, partialPath(at)).then((t) => (t ? (JSON.parse(t) as PartialState) : undefined), () => undefined);
     const have = await out.size();
     if (saved && saved.url === file.url && saved.algorithm === h.algorithm && saved.offset <= have) {
       h.hasher.load(fromB64(saved.hashState));
@@ -80,7 +77,7 @@ export async function downloadFile(file: RemoteFile, deps: DownloadFileDeps, onB
     const checkpoint = async () => {
       await out.flush();
       const state: PartialState = { url: file.url, offset, algorithm: h.algorithm, hashState: toB64(h.hasher.save()) };
-      await store.writeText(partialPath(file.path), JSON.stringify(state));
+      await store.writeText(partialPath(at), JSON.stringify(state));
     };
 
     for (let attempt = 1; ; attempt++) {
@@ -101,8 +98,7 @@ export async function downloadFile(file: RemoteFile, deps: DownloadFileDeps, onB
             // The server ignored the Range: start over.
             onBytes(-offset);
             offset = 0;
-            h.hasher.init();
-            if (h.algorithm === 'git-sha1') h.hasher.update(`blob ${file.size}\0`);
+            restartDigest(h.hasher, h.algorithm, file.size ?? 0);
             await out.truncate(0);
           }
           const done = await stream(res.body, out, h.hasher, () => offset, (n) => {
@@ -131,8 +127,8 @@ export async function downloadFile(file: RemoteFile, deps: DownloadFileDeps, onB
     const digest = h.hasher.digest('hex');
     const fail = async (why: string) => {
       await out.close();
-      await store.remove(file.path);
-      await store.remove(partialPath(file.path));
+      await store.remove(at);
+      await store.remove(partialPath(at));
       onBytes(-offset);
       throw new DownloadError(file.path, why, 'integrity');
     };
@@ -140,7 +136,7 @@ export async function downloadFile(file: RemoteFile, deps: DownloadFileDeps, onB
     if (h.expected && digest !== h.expected) {
       await fail(`${file.path} is corrupt: its ${h.algorithm === 'sha256' ? 'SHA-256' : 'git blob id'} is ${digest.slice(0, 12)}…, expected ${h.expected.slice(0, 12)}…; the file was deleted.`);
     }
-    await store.remove(partialPath(file.path));
+    await store.remove(partialPath(at));
     return { size: offset, digest };
   } finally {
     await out.close().catch(() => undefined);

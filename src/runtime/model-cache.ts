@@ -1,11 +1,11 @@
 // Models on this device: resolve a record's files (Hub API, manifest.json, or the layout), check the space first,
 // download what is missing (bounded concurrency, resumable, verified), and afterwards load, list, verify and delete
 // them with no network at all.
-import { createSHA1, createSHA256 } from 'hash-wasm';
 import type { ComponentName, ModelRecord, ModelSource } from '../schema/model-record';
 import { COMPONENTS } from '../schema/model-record';
 import { readText, type ByteStore } from './byte-store';
-import { DownloadError, downloadFile, type RetryPolicy } from './download-file';
+import { digestBlob, newDigest } from './digest';
+import { downloadFile, type RetryPolicy } from './download-file';
 import { DownloadMeter, type DownloadProgress } from './download-meter';
 import { DEFAULT_HUB_ENDPOINT, listHubFiles, type RemoteFile } from './hub';
 import type { ModelFiles } from './model-files';
@@ -201,13 +201,11 @@ export class ModelCache {
       for (const f of files) meter.add(f.path, f.size, isDone(f) ? f.size ?? done.get(f.path)!.size : 0);
       const todo = files.filter((f) => !isDone(f));
       await pool(todo, this.deps.concurrency ?? 3, async (f) => {
-        const target = { ...f, path: `${modelDir(record.id)}/${f.path}` };
-        const r = await downloadFile(target, {
+        const r = await downloadFile(f, {
           fetch: this.deps.fetch, store: this.deps.store, sleep: this.deps.sleep ?? ((ms) => new Promise((res) => setTimeout(res, ms))),
           retry: this.deps.retry, checkpointBytes: this.deps.checkpointBytes,
-        }, (delta) => meter.bytes(f.path, delta), signal).catch((e: unknown) => {
+        }, (delta) => meter.bytes(f.path, delta), signal, `${modelDir(record.id)}/${f.path}`).catch((e: unknown) => {
           meter.fail(f.path);
-          if (e instanceof DownloadError) throw new DownloadError(f.path, e.message.replaceAll(target.path, f.path), e.kind);
           throw e;
         });
         meter.finish(f.path);
@@ -238,12 +236,11 @@ export class ModelCache {
       if (missing.length) throw new LayoutError(missing, describeSource(record.source));
       meter.dropUnused(new Set([...plan.first, ...weights].map((f) => f.path)));
       await fetchAll(weights);
+      state.complete = true;
+      state.lastUsed = this.deps.now();
     } finally {
       await this.saveState(state);
     }
-    state.complete = true;
-    state.lastUsed = this.deps.now();
-    await this.saveState(state);
     return { ...cachedModelFiles(this.deps.store, record.id), persisted: granted };
   }
 
@@ -279,8 +276,7 @@ export class ModelCache {
     for (const f of chosen) meter.add(f.path, f.size);
     await pool(chosen, 2, async (f) => {
       const out = await this.deps.store.open(`${modelDir(record.id)}/${f.path}`);
-      const hasher = await createSHA256();
-      hasher.init();
+      const hasher = await newDigest('sha256', 0);
       try {
         await out.truncate(0);
         const reader = byPath.get(f.path)!.stream().getReader();
@@ -326,7 +322,7 @@ export class ModelCache {
     for (const [path, want] of Object.entries(s.files)) {
       onFile?.(path);
       const blob = await this.deps.store.read(`${modelDir(id)}/${path}`);
-      const digest = blob && blob.size === want.size ? await hashBlob(blob, want.digest.length === 40 ? 'git-sha1' : 'sha256') : undefined;
+      const digest = blob && blob.size === want.size ? await digestBlob(blob, want.digest.length === 40 ? 'git-sha1' : 'sha256') : undefined;
       if (digest !== want.digest) {
         bad.push(path);
         delete s.files[path];
@@ -343,19 +339,6 @@ export class ModelCache {
   async remove(id: string): Promise<void> {
     await this.deps.store.removeTree(modelDir(id));
   }
-}
-
-async function hashBlob(blob: Blob, algorithm: 'sha256' | 'git-sha1'): Promise<string> {
-  const h = algorithm === 'sha256' ? await createSHA256() : await createSHA1();
-  h.init();
-  if (algorithm === 'git-sha1') h.update(`blob ${blob.size}\0`);
-  const reader = blob.stream().getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    h.update(value);
-  }
-  return h.digest('hex');
 }
 
 function describeSource(s: ModelSource): string {

@@ -12,6 +12,7 @@ import { DEFAULT_CHECKPOINT, DEFAULT_STRENGTH } from '../schema/request';
 import type { ResolvedRequest } from '../schema/validate';
 import type { EngineErrorData, FieldError, GenerateResponse } from '../schema/response';
 import { validateRequest } from '../schema/validate';
+import { DownloadError } from '../runtime/download-file';
 import { createComponentSession, loadSdxl, type LoadedModel } from '../runtime/load-sdxl';
 import type { ModelCache, StorageApi } from '../runtime/model-cache';
 import type { ModelFiles } from '../runtime/model-files';
@@ -115,9 +116,10 @@ export class Engine implements EngineApi {
         this.model = { key: source.key, loaded, report, files: source.files, encodersReleased: false };
         return { ok: true, value: report };
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        if (e instanceof Error && /cancel/i.test(message)) return fail('cancelled', 'The download was cancelled; what arrived is kept, and loading again resumes it.');
-        return fail('model_load_failed', `Could not load ${name}: ${message}`);
+        // Cancel aborts either a file in flight or the Hub listing before it.
+        const cancelled = (e instanceof DownloadError && e.kind === 'cancelled') || (e instanceof Error && e.name === 'AbortError');
+        if (cancelled) return fail('cancelled', 'The download was cancelled; what arrived is kept, and loading again resumes it.');
+        return fail('model_load_failed', `Could not load ${name}: ${e instanceof Error ? e.message : String(e)}`);
       }
     };
     const result = this.queue.then(run, run);
