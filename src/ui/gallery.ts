@@ -1,6 +1,7 @@
 // Result cards: the image, its seed and size, and a download button; newest first.
 import type { GenerateResponse } from '../schema/response';
 import { attachCompare } from './compare-view';
+import { smallButton } from './dom';
 import type { RequestDraft } from './request-form';
 
 export interface GalleryEntry {
@@ -13,17 +14,6 @@ export interface GalleryActions {
   reuseSeed(seed: number): void;
   /** Sends a result back as the next init image (image-to-image / inpainting). */
   useAsInit(imageB64: string): void;
-}
-
-function smallButton(label: string, title: string, testid: string, onClick: () => void): HTMLButtonElement {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = 'button-small';
-  b.textContent = label;
-  b.title = title;
-  b.dataset.testid = testid;
-  b.addEventListener('click', onClick);
-  return b;
 }
 
 export function renderGallery(container: HTMLElement, entries: readonly GalleryEntry[], actions: GalleryActions): void {

@@ -11,6 +11,11 @@ export async function blobToBase64(blob: Blob): Promise<string> {
   return url.slice(url.indexOf(',') + 1);
 }
 
+/** A base64 image (no data: prefix) as a bitmap to draw. */
+export function base64ToBitmap(b64: string): Promise<ImageBitmap> {
+  return createImageBitmap(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))]));
+}
+
 /** The first image among a drop's or a paste's files, if any. */
 export function firstImage(data: DataTransfer | null): File | undefined {
   return [...(data?.files ?? [])].find((f) => f.type.startsWith('image/'));

@@ -226,10 +226,15 @@ async function loadModel(ref: ModelRef, name = typeof ref === 'string' ? ref : '
   // Ask once for persistent storage (window-only), so the browser does not evict gigabytes of weights under pressure.
   await navigator.storage?.persist?.().catch(() => false);
   try {
+    let downloaded = false;
     const report = await generator.loadModel(ref, (p) => {
       panel.showProgress(p);
       onProgress?.(p);
-      if (p.stage === 'session') void refreshDeviceModels();
+      // Once, when the download is over and sessions start: the stored model's row is complete now.
+      if (p.stage === 'session' && !downloaded) {
+        downloaded = true;
+        void refreshDeviceModels();
+      }
     });
     model = report;
     applyRecordDefaults(report);
@@ -363,7 +368,7 @@ else setStatus('Load a model to start. The default downloads once and is then us
 
 const api: SdxlPageApi = {
   generate: (request, options) => generate(request as RequestDraft, options),
-  loadModel: (ref, onProgress) => loadModel(ref, typeof ref === 'string' ? ref : 'model', onProgress),
+  loadModel: (ref, onProgress) => loadModel(ref, undefined, onProgress),
   cachedModels: () => generator.cachedModels(),
   deleteModel: async (id) => {
     const storage = await generator.deleteModel(id);

@@ -1,5 +1,6 @@
 // The model card: the built-in models with their download size and GPU needs, any Hub repo id or URL, a local
 // folder, and the load itself — download progress (bytes, %, speed, ETA, per file) with Cancel, then session creation.
+import { el } from './dom';
 import { BUILTIN_MODELS } from '../schema/model-records';
 import { parseModelRecord, type ModelRecord } from '../schema/model-record';
 import type { AdapterReport, CachedModelInfo, LoadedModelReport, ModelLoadProgress, ModelRef } from '../worker/protocol';
@@ -26,13 +27,6 @@ const records: ModelRecord[] = BUILTIN_MODELS.map((m) => {
   if (!r.ok) throw new Error(`built-in model ${m.id}: ${r.errors.join('; ')}`);
   return r.record;
 });
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 /** Whether this browser can show a folder picker, and how. */
 const canPickDirectory = typeof (window as { showDirectoryPicker?: unknown }).showDirectoryPicker === 'function';

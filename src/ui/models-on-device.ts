@@ -1,6 +1,7 @@
 // "Models on this device": each cached model with its size and last use, Verify and Delete, and the site's storage
 // (used / allowed, and whether the browser granted persistent storage).
 import type { CachedModelInfo, StorageReport } from '../worker/protocol';
+import { smallButton } from './dom';
 import { formatBytes, formatWhen } from './format';
 
 export interface DeviceModelsActions {
@@ -37,9 +38,7 @@ export function createDeviceModels(root: HTMLElement, actions: DeviceModelsActio
         result.dataset.testid = `verify-result-${m.id}`;
         result.textContent = verdicts.get(m.id) ?? '';
         info.append(result);
-        const verify = Object.assign(document.createElement('button'), { type: 'button', className: 'button-small', textContent: 'Verify' });
-        verify.dataset.testid = `verify-${m.id}`;
-        verify.addEventListener('click', async () => {
+        const verify = smallButton('Verify', 'Re-hash every file of this model', `verify-${m.id}`, async () => {
           verify.disabled = true;
           result.textContent = 'Checking every file’s SHA-256…';
           const r = await actions.verify(m.id);
@@ -49,14 +48,10 @@ export function createDeviceModels(root: HTMLElement, actions: DeviceModelsActio
           const shown = root.querySelector<HTMLElement>(`[data-testid="verify-result-${m.id}"]`);
           if (shown) shown.textContent = verdicts.get(m.id)!;
         });
-        const del = Object.assign(document.createElement('button'), { type: 'button', className: 'button-small', textContent: 'Delete' });
-        del.dataset.testid = `delete-${m.id}`;
-        del.addEventListener('click', () => void actions.remove(m.id));
+        const del = smallButton('Delete', 'Delete every byte of this model from this device', `delete-${m.id}`, () => void actions.remove(m.id));
         const buttons = document.createElement('div');
         buttons.className = 'device-model-actions';
-        const load = Object.assign(document.createElement('button'), { type: 'button', className: 'button-small', textContent: m.complete ? 'Load' : 'Resume' });
-        load.dataset.testid = `device-load-${m.id}`;
-        load.addEventListener('click', () => actions.load(m.id, m.name));
+        const load = smallButton(m.complete ? 'Load' : 'Resume', m.complete ? 'Load from this device' : 'Resume the download', `device-load-${m.id}`, () => actions.load(m.id, m.name));
         buttons.append(load, verify, del);
         row.append(info, buttons);
         list.append(row);

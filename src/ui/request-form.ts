@@ -1,4 +1,5 @@
 // The request form, generated from the schema: one control per field, grouped, with errors shown beside fields.
+import { el } from './dom';
 import type { FieldError } from '../schema/response';
 import type { GenerateRequest } from '../schema/request';
 import { blobToBase64 } from './image-input';
@@ -15,13 +16,6 @@ export interface RequestForm {
   setSizePresets(sizes: readonly (readonly [number, number])[]): void;
   /** A live note under a field (token counter, what a style adds). */
   setInfo(name: string, text: string): void;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 /** Parses a control's text into the request value; text that is not valid stays a string so validation names it. */

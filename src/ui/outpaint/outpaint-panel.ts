@@ -1,7 +1,7 @@
 // The outpaint controls: which sides to extend and by how much, the planned canvas, and "Extend" — which places the
 // picture on the snapped canvas and hands back init_image, the mask over the new area, and the new size.
 import type { Size, SizeRule } from '../../schema/sizes';
-import { blobToBase64 } from '../image-input';
+import { base64ToBitmap, blobToBase64 } from '../image-input';
 import { MaskBitmap } from '../painter/mask';
 import { describePlan, outpaintMask, planOutpaint, type OutpaintPlan, type OutpaintSides } from './plan';
 
@@ -18,10 +18,6 @@ export interface OutpaintPanel {
   /** Re-plans after the model (and so its sizes) changed. */
   refresh(): void;
   show(visible: boolean): void;
-}
-
-async function decode(b64: string): Promise<ImageBitmap> {
-  return createImageBitmap(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))]));
 }
 
 /** Draws the picture onto the planned canvas; the new area stays transparent (the mask says what it is). */
@@ -93,7 +89,7 @@ export function createOutpaintPanel(root: HTMLElement, sizeRule: () => SizeRule,
   return {
     async setSource(b64) {
       if (b64 === picture?.b64) return;
-      picture = b64 ? { b64, bitmap: await decode(b64) } : undefined;
+      picture = b64 ? { b64, bitmap: await base64ToBitmap(b64) } : undefined;
       refresh();
     },
     refresh,

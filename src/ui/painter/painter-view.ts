@@ -1,5 +1,7 @@
 // The mask painter on the page: a canvas over the init image, a toolbar, pointer/keyboard/wheel input fed to the
 // state machine, drawn once per animation frame; the finished mask goes back into the request as mask_image.
+import { el } from '../dom';
+import { base64ToBitmap, blobToBase64 } from '../image-input';
 import { PainterMachine } from './machine';
 import { MaskBitmap } from './mask';
 
@@ -30,17 +32,6 @@ function loadSettings(): PainterSettings {
 }
 
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-async function decode(b64: string): Promise<ImageBitmap> {
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  return createImageBitmap(new Blob([bytes]));
-}
 
 /** onMask receives the mask PNG as base64 (white = repaint), or undefined when nothing is painted. */
 export function createPainterView(root: HTMLElement, onMask: (b64: string | undefined) => void): PainterView {
@@ -120,10 +111,7 @@ export function createPainterView(root: HTMLElement, onMask: (b64: string | unde
     const c = new OffscreenCanvas(m.width, m.height);
     c.getContext('2d')!.putImageData(new ImageData(m.toRgba(), m.width, m.height), 0, 0);
     const blob = await c.convertToBlob({ type: 'image/png' });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let s = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    onMask(btoa(s));
+    onMask(await blobToBase64(blob));
   }
 
   const local = (e: PointerEvent | WheelEvent) => {
@@ -187,7 +175,7 @@ export function createPainterView(root: HTMLElement, onMask: (b64: string | unde
         image = undefined;
         return;
       }
-      const bmp = await decode(b64);
+      const bmp = await base64ToBitmap(b64);
       const keep = !mask && machine && machine.mask.width === bmp.width && machine.mask.height === bmp.height;
       image = bmp;
       if (!keep) machine = new PainterMachine(bmp.width, bmp.height);
