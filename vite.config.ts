@@ -1,18 +1,23 @@
-// Vite: the app, its module worker, and (in dev/preview only) the tiny test model served from test-data/.
+// Vite: the app, the embeddable widget, the SDK (sdk.js), the service worker, and (in dev/preview only) test models.
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import type { Connect, Plugin } from 'vite';
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { appIcons, appManifest } from './scripts/vite-app-icons';
 
 const TEST_MODELS_ROUTE = '/models/';
 const TEST_MODELS_DIR = join(import.meta.dirname, 'test-data');
+/** A build's identity, shown by the app and changed by every build (the update e2e builds A and B with their own). */
+const BUILD_ID = process.env.SDXL_BUILD_ID ?? new Date().toISOString();
 
-/** Serves test-data/<name>/… at /models/<name>/… so dev, e2e tests and the bench load the fixture model. */
+/** Serves test-data/<name>/… at [<base>]/models/<name>/… so dev, e2e tests and the bench load the fixture model. */
 function serveTestModels(): Plugin {
   const middleware: Connect.NextHandleFunction = (req, res, next) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (!url.pathname.startsWith(TEST_MODELS_ROUTE)) return next();
-    const rel = normalize(decodeURIComponent(url.pathname.slice(TEST_MODELS_ROUTE.length)));
+    const at = url.pathname.indexOf(TEST_MODELS_ROUTE);
+    if (at < 0) return next();
+    const rel = normalize(decodeURIComponent(url.pathname.slice(at + TEST_MODELS_ROUTE.length)));
     if (rel.startsWith('..') || rel.startsWith('reference')) return next();
     const file = join(TEST_MODELS_DIR, rel);
     let size: number;
@@ -38,14 +43,68 @@ function serveTestModels(): Plugin {
   };
 }
 
-// Cross-origin isolation gives onnxruntime-web's wasm EP threads (SharedArrayBuffer).
-const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+/**
+ * Cross-origin isolation gives onnxruntime-web's wasm EP threads (SharedArrayBuffer). The dev and preview servers
+ * send it for the app only: the widget (embed.html) and the example host page must stay embeddable by any site.
+ * On a static host the service worker adds the same headers (src/sw/isolation.ts).
+ */
+function isolateAppPages(): Plugin {
+  const middleware: Connect.NextHandleFunction = (req, res, next) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (!/\/(embed\.html|examples\/)/.test(path)) {
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    }
+    // sdk.js and its chunks are imported by other sites' pages.
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    next();
+  };
+  return {
+    name: 'isolate-app-pages',
+    configureServer: (server) => void server.middlewares.use(middleware),
+    configurePreviewServer: (server) => void server.middlewares.use(middleware),
+  };
+}
 
 export default defineConfig({
-  plugins: [serveTestModels()],
-  server: { headers: isolation },
-  preview: { headers: isolation },
+  // Relative URLs everywhere: the built site works from any base path (/, /sdxl/, a GitHub Pages project path).
+  base: './',
+  define: { __BUILD_ID__: JSON.stringify(BUILD_ID) },
+  plugins: [
+    serveTestModels(),
+    isolateAppPages(),
+    appIcons(),
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src/sw',
+      filename: 'sw.ts',
+      registerType: 'prompt',
+      injectRegister: false,
+      manifest: appManifest(),
+      injectManifest: {
+        // The shell is precached. The two onnxruntime-web wasm builds (17 and 27 MB) are listed too, so the worker
+        // knows their hashed names, but it caches only the one this browser uses, at run time (src/sw/ort-wasm.ts).
+        globPatterns: ['**/*.{html,js,mjs,css,svg,png,json,wasm,webmanifest}'],
+        globIgnores: ['screenshots/**', 'examples/**', 'models/**'],
+        maximumFileSizeToCacheInBytes: 40 * 1024 * 1024,
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
+  server: { cors: true },
+  preview: { cors: true },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  build: { target: 'es2022', chunkSizeWarningLimit: 1500 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 1500,
+    rollupOptions: {
+      input: {
+        index: join(import.meta.dirname, 'index.html'),
+      },
+      // The SDK keeps its exports and a stable name beside index.html: `import { createClient } from '<app>/sdk.js'`.
+      preserveEntrySignatures: 'exports-only',
+      output: { entryFileNames: (chunk) => (chunk.name === 'sdk' ? 'sdk.js' : 'assets/[name]-[hash].js') },
+    },
+  },
 });

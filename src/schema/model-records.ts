@@ -30,7 +30,8 @@ export const BUILTIN_MODELS: ModelRecordInput[] = [
   {
     id: 'tiny-sdxl',
     name: 'Tiny SDXL (random weights, for testing)',
-    source: { kind: 'url', baseUrl: '/models/tiny-sdxl/' },
+    // Relative to the app's base URL, so it works wherever the app is deployed.
+    source: { kind: 'url', baseUrl: './models/tiny-sdxl/' },
     gpuBytes: 60_000_000,
     downloadBytes: 31_000_000,
     defaults: { steps: 4, cfg_scale: 3, sampler: 'K_EULER' },

@@ -10,6 +10,8 @@ export interface GeneratedImage {
 export interface GenerateResponse {
   images: GeneratedImage[];
   latency_ms: number;
+  /** The same time under the name OctoAI's published SDK reads (`predictionTimeMs`). */
+  prediction_time_ms: number;
 }
 
 /** One problem with one field, in the shape of a FastAPI/pydantic 422 body entry. */

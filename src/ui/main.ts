@@ -23,6 +23,9 @@ import { createPainterView } from './painter/painter-view';
 import { showProgress } from './progress-view';
 import { describeStyle, describeTokens } from './prompt-info';
 import { createRequestForm, type RequestDraft } from './request-form';
+import { track } from './pwa/activity';
+import { serveGenerateBridge } from './pwa/generate-bridge';
+import { startUpdates } from './pwa/update-prompt';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
@@ -37,6 +40,8 @@ const generator = createWorkerGenerator({
 let model: LoadedModelReport | undefined;
 let running: AbortController | undefined;
 let history: GalleryEntry[] = [];
+// The service worker: offline shell, and "A new version is ready — Reload" (never under a running job).
+const updates = startUpdates($('update-banner'));
 
 const status = $('status');
 const setStatus = (text: string, kind: 'info' | 'error' | 'ok' = 'info') => {
@@ -182,7 +187,7 @@ function showErrors(detail: FieldError[]): void {
 }
 
 // --- Models ---------------------------------------------------------------------------------------------
-const tinyAvailable = fetch('/models/tiny-sdxl/model_index.json', { method: 'HEAD' }).then((r) => r.ok, () => false);
+const tinyAvailable = fetch('models/tiny-sdxl/model_index.json', { method: 'HEAD' }).then((r) => r.ok, () => false);
 const panel = createModelPanel($('model-panel'), {
   load: (ref, name) => void loadModel(ref, name).catch(() => undefined),
   cancel: () => generator.cancelLoad(),
@@ -227,7 +232,7 @@ async function loadModel(ref: ModelRef, name = typeof ref === 'string' ? ref : '
   await navigator.storage?.persist?.().catch(() => false);
   try {
     let downloaded = false;
-    const report = await generator.loadModel(ref, (p) => {
+    const report = await track('download', generator.loadModel(ref, (p) => {
       panel.showProgress(p);
       onProgress?.(p);
       // Once, when the download is over and sessions start: the stored model's row is complete now.
@@ -235,7 +240,7 @@ async function loadModel(ref: ModelRef, name = typeof ref === 'string' ? ref : '
         downloaded = true;
         void refreshDeviceModels();
       }
-    });
+    }));
     model = report;
     applyRecordDefaults(report);
     showMemory();
@@ -284,7 +289,12 @@ const progress = $('progress');
 const generateButton = $<HTMLButtonElement>('generate');
 const cancelButton = $<HTMLButtonElement>('cancel');
 
-async function generate(request: RequestDraft, options: GenerateOptions = {}): Promise<GalleryEntry['response']> {
+/** A generation counts as running until its result is stored, so an update reload never loses it. */
+function generate(request: RequestDraft, options: GenerateOptions = {}): Promise<GalleryEntry['response']> {
+  return track('generation', runGeneration(request, options));
+}
+
+async function runGeneration(request: RequestDraft, options: GenerateOptions): Promise<GalleryEntry['response']> {
   if (!model) throw new SdxlError({ code: 'model_not_loaded', message: 'No model is loaded: load one first.' });
   const controller = new AbortController();
   options.signal?.addEventListener('abort', () => controller.abort());
@@ -307,7 +317,7 @@ async function generate(request: RequestDraft, options: GenerateOptions = {}): P
     renderGallery($('gallery'), history, galleryActions);
     setStatus(`Done in ${(response.latency_ms / 1000).toFixed(1)} s.`, 'ok');
     showMemory();
-    void saveHistoryEntry(entry).catch(() => setStatus('Done, but this browser would not store the result for later.', 'info'));
+    await saveHistoryEntry(entry).catch(() => setStatus('Done, but this browser would not store the result for later.', 'info'));
     return response;
   } catch (e) {
     if (e instanceof SdxlError && e.detail) showErrors(e.detail);
@@ -389,5 +399,9 @@ const api: SdxlPageApi = {
   adapter: () => generator.adapter(),
   model: () => model,
   stats: () => generator.stats(),
+  checkForUpdate: () => updates.check(),
+  version: () => __BUILD_ID__,
 };
 window.sdxl = api;
+// Same-origin POST <base>generate/sdxl (OctoAI's endpoint) is answered by the service worker through this page.
+serveGenerateBridge({ model: () => (model ? model.record?.name ?? 'model' : undefined), generate: (body, options) => generate(body as RequestDraft, options) });

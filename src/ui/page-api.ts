@@ -33,6 +33,10 @@ export interface SdxlPageApi {
   model(): LoadedModelReport | undefined;
   /** Timings of the last generation (text encode, UNet per call, VAE, overhead). */
   stats(): Promise<GenerationStats | undefined>;
+  /** Asks the server for a new version of the app now (it also checks on start and hourly while online). */
+  checkForUpdate(): Promise<void>;
+  /** This build's identity. */
+  version(): string;
 }
 
 declare global {

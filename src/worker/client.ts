@@ -59,13 +59,15 @@ function absolute(ref: ModelRef): ModelRef {
   return ref;
 }
 
-export function createWorkerGenerator(options: { forceWasm?: boolean; hubEndpoint?: string; ortBuild?: 'jspi' | 'asyncify' } = {}): Generator {
+export function createWorkerGenerator(options: { forceWasm?: boolean; hubEndpoint?: string; ortBuild?: 'jspi' | 'asyncify'; storeRoot?: FileSystemDirectoryHandle } = {}): Generator {
   const worker = new Worker(new URL('./sdxl.worker.ts', import.meta.url), { type: 'module' });
   const engine = Comlink.wrap<EngineApi>(worker);
   void engine.init({
     forceWasm: options.forceWasm ?? false,
     ...(options.hubEndpoint ? { hubEndpoint: options.hubEndpoint } : {}),
     ...(options.ortBuild ? { ortBuild: options.ortBuild } : {}),
+    ...(options.storeRoot ? { storeRoot: options.storeRoot } : {}),
+    baseHref: document.baseURI,
   });
   return {
     adapter: () => engine.adapter(),

@@ -30,7 +30,7 @@ export interface EngineDeps {
   /** Where a base URL's files come from when there is no cache (Node tests). */
   files(baseUrl: string): ModelFiles;
   /** The on-device model cache for a Hub endpoint (OPFS in the browser); absent = read URLs directly. */
-  cache?(hubEndpoint: string | undefined): ModelCache;
+  cache?(hubEndpoint: string | undefined, init?: EngineInit): ModelCache;
   storage?: StorageApi;
   encodeImage(rgba: Uint8ClampedArray, width: number, height: number, format: 'png' | 'jpeg'): Promise<Uint8Array>;
   /** base64 image → RGBA at width × height (cover + centre crop); throws with a reason on bad data. */
@@ -70,7 +70,7 @@ export class Engine implements EngineApi {
     this.adapterReport ??= this.deps.probe(options.forceWasm);
     const ort = this.deps.ort;
     this.ortLoaded ??= typeof ort === 'function' ? ort(options.ortBuild ?? 'auto') : Promise.resolve({ ort, build: 'node' as const });
-    this.library ??= new ModelLibrary(this.deps.cache?.(options.hubEndpoint), this.deps.storage, this.deps.files);
+    this.library ??= new ModelLibrary(this.deps.cache?.(options.hubEndpoint, options), this.deps.storage, this.deps.files);
     return this.adapterReport;
   }
 
@@ -252,7 +252,7 @@ export class Engine implements EngineApi {
       }
       const total = this.deps.now() - start;
       this.recordStats(result.timings.encode_prompt, total);
-      return { ok: true, value: { images: out, latency_ms: Math.round(total) } };
+      return { ok: true, value: { images: out, latency_ms: Math.round(total), prediction_time_ms: Math.round(total) } };
     } catch (e) {
       if (e instanceof CancelledError) return fail('cancelled', 'Generation was cancelled.');
       return fail('internal', `Generation failed: ${e instanceof Error ? e.message : String(e)}`);

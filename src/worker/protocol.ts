@@ -59,6 +59,13 @@ export interface EngineInit {
   hubEndpoint?: string;
   /** onnxruntime-web build: JSPI where the browser has it ('auto'), or forced. */
   ortBuild?: OrtBuildChoice;
+  /** The page's base URL: relative model URLs resolve against the app, wherever it is deployed. */
+  baseHref?: string;
+  /**
+   * Where models are stored: this context's OPFS by default, or a directory the Storage Access API handed an embedded
+   * widget (the top-level app's unpartitioned store).
+   */
+  storeRoot?: FileSystemDirectoryHandle;
 }
 
 /** GPU (or wasm) memory the loaded sessions hold, by component; text encoders may be released between runs. */

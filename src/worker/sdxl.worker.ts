@@ -22,12 +22,12 @@ const engine = new Engine({
       : probeWebGpu(scope.navigator.gpu),
   files: (baseUrl) => urlModelFiles(baseUrl),
   // Models live in the Origin Private File System; one store for the worker's lifetime.
-  cache: (hubEndpoint) => new ModelCache({
-    store: opfsStore(scope.navigator.storage.getDirectory()),
+  cache: (hubEndpoint, init) => new ModelCache({
+    store: opfsStore(init?.storeRoot ? Promise.resolve(init.storeRoot) : scope.navigator.storage.getDirectory()),
     fetch: (input, init) => fetch(input, init),
     storage: workerStorage,
     ...(hubEndpoint ? { hubEndpoint } : {}),
-    baseHref: self.location.href,
+    baseHref: init?.baseHref ?? self.location.href,
     // A reload loses at most this much of a file in flight.
     checkpointBytes: 1024 * 1024,
     now: () => Date.now(),
