@@ -26,5 +26,10 @@ export default tseslint.config(
   layer(['src/pipeline/**'], ['runtime', 'worker', 'ui'], ['onnxruntime-web', '@huggingface/transformers', 'comlink']),
   layer(['src/runtime/**'], ['worker', 'ui'], ['comlink']),
   layer(['src/worker/**'], ['ui']),
-  layer(['src/ui/**'], ['runtime'], ['onnxruntime-web', '@huggingface/transformers']),
+  layer(['src/ui/**'], ['runtime', 'embed', 'sw'], ['onnxruntime-web', '@huggingface/transformers']),
+  // The widget and SDK sit beside the page (they may use its view helpers); the service worker needs only the schema.
+  layer(['src/embed/**'], ['runtime', 'sw'], ['onnxruntime-web', '@huggingface/transformers', 'comlink']),
+  layer(['src/sw/**'], ['pipeline', 'runtime', 'worker', 'ui', 'embed'], ['onnxruntime-web', '@huggingface/transformers', 'comlink', 'zod']),
+  // sdk.js is loaded by other sites: penpal and its own small modules only.
+  { files: ['src/embed/sdk.ts', 'src/embed/case-mapping.ts', 'src/embed/protocol.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['zod', '../ui/*', '../worker/*', './widget*'], message: 'sdk.js ships to other sites: keep it to penpal and type-only imports.', allowTypeImports: true }] }] } },
 );

@@ -101,6 +101,8 @@ export default defineConfig({
     rollupOptions: {
       input: {
         index: join(import.meta.dirname, 'index.html'),
+        embed: join(import.meta.dirname, 'embed.html'),
+        sdk: join(import.meta.dirname, 'src/embed/sdk.ts'),
       },
       // The SDK keeps its exports and a stable name beside index.html: `import { createClient } from '<app>/sdk.js'`.
       preserveEntrySignatures: 'exports-only',

@@ -1,0 +1,171 @@
+// The embeddable widget (embed.html): a compact generator in an iframe, configured by URL, driven by its own UI or by
+// the host page over the versioned penpal protocol. Talks only to its parent, and only at the allowed origins.
+import './widget.css';
+import { WindowMessenger, connect, type RemoteProxy } from 'penpal';
+import { unsupportedFields } from '../schema/engine-support';
+import type { FieldError } from '../schema/response';
+import { SAMPLERS } from '../schema/samplers';
+import { SDXL_SIZE_RULE } from '../schema/sizes';
+import { validateRequest } from '../schema/validate';
+import { formatBytes } from '../ui/format';
+import { SdxlError, createWorkerGenerator, type Generator } from '../worker/client';
+import type { LoadedModelReport } from '../worker/protocol';
+import { PROTOCOL_VERSION, type HostMethods, type Outcome, type ReadyInfo, type WidgetError, type WidgetMethods, type WidgetModel } from './protocol';
+import { requestUnpartitionedStore, storageIsPartitioned } from './storage-partition';
+import { countIgnoredMessages, jobIdSchema, modelRefSchema } from './widget-guard';
+import { readWidgetParams } from './widget-params';
+import { createWidgetView } from './widget-view';
+
+const { params, origins, errors } = readWidgetParams(location.search, location.origin);
+document.documentElement.dataset.theme = params.theme;
+const partitioned = storageIsPartitioned();
+let sharedWithApp = false;
+let generator: Generator = createWorkerGenerator({ forceWasm: params.ep === 'wasm' });
+let model: LoadedModelReport | undefined;
+const jobs = new Map<string, AbortController>();
+let host: RemoteProxy<HostMethods> | undefined;
+
+const view = createWidgetView(document.getElementById('widget')!, params, {
+  generate: (prompt) => void runFromUi(prompt),
+  cancel: () => jobs.forEach((c) => c.abort()),
+});
+if (errors.length) view.status(`Ignored bad widget parameters — ${errors.join('; ')}`, 'error');
+
+const toError = (e: unknown): WidgetError =>
+  e instanceof SdxlError ? { code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) } : { code: 'internal', message: e instanceof Error ? e.message : String(e) };
+const invalid = (message: string): Outcome<never> => ({ ok: false, error: { code: 'protocol', message } });
+
+function describeModel(m: LoadedModelReport): WidgetModel {
+  return { ...(m.record?.id ? { id: m.record.id } : {}), name: m.record?.name ?? 'model', provider: m.provider, sizes: m.sizeRule, defaultSize: m.defaultSize };
+}
+
+function validate(request: unknown): FieldError[] {
+  const v = validateRequest(request, { sizeRule: model?.sizeRule ?? SDXL_SIZE_RULE }, model?.defaultSize ?? [1024, 1024]);
+  return v.ok ? unsupportedFields(v.request, { samplers: SAMPLERS }) : v.detail;
+}
+
+async function loadModel(ref: string, onProgress?: (p: unknown) => void): Promise<WidgetModel> {
+  view.model(`Loading ${ref}…`);
+  try {
+    model = await generator.loadModel(ref, (p) => {
+      if (p.stage === 'download') view.model(`Downloading ${ref}: ${formatBytes(p.received)} of ${formatBytes(p.total)}`);
+      onProgress?.(p);
+    });
+    view.model(`${model.record?.name ?? ref} · ${model.provider === 'webgpu' ? 'WebGPU' : 'CPU'} · ready`);
+    return describeModel(model);
+  } catch (e) {
+    view.model(`Could not load ${ref}: ${e instanceof Error ? e.message : String(e)}`);
+    throw e;
+  }
+}
+
+async function generate(jobId: string, request: unknown, onProgress?: (p: unknown) => void): Promise<Outcome<import('../schema/response').GenerateResponse>> {
+  if (!model) return { ok: false, error: { code: 'model_not_loaded', message: 'The widget has no model loaded yet.' } };
+  const detail = validate(request);
+  if (detail.length) return { ok: false, error: { code: detail.some((d) => d.type !== 'not_supported') ? 'invalid_request' : 'not_supported', message: 'The request is invalid.', detail } };
+  const controller = new AbortController();
+  jobs.set(jobId, controller);
+  view.setBusy(true);
+  view.status('Generating…');
+  try {
+    const response = await generator.generate(request as never, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        view.progress(p);
+        onProgress?.(p);
+      },
+    });
+    const first = response.images[0];
+    const format = (request as { image_encoding?: string }).image_encoding === 'jpeg' ? 'jpeg' : 'png';
+    if (first) view.image(first.image_b64, format, first.seed);
+    view.status(`Done in ${(response.latency_ms / 1000).toFixed(1)} s.`, 'ok');
+    return { ok: true, value: response };
+  } catch (e) {
+    const error = toError(e);
+    view.status(error.code === 'cancelled' ? 'Cancelled.' : error.message, error.code === 'cancelled' ? 'info' : 'error');
+    return { ok: false, error };
+  } finally {
+    jobs.delete(jobId);
+    view.setBusy(jobs.size > 0);
+    view.progress(undefined);
+  }
+}
+
+let uiJobs = 0;
+async function runFromUi(prompt: string): Promise<void> {
+  const request = { ...(params.defaults ?? {}), prompt };
+  const detail = validate(request);
+  if (detail.length) return view.status(detail.map((d) => d.msg).join(' '), 'error');
+  await generate(`ui-${++uiJobs}`, request);
+}
+
+// --- The host page: penpal over a private MessageChannel after a handshake with the parent at an allowed origin ----
+const counter = countIgnoredMessages(window, window.parent, origins);
+const methods: WidgetMethods = {
+  async hello(protocol) {
+    if (!Number.isInteger(protocol)) throw new Error('hello(protocol): protocol must be an integer');
+    const adapter = await generator.adapter();
+    const info: ReadyInfo = {
+      protocol: PROTOCOL_VERSION,
+      app: __BUILD_ID__,
+      capabilities: { samplers: SAMPLERS, modes: ['txt2img', 'img2img', 'inpaint', 'outpaint'], maxImages: 16, imageEncodings: ['png', 'jpeg'] },
+      adapter: { provider: adapter.provider, shaderF16: adapter.shaderF16, ...(adapter.description ? { description: adapter.description } : {}) },
+      storage: { partitioned, sharedWithApp },
+      ...(model ? { model: describeModel(model) } : {}),
+    };
+    return info;
+  },
+  async generate(jobId, request) {
+    const id = jobIdSchema.safeParse(jobId);
+    if (!id.success) return invalid('generate(jobId, request): jobId must be a string of 1–128 characters.');
+    return generate(id.data, request, (progress) => void host?.event({ type: 'progress', jobId: id.data, progress }));
+  },
+  async cancel(jobId) {
+    const id = jobIdSchema.safeParse(jobId);
+    if (id.success) jobs.get(id.data)?.abort();
+  },
+  async loadModel(jobId, ref) {
+    const id = jobIdSchema.safeParse(jobId);
+    const r = modelRefSchema.safeParse(ref);
+    if (!id.success || !r.success) return invalid('loadModel(jobId, ref): ref must be a model id, Hub repo id or URL (a string up to 2048 characters).');
+    try {
+      // A call from the embedding page's code is that page's decision; only links and URL parameters ask first.
+      return { ok: true, value: await loadModel(r.data, (progress) => void host?.event({ type: 'modelProgress', jobId: id.data, progress })) };
+    } catch (e) {
+      return { ok: false, error: toError(e) };
+    }
+  },
+  validate: async (request) => validate(request),
+  counters: async () => ({ ignoredMessages: counter.ignored, ...(counter.lastOrigin ? { lastIgnoredOrigin: counter.lastOrigin } : {}) }),
+};
+if (window.parent !== window) {
+  const connection = connect<HostMethods>({ messenger: new WindowMessenger({ remoteWindow: window.parent, allowedOrigins: origins }), methods: { ...methods } });
+  void connection.promise.then((r) => (host = r), () => undefined);
+}
+
+// --- The model named in the URL: loaded at once when it is on this device, otherwise only after the user agrees ----
+async function startModel(): Promise<void> {
+  const ref = params.model;
+  if (!ref) return view.model('No model yet: the page embedding this widget loads one.');
+  const stored = (await generator.cachedModels()).find((m) => m.complete && (m.id === ref || m.name === ref));
+  if (stored) return void (await loadModel(stored.id).catch(() => undefined));
+  const where = partitioned ? ' Models stored by the full app are not visible here: this browser keeps a separate store for each site that embeds the widget, so this site needs its own copy.' : '';
+  const actions = [
+    { label: 'Download here', testid: 'w-confirm-download', run: () => void loadModel(ref).catch(() => undefined) },
+    { label: 'Open the full app', testid: 'w-open-app', run: () => window.open(new URL(`./?model=${encodeURIComponent(ref)}`, location.href).href, '_blank', 'noopener') },
+  ];
+  if (partitioned) actions.push({ label: "Use the app's stored models", testid: 'w-storage-access', run: () => void useAppStore(ref) });
+  view.model(`${ref} is not stored on this device yet.${where}`, actions);
+}
+
+/** Storage Access: with the user's permission, the widget reads the app's own (unpartitioned) model store. */
+async function useAppStore(ref: string): Promise<void> {
+  const r = await requestUnpartitionedStore();
+  if (!r.ok) return view.status(r.reason, 'error');
+  generator = createWorkerGenerator({ forceWasm: params.ep === 'wasm', storeRoot: r.root });
+  sharedWithApp = true;
+  await startModel().catch(() => undefined);
+  if (!model) view.status(`Storage access granted, but ${ref} is not in the app's store either.`, 'info');
+}
+
+void startModel();
