@@ -14,7 +14,7 @@ const layer = (files, forbidden, extra = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', '.bench/', '.test-reports/'] },
+  { ignores: ['.scratch/', 'dist/', 'node_modules/', 'test-results/', 'playwright-report/', '.bench/', '.test-reports/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

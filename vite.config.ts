@@ -103,6 +103,9 @@ export default defineConfig({
         index: join(import.meta.dirname, 'index.html'),
         embed: join(import.meta.dirname, 'embed.html'),
         sdk: join(import.meta.dirname, 'src/embed/sdk.ts'),
+        // The example host page and another origin's frame ship with the site: a live demo, and what the e2e test drives.
+        'example-host': join(import.meta.dirname, 'examples/embed/index.html'),
+        'example-intruder': join(import.meta.dirname, 'examples/embed/intruder.html'),
       },
       // The SDK keeps its exports and a stable name beside index.html: `import { createClient } from '<app>/sdk.js'`.
       preserveEntrySignatures: 'exports-only',

@@ -29,7 +29,11 @@ export interface ReadyInfo {
   capabilities: { samplers: readonly string[]; modes: readonly string[]; maxImages: number; imageEncodings: readonly string[] };
   model?: WidgetModel;
   adapter: { provider: 'webgpu' | 'wasm'; description?: string; shaderF16: boolean };
-  storage: { partitioned: boolean; sharedWithApp: boolean };
+  /**
+   * partitioned: embedded by another site, so the store (if any) is that site's own; available: the browser lets the
+   * widget keep files at all; sharedWithApp: the Storage Access API gave it the app's own store.
+   */
+  storage: { partitioned: boolean; available: boolean; sharedWithApp: boolean };
 }
 
 /** Events the widget sends to the host during a call. */

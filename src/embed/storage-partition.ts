@@ -21,6 +21,16 @@ export function storageIsPartitioned(): boolean {
   return top === undefined || site(top) !== site(location.origin);
 }
 
+/** Whether this context may use the Origin Private File System (Chromium denies it to cross-site frames by default). */
+export async function storageAvailable(): Promise<boolean> {
+  try {
+    await navigator.storage.getDirectory();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 interface StorageAccessHandle {
   getDirectory?: () => Promise<FileSystemDirectoryHandle>;
 }

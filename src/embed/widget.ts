@@ -11,7 +11,7 @@ import { formatBytes } from '../ui/format';
 import { SdxlError, createWorkerGenerator, type Generator } from '../worker/client';
 import type { LoadedModelReport } from '../worker/protocol';
 import { PROTOCOL_VERSION, type HostMethods, type Outcome, type ReadyInfo, type WidgetError, type WidgetMethods, type WidgetModel } from './protocol';
-import { requestUnpartitionedStore, storageIsPartitioned } from './storage-partition';
+import { requestUnpartitionedStore, storageAvailable, storageIsPartitioned } from './storage-partition';
 import { countIgnoredMessages, jobIdSchema, modelRefSchema } from './widget-guard';
 import { readWidgetParams } from './widget-params';
 import { createWidgetView } from './widget-view';
@@ -20,7 +20,9 @@ const { params, origins, errors } = readWidgetParams(location.search, location.o
 document.documentElement.dataset.theme = params.theme;
 const partitioned = storageIsPartitioned();
 let sharedWithApp = false;
-let generator: Generator = createWorkerGenerator({ forceWasm: params.ep === 'wasm' });
+// Where the browser denies storage to a frame embedded by another site, models are read from the network, not kept.
+const canStore = await storageAvailable();
+let generator: Generator = createWorkerGenerator({ forceWasm: params.ep === 'wasm', store: canStore ? 'opfs' : 'none' });
 let model: LoadedModelReport | undefined;
 const jobs = new Map<string, AbortController>();
 let host: RemoteProxy<HostMethods> | undefined;
@@ -35,8 +37,9 @@ const toError = (e: unknown): WidgetError =>
   e instanceof SdxlError ? { code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) } : { code: 'internal', message: e instanceof Error ? e.message : String(e) };
 const invalid = (message: string): Outcome<never> => ({ ok: false, error: { code: 'protocol', message } });
 
+let modelRef = '';
 function describeModel(m: LoadedModelReport): WidgetModel {
-  return { ...(m.record?.id ? { id: m.record.id } : {}), name: m.record?.name ?? 'model', provider: m.provider, sizes: m.sizeRule, defaultSize: m.defaultSize };
+  return { ...(m.record?.id ? { id: m.record.id } : {}), name: m.record?.name ?? modelRef, provider: m.provider, sizes: m.sizeRule, defaultSize: m.defaultSize };
 }
 
 function validate(request: unknown): FieldError[] {
@@ -51,6 +54,7 @@ async function loadModel(ref: string, onProgress?: (p: unknown) => void): Promis
       if (p.stage === 'download') view.model(`Downloading ${ref}: ${formatBytes(p.received)} of ${formatBytes(p.total)}`);
       onProgress?.(p);
     });
+    modelRef = ref;
     view.model(`${model.record?.name ?? ref} · ${model.provider === 'webgpu' ? 'WebGPU' : 'CPU'} · ready`);
     return describeModel(model);
   } catch (e) {
@@ -110,7 +114,7 @@ const methods: WidgetMethods = {
       app: __BUILD_ID__,
       capabilities: { samplers: SAMPLERS, modes: ['txt2img', 'img2img', 'inpaint', 'outpaint'], maxImages: 16, imageEncodings: ['png', 'jpeg'] },
       adapter: { provider: adapter.provider, shaderF16: adapter.shaderF16, ...(adapter.description ? { description: adapter.description } : {}) },
-      storage: { partitioned, sharedWithApp },
+      storage: { partitioned, available: canStore || sharedWithApp, sharedWithApp },
       ...(model ? { model: describeModel(model) } : {}),
     };
     return info;
@@ -147,22 +151,26 @@ if (window.parent !== window) {
 async function startModel(): Promise<void> {
   const ref = params.model;
   if (!ref) return view.model('No model yet: the page embedding this widget loads one.');
-  const stored = (await generator.cachedModels()).find((m) => m.complete && (m.id === ref || m.name === ref));
+  const stored = (await generator.cachedModels().catch(() => [])).find((m) => m.complete && (m.id === ref || m.name === ref));
   if (stored) return void (await loadModel(stored.id).catch(() => undefined));
+  const openApp = { label: 'Open the full app', testid: 'w-open-app', run: () => void window.open(new URL(`./?model=${encodeURIComponent(ref)}`, location.href).href, '_blank', 'noopener') };
+  const askAccess = { label: "Use the app's stored models", testid: 'w-storage-access', run: () => void useAppStore(ref) };
+  if (!canStore && !sharedWithApp) {
+    return view.model(`${ref} cannot be kept here: this browser does not let the widget store files while another site embeds it, so every visit would download the model again. Download it once in the full app, or load it for this visit only.`, [
+      openApp, { label: 'Load for this visit only', testid: 'w-confirm-download', run: () => void loadModel(ref).catch(() => undefined) }, askAccess,
+    ]);
+  }
   const where = partitioned ? ' Models stored by the full app are not visible here: this browser keeps a separate store for each site that embeds the widget, so this site needs its own copy.' : '';
-  const actions = [
-    { label: 'Download here', testid: 'w-confirm-download', run: () => void loadModel(ref).catch(() => undefined) },
-    { label: 'Open the full app', testid: 'w-open-app', run: () => window.open(new URL(`./?model=${encodeURIComponent(ref)}`, location.href).href, '_blank', 'noopener') },
-  ];
-  if (partitioned) actions.push({ label: "Use the app's stored models", testid: 'w-storage-access', run: () => void useAppStore(ref) });
-  view.model(`${ref} is not stored on this device yet.${where}`, actions);
+  view.model(`${ref} is not stored on this device yet.${where}`, [
+    { label: 'Download here', testid: 'w-confirm-download', run: () => void loadModel(ref).catch(() => undefined) }, openApp, ...(partitioned ? [askAccess] : []),
+  ]);
 }
 
 /** Storage Access: with the user's permission, the widget reads the app's own (unpartitioned) model store. */
 async function useAppStore(ref: string): Promise<void> {
   const r = await requestUnpartitionedStore();
   if (!r.ok) return view.status(r.reason, 'error');
-  generator = createWorkerGenerator({ forceWasm: params.ep === 'wasm', storeRoot: r.root });
+  generator = createWorkerGenerator({ forceWasm: params.ep === 'wasm', storeRoot: r.root, store: 'opfs' });
   sharedWithApp = true;
   await startModel().catch(() => undefined);
   if (!model) view.status(`Storage access granted, but ${ref} is not in the app's store either.`, 'info');

@@ -59,7 +59,7 @@ function absolute(ref: ModelRef): ModelRef {
   return ref;
 }
 
-export function createWorkerGenerator(options: { forceWasm?: boolean; hubEndpoint?: string; ortBuild?: 'jspi' | 'asyncify'; storeRoot?: FileSystemDirectoryHandle } = {}): Generator {
+export function createWorkerGenerator(options: { forceWasm?: boolean; hubEndpoint?: string; ortBuild?: 'jspi' | 'asyncify'; storeRoot?: FileSystemDirectoryHandle; store?: 'opfs' | 'none' } = {}): Generator {
   const worker = new Worker(new URL('./sdxl.worker.ts', import.meta.url), { type: 'module' });
   const engine = Comlink.wrap<EngineApi>(worker);
   void engine.init({
@@ -67,6 +67,7 @@ export function createWorkerGenerator(options: { forceWasm?: boolean; hubEndpoin
     ...(options.hubEndpoint ? { hubEndpoint: options.hubEndpoint } : {}),
     ...(options.ortBuild ? { ortBuild: options.ortBuild } : {}),
     ...(options.storeRoot ? { storeRoot: options.storeRoot } : {}),
+    ...(options.store ? { store: options.store } : {}),
     baseHref: document.baseURI,
   });
   return {

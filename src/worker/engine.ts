@@ -30,7 +30,7 @@ export interface EngineDeps {
   /** Where a base URL's files come from when there is no cache (Node tests). */
   files(baseUrl: string): ModelFiles;
   /** The on-device model cache for a Hub endpoint (OPFS in the browser); absent = read URLs directly. */
-  cache?(hubEndpoint: string | undefined, init?: EngineInit): ModelCache;
+  cache?(hubEndpoint: string | undefined, init?: EngineInit): ModelCache | undefined;
   storage?: StorageApi;
   encodeImage(rgba: Uint8ClampedArray, width: number, height: number, format: 'png' | 'jpeg'): Promise<Uint8Array>;
   /** base64 image → RGBA at width × height (cover + centre crop); throws with a reason on bad data. */

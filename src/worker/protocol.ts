@@ -66,6 +66,8 @@ export interface EngineInit {
    * widget (the top-level app's unpartitioned store).
    */
   storeRoot?: FileSystemDirectoryHandle;
+  /** 'none' where the browser denies storage (a widget in another site's page): URLs are read directly, nothing kept. */
+  store?: 'opfs' | 'none';
 }
 
 /** GPU (or wasm) memory the loaded sessions hold, by component; text encoders may be released between runs. */

@@ -22,7 +22,7 @@ const engine = new Engine({
       : probeWebGpu(scope.navigator.gpu),
   files: (baseUrl) => urlModelFiles(baseUrl),
   // Models live in the Origin Private File System; one store for the worker's lifetime.
-  cache: (hubEndpoint, init) => new ModelCache({
+  cache: (hubEndpoint, init) => init?.store === 'none' ? undefined : new ModelCache({
     store: opfsStore(init?.storeRoot ? Promise.resolve(init.storeRoot) : scope.navigator.storage.getDirectory()),
     fetch: (input, init) => fetch(input, init),
     storage: workerStorage,
