@@ -6,6 +6,8 @@ export default defineConfig({
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
+    // beforeAll hooks load or shard the model; on a busy 2-core machine that passes vitest's 10 s default.
+    hookTimeout: 120_000,
     pool: 'forks',
   },
 });

@@ -1,5 +1,6 @@
 // Pixels ↔ the tensors the pipeline uses: init images in [-1, 1] (NCHW) and binarised masks at image and latent size.
 import { f32 } from './float32-math';
+import { luma } from './pixel-grid';
 
 /** A decoded image: 8-bit RGBA, row-major. */
 export interface RgbaImage {
@@ -26,9 +27,7 @@ export function binarizeMask(img: RgbaImage): Float32Array {
   const plane = img.width * img.height;
   const out = new Float32Array(plane);
   for (let p = 0; p < plane; p++) {
-    const [r, g, b] = [img.rgba[p * 4]!, img.rgba[p * 4 + 1]!, img.rgba[p * 4 + 2]!];
-    const luma = Math.floor((r * 19595 + g * 38470 + b * 7471 + 0x8000) / 65536);
-    out[p] = luma / 255 < 0.5 ? 0 : 1;
+    out[p] = luma(img.rgba[p * 4]!, img.rgba[p * 4 + 1]!, img.rgba[p * 4 + 2]!) / 255 < 0.5 ? 0 : 1;
   }
   return out;
 }

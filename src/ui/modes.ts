@@ -12,7 +12,10 @@ export const MODES: { id: Mode; label: string; title: string }[] = [
 ];
 
 /** Image fields put aside when a mode does not use them, so switching back brings them back. */
-export type ModeStash = Partial<Record<'init_image' | 'mask_image' | 'strength', unknown>>;
+export type ModeStash = Partial<Record<'init_image' | 'mask_image' | 'strength' | (typeof FULL_RES)[number], unknown>>;
+
+/** "Inpaint only masked" belongs to the Inpaint mode alone (it needs a mask and does not combine with outpainting). */
+const FULL_RES = ['inpaint_full_res', 'inpaint_full_res_padding'] as const;
 
 /** The mode a request is in, read from its fields alone. */
 export function modeOf(draft: RequestDraft): Mode {
@@ -39,13 +42,16 @@ export function switchMode(current: RequestDraft, mode: Mode, stash: ModeStash):
   const draft = { ...current };
   const kept = { ...stash };
   delete draft.outpainting;
-  if (mode === 'txt2img') take(draft, kept, ['init_image', 'mask_image', 'strength']);
+  if (mode === 'txt2img') take(draft, kept, ['init_image', 'mask_image', 'strength', ...FULL_RES]);
   else if (mode === 'img2img') {
     restore(draft, kept, ['init_image', 'strength']);
-    take(draft, kept, ['mask_image']);
+    take(draft, kept, ['mask_image', ...FULL_RES]);
+  } else if (mode === 'inpaint') {
+    restore(draft, kept, ['init_image', 'mask_image', 'strength', ...FULL_RES]);
   } else {
     restore(draft, kept, ['init_image', 'mask_image', 'strength']);
-    if (mode === 'outpaint' && draft.init_image !== undefined) draft.outpainting = true;
+    take(draft, kept, [...FULL_RES]);
+    if (draft.init_image !== undefined) draft.outpainting = true;
   }
   return { draft, stash: kept };
 }

@@ -5,6 +5,8 @@ import { chunkCount, tokenizePrompt } from '../pipeline/prompt-encoding';
 import { IMPLEMENTED_SAMPLERS } from '../pipeline/schedulers';
 import { generate, type ImageInputs } from '../pipeline/generate';
 import { binarizeMask, type RgbaImage } from '../pipeline/image-tensors';
+import type { CropBox } from '../pipeline/crop-region';
+import { fullResCrop, fullResPasteBack } from '../pipeline/inpaint-full-res';
 import { outpaintFill } from '../pipeline/outpaint-fill';
 import { pasteBack } from '../pipeline/paste-back';
 import { unsupportedFields } from '../schema/engine-support';
@@ -50,6 +52,15 @@ export const OUTPAINT_MIN_STRENGTH = 0.85;
 
 const fail = (code: EngineErrorData['code'], message: string, detail?: EngineErrorData['detail']): { ok: false; error: EngineErrorData } =>
   ({ ok: false, error: detail ? { code, message, detail } : { code, message } });
+
+/** The decoded image side of a request: what the pipeline runs on, and what the paste-back needs afterwards. */
+interface RequestImages {
+  value: ImageInputs | undefined;
+  /** The picture before the outpainting pre-fill. */
+  original?: RgbaImage;
+  /** inpaint_full_res: the init image and mask at width × height, and the box that was repainted. */
+  fullRes?: { init: RgbaImage; mask: RgbaImage; box: CropBox };
+}
 
 export class Engine implements EngineApi {
   private model?: { key: string; loaded: LoadedModel; report: LoadedModelReport; files: ModelFiles; encodersReleased: boolean };
@@ -242,11 +253,15 @@ export class Engine implements EngineApi {
       });
       const out = [];
       for (const img of result.images) {
-        // Inpainting gives back the user's own pixels outside the mask, with a feathered seam.
+        // Inpainting gives back the user's own pixels outside the mask, with a feathered seam; inpaint_full_res
+        // pastes the repainted box back as diffusers' apply_overlay does (the mask as sent, no feathering).
         const inputs = images.value;
-        const rgba = inputs?.mask
-          ? pasteBack(images.original ?? inputs.init, img, binarizeMask(inputs.mask), maskBlur)
-          : img.rgba;
+        const { fullRes } = images;
+        const rgba = fullRes
+          ? fullResPasteBack(fullRes.init, fullRes.mask, img, fullRes.box)
+          : inputs?.mask
+            ? pasteBack(images.original ?? inputs.init, img, binarizeMask(inputs.mask), maskBlur)
+            : img.rgba;
         const bytes = await this.deps.encodeImage(rgba, img.width, img.height, req.image_encoding);
         out.push({ image_b64: bytesToBase64(bytes), seed: img.seed, removed_for_safety: false, width: img.width, height: img.height });
       }
@@ -260,7 +275,7 @@ export class Engine implements EngineApi {
   }
 
   /** Decodes init_image and mask_image; bad data becomes a field error, a model without a VAE encoder a clear refusal. */
-  private async requestImages(req: ResolvedRequest, loaded: LoadedModel): Promise<{ value: ImageInputs | undefined; original?: RgbaImage } | { error: EngineErrorData }> {
+  private async requestImages(req: ResolvedRequest, loaded: LoadedModel): Promise<RequestImages | { error: EngineErrorData }> {
     if (req.init_image === undefined) return { value: undefined };
     const record = this.model?.report.record;
     if (!loaded.components.vaeEncoder && record?.components.vae_encoder) {
@@ -305,6 +320,15 @@ export class Engine implements EngineApi {
       // The new area starts as a smooth continuation of the edges, repainted with at least OUTPAINT_MIN_STRENGTH.
       const filled = { ...init, rgba: outpaintFill(init, binarizeMask(mask)) };
       return { value: { init: filled, mask, strength: Math.max(strength, OUTPAINT_MIN_STRENGTH) }, original: init };
+    }
+    if (req.inpaint_full_res && mask) {
+      // Only the padded box around the mask is repainted, at the full width × height, then laid back in.
+      const crop = fullResCrop(init, mask, req.width, req.height, req.inpaint_full_res_padding);
+      if (!crop) {
+        const msg = 'mask_image has no painted pixel: inpaint_full_res repaints the area around the non-black part of the mask. Paint the area to repaint in white.';
+        return { error: { code: 'invalid_request', message: 'The request is invalid.', detail: [{ loc: ['body', 'mask_image'], msg, type: 'value_error' }] } };
+      }
+      return { value: { init: crop.init, mask: crop.mask, strength }, fullRes: { init, mask, box: crop.box } };
     }
     return { value: { init, mask, strength } };
   }

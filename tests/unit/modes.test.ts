@@ -25,6 +25,18 @@ describe('modes', () => {
     expect(switchMode(out.draft, 'inpaint', out.stash).draft).toEqual(start);
   });
 
+  it("puts inpaint_full_res aside outside the Inpaint mode and brings it back there", () => {
+    const start = { ...base, init_image: 'I', mask_image: 'M', inpaint_full_res: true, inpaint_full_res_padding: 16 };
+    const img = switchMode(start, 'img2img', {});
+    expect(img.draft).toEqual({ ...base, init_image: 'I' });
+    const out = switchMode(switchMode(img.draft, 'inpaint', img.stash).draft, 'outpaint', {});
+    expect(out.draft).toEqual({ ...base, init_image: 'I', mask_image: 'M', outpainting: true });
+    expect(switchMode(out.draft, 'inpaint', out.stash).draft).toEqual(start);
+    const txt = switchMode(start, 'txt2img', {});
+    expect(txt.draft).toEqual(base);
+    expect(switchMode(txt.draft, 'inpaint', txt.stash).draft).toEqual(start);
+  });
+
   it('never touches the other fields, and a fresh image wins over a stashed one', () => {
     const r = switchMode({ ...base, seed: 3, init_image: 'NEW' }, 'inpaint', { init_image: 'OLD', mask_image: 'M' });
     expect(r.draft).toEqual({ ...base, seed: 3, init_image: 'NEW', mask_image: 'M' });

@@ -15,9 +15,10 @@ export interface ReferenceGroup<T = Record<string, unknown>> {
   ints(name: string): number[];
 }
 
-export function loadReference<T = Record<string, unknown>>(group: string): ReferenceGroup<T> {
-  const index = JSON.parse(readFileSync(`${testDataDir}reference/${group}.json`, 'utf8'));
-  const buf = index.blob ? readFileSync(`${testDataDir}reference/${index.blob}`) : Buffer.alloc(0);
+/** A reference group from test-data/reference, or from another fixture's reference folder (`dir`). */
+export function loadReference<T = Record<string, unknown>>(group: string, dir = `${testDataDir}reference/`): ReferenceGroup<T> {
+  const index = JSON.parse(readFileSync(`${dir}${group}.json`, 'utf8'));
+  const buf = index.blob ? readFileSync(`${dir}${index.blob}`) : Buffer.alloc(0);
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
   const tensor = (name: string) => {
     const e: TensorEntry | undefined = index.tensors?.[name];
