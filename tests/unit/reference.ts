@@ -1,9 +1,11 @@
-// Reads the diffusers reference tensors in test-data/reference (JSON index + little-endian binary blob).
+// Reads the diffusers reference tensors in test-data/reference and other fixture folders (JSON index + little-endian blob).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const testDataDir = fileURLToPath(new URL('../../test-data/', import.meta.url));
 export const modelDir = `${testDataDir}tiny-sdxl/`;
+/** References for the request fields @octoai/sdk adds (prompt_2, clip_skip, six more samplers, …). */
+export const EXTRAS = 'tiny-sdxl-octoai-extras/reference';
 
 interface TensorEntry { offset: number; nbytes: number; shape: number[]; dtype: 'float32' | 'int64' | 'int32' | 'uint8' }
 type Typed = Float32Array | BigInt64Array | Int32Array | Uint8Array;
@@ -15,9 +17,10 @@ export interface ReferenceGroup<T = Record<string, unknown>> {
   ints(name: string): number[];
 }
 
-export function loadReference<T = Record<string, unknown>>(group: string): ReferenceGroup<T> {
-  const index = JSON.parse(readFileSync(`${testDataDir}reference/${group}.json`, 'utf8'));
-  const buf = index.blob ? readFileSync(`${testDataDir}reference/${index.blob}`) : Buffer.alloc(0);
+/** A group's index and blob under test-data/<folder>/ (identical tensors may share one offset: aliases read the same). */
+export function loadReference<T = Record<string, unknown>>(group: string, folder = 'reference'): ReferenceGroup<T> {
+  const index = JSON.parse(readFileSync(`${testDataDir}${folder}/${group}.json`, 'utf8'));
+  const buf = index.blob ? readFileSync(`${testDataDir}${folder}/${index.blob}`) : Buffer.alloc(0);
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
   const tensor = (name: string) => {
     const e: TensorEntry | undefined = index.tensors?.[name];
