@@ -6,6 +6,8 @@ export default defineConfig({
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
+    // Hooks load ONNX sessions too; on a busy 2-core machine a tiny-model load can pass 10 s.
+    hookTimeout: 120_000,
     pool: 'forks',
   },
 });
