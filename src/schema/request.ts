@@ -37,6 +37,14 @@ const fields = {
   negative_prompt: z.string().max(20_000).optional().register(formMeta, {
     label: 'Negative prompt', group: 'prompt', widget: 'textarea', help: 'What to steer away from. Empty means none.',
   }),
+  prompt_2: z.string().max(20_000).optional().register(formMeta, {
+    label: 'Prompt 2', group: 'prompt', widget: 'textarea',
+    help: 'Its own prompt for the second text encoder (OpenCLIP bigG, which also gives the pooled embedding). Empty = the prompt.',
+  }),
+  negative_prompt_2: z.string().max(20_000).optional().register(formMeta, {
+    label: 'Negative prompt 2', group: 'prompt', widget: 'textarea',
+    help: 'The second encoder’s negative. Empty = the negative prompt; ignored when there is no negative prompt (as in diffusers).',
+  }),
   style_preset: z.enum(STYLE_PRESETS).default('base').register(formMeta, {
     label: 'Style', group: 'prompt', help: 'A style template wrapped around the prompt ("base" = none).',
   }),
@@ -97,14 +105,20 @@ const fields = {
   image_encoding: z.enum(['png', 'jpeg']).default('png').register(formMeta, {
     label: 'Encoding', group: 'advanced', help: 'Format of the returned images.',
   }),
+  clip_skip: z.int().min(0).optional().register(formMeta, {
+    label: 'CLIP skip', group: 'advanced',
+    help: 'Take the prompt from this many text-encoder layers earlier (diffusers’ count: 0 = the usual penultimate layer).',
+  }),
 };
 
 export type RequestField = keyof typeof fields;
 export const REQUEST_FIELDS = Object.keys(fields) as RequestField[];
 
-/** What a loaded model tells the schema: which sizes it accepts. */
+/** What a loaded model tells the schema: which sizes it accepts, and how many text-encoder layers clip_skip may skip. */
 export interface ModelLimits {
   sizeRule: SizeRule;
+  /** Unknown (no model loaded yet): any clip_skip ≥ 0 passes here, and the engine checks it against its model. */
+  maxClipSkip?: number;
 }
 export const SDXL_LIMITS: ModelLimits = { sizeRule: SDXL_SIZE_RULE };
 
@@ -137,6 +151,10 @@ export function crossFieldErrors(body: Record<string, unknown>, limits: ModelLim
   }
   if (body.outpainting === true && (!has('init_image') || !has('mask_image'))) {
     issue('outpainting', 'outpainting needs an init_image (the image on its larger canvas) and a mask_image (white over the new area).');
+  }
+  const clipSkip = num('clip_skip');
+  if (clipSkip !== undefined && limits.maxClipSkip !== undefined && clipSkip > limits.maxClipSkip) {
+    issue('clip_skip', `Make sure \`clip_skip\` ≤ ${limits.maxClipSkip}: this model's text encoders have no earlier layer to take the prompt from (clip_skip N takes hidden_states[-(N + 2)]).`, 'less_than_equal');
   }
   return out;
 }

@@ -127,6 +127,36 @@ describe('request schema', () => {
   });
 });
 
+describe('prompt_2, negative_prompt_2 and clip_skip', () => {
+  it('takes prompt_2 and negative_prompt_2 as strings', () => {
+    const v = check({ prompt: 'x', prompt_2: 'y', negative_prompt: 'n', negative_prompt_2: 'm' });
+    expect(v.ok && [v.request.prompt_2, v.request.negative_prompt_2]).toEqual(['y', 'm']);
+    expect(one({ prompt: 'x', prompt_2: 5 })).toEqual({ loc: ['body', 'prompt_2'], msg: '`prompt_2` must be a string.', type: 'string_type' });
+    expect(one({ prompt: 'x', negative_prompt_2: 'a'.repeat(20_001) })).toMatchObject({ loc: ['body', 'negative_prompt_2'], type: 'too_long' });
+  });
+
+  it("takes clip_skip as an integer ≥ 0, bounded by the loaded model's text encoders", () => {
+    expect(one({ prompt: 'x', clip_skip: -1 })).toEqual({ loc: ['body', 'clip_skip'], msg: 'Make sure `clip_skip` ≥ 0.', type: 'greater_than_equal' });
+    expect(one({ prompt: 'x', clip_skip: 1.5 })).toMatchObject({ loc: ['body', 'clip_skip'], type: 'int_type' });
+    const tiny: ModelLimits = { ...TINY, maxClipSkip: 4 };
+    expect(check({ prompt: 'x', clip_skip: 4 }, tiny).ok).toBe(true);
+    const e = one({ prompt: 'x', clip_skip: 5 }, tiny);
+    expect(e).toMatchObject({ loc: ['body', 'clip_skip'], type: 'less_than_equal' });
+    expect(e.msg).toMatch(/^Make sure `clip_skip` ≤ 4: /);
+    // Before a model is loaded the limit is unknown: the engine checks it against its model.
+    expect(check({ prompt: 'x', clip_skip: 11 }).ok).toBe(true);
+  });
+
+  it('notes under negative_prompt_2 when it goes unused (no negative prompt, no style negative)', async () => {
+    const { describeNegative2 } = await import('../../src/ui/prompt-info');
+    expect(describeNegative2({ prompt: 'x', negative_prompt_2: 'dark' })).toMatch(/^Unused/);
+    expect(describeNegative2({ prompt: 'x', negative_prompt_2: 'dark', negative_prompt: 'blurry' })).toBe('');
+    expect(describeNegative2({ prompt: 'x', negative_prompt_2: 'dark', negative_prompt: '' })).toBe('');
+    expect(describeNegative2({ prompt: 'x', negative_prompt_2: 'dark', style_preset: 'watercolor' })).toBe('');
+    expect(describeNegative2({ prompt: 'x' })).toBe('');
+  });
+});
+
 describe('sampler groups', () => {
   it('list every sampler exactly once, second-order ones under premium', async () => {
     const { SAMPLERS, SAMPLER_GROUPS, SECOND_ORDER_SAMPLERS } = await import('../../src/schema/samplers');
