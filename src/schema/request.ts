@@ -25,6 +25,8 @@ export interface FieldMeta {
   step?: number;
   /** For enums: options shown under headings, in this order. */
   optionGroups?: { label: string; options: readonly string[] }[];
+  /** Accepted in the JSON body but given no form control: meaningless here, or refused whenever used. */
+  jsonOnly?: boolean;
 }
 export const formMeta = z.registry<FieldMeta>();
 
@@ -108,6 +110,28 @@ const fields = {
   clip_skip: z.int().min(0).optional().register(formMeta, {
     label: 'CLIP skip', group: 'advanced',
     help: 'Take the prompt from this many text-encoder layers earlier (diffusers’ count: 0 = the usual penultimate layer).',
+  }),
+  log_prompt: z.boolean().optional().register(formMeta, {
+    label: 'Log prompt', group: 'advanced', jsonOnly: true,
+    help: 'Accepted for OctoAI compatibility and meaningless here: nothing is logged or stored anywhere.',
+  }),
+  controlnet: z.string().optional().register(formMeta, {
+    label: 'ControlNet', group: 'advanced', jsonOnly: true, help: 'A ControlNet by name.',
+  }),
+  controlnet_image: z.string().optional().register(formMeta, {
+    label: 'ControlNet image', group: 'advanced', jsonOnly: true, help: 'Base64 image that guides the ControlNet.',
+  }),
+  controlnet_conditioning_scale: z.number().optional().register(formMeta, {
+    label: 'ControlNet scale', group: 'advanced', jsonOnly: true, help: 'How strongly the ControlNet steers.',
+  }),
+  controlnet_early_stop: z.number().optional().register(formMeta, {
+    label: 'ControlNet early stop', group: 'advanced', jsonOnly: true, help: 'Fraction of the steps after which the ControlNet stops.',
+  }),
+  controlnet_preprocess: z.boolean().optional().register(formMeta, {
+    label: 'ControlNet preprocess', group: 'advanced', jsonOnly: true, help: 'Preprocess the ControlNet image automatically.',
+  }),
+  transfer_images: z.record(z.string(), z.array(z.string())).optional().register(formMeta, {
+    label: 'Transfer images', group: 'advanced', jsonOnly: true, help: 'Trigger word → sample images (base64) of an object or style.',
   }),
 };
 
