@@ -1,6 +1,5 @@
 // Text-to-image, image-to-image and inpainting as diffusers' SDXL pipelines run them, one image (and one seeded
 // generator) at a time: encode prompt → timesteps → initial latents → denoise (blending known latents) → decode.
-import { applyStyle } from '../schema/style-presets';
 import type { ResolvedRequest } from '../schema/validate';
 import { f32 } from './float32-math';
 import { encodeConditioning, type TextEncoders } from './prompt-encoding';
@@ -71,7 +70,7 @@ export interface ImageInputs {
 }
 
 export type GenerateRequest = Pick<ResolvedRequest, 'prompt' | 'negative_prompt' | 'width' | 'height' | 'steps' | 'cfg_scale' | 'sampler' | 'seed' | 'num_images'>
-  & Partial<Pick<ResolvedRequest, 'style_preset'>> & { images?: ImageInputs };
+  & Partial<Pick<ResolvedRequest, 'style_preset' | 'prompt_2' | 'negative_prompt_2' | 'clip_skip'>> & { images?: ImageInputs };
 
 export async function generate(c: SdxlComponents, req: GenerateRequest, opts: PipelineOptions): Promise<PipelineResult> {
   const now = opts.now ?? Date.now;
@@ -83,10 +82,8 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
   // 1. Encode the prompt once for every image.
   opts.onProgress?.({ stage: 'encode_prompt', image: 0, images: total, step: 0, steps: 0 });
   throwIfCancelled(opts.signal);
-  const styled = applyStyle(req.style_preset ?? 'base', req.prompt, req.negative_prompt);
-  const cond = unetConditioning(
-    await encodeConditioning(c, styled.prompt, styled.negative, guidance, { weighting: opts.promptWeighting }), req.height, req.width,
-  );
+  const encodeOpts = { weighting: opts.promptWeighting, clipSkip: req.clip_skip, stylePreset: req.style_preset };
+  const cond = unetConditioning(await encodeConditioning(c, req, guidance, encodeOpts), req.height, req.width);
   const timings: StageTimings = { encode_prompt: now() - t0, denoise: [], decode: 0, total: 0 };
 
   const latentDims = [1, c.latentChannels, req.height / c.vaeScaleFactor, req.width / c.vaeScaleFactor];

@@ -1,10 +1,14 @@
 // diffusers' SDXL encode_prompt, extended with weights and long prompts: each 77-token chunk goes through both
-// encoders (penultimate hidden states, concatenated), weighted chunks get Automatic1111's "original" emphasis,
-// chunks are concatenated along the sequence, and the pooled embedding is encoder 2's for the first chunk.
+// encoders (hidden_states[-(clip_skip + 2)], concatenated; each encoder reads its own text), weighted chunks get
+// Automatic1111's "original" emphasis, chunks are concatenated along the sequence, and the pooled embedding is
+// encoder 2's for the first chunk.
+import type { StylePreset } from '../schema/style-presets';
 import type { BpeTokenizer } from './clip-tokens';
 import { f32 } from './float32-math';
+import { hiddenStateName } from './hidden-states';
 import { chunkPrompt, emptyChunk, type TokenChunk } from './prompt-chunks';
-import { hasWeights, parsePromptWeights, type ParsedPrompt } from './prompt-weights';
+import { encoderTexts, type PromptFields } from './prompt-texts';
+import { hasWeights, parsePromptWeights } from './prompt-weights';
 import { inputInfo, type ModelRunner } from './runners';
 import { intTensor } from './tensor';
 
@@ -23,24 +27,14 @@ export interface TextEncoders {
   textEncoder2: ModelRunner;
 }
 
-/** Name of the penultimate `hidden_states.N` output (hidden_states[-2]). */
-function penultimateHiddenName(runner: ModelRunner): string {
-  const layers = runner.outputs
-    .map((o) => /^hidden_states\.(\d+)$/.exec(o.name)?.[1])
-    .filter((n): n is string => n !== undefined)
-    .map(Number);
-  if (layers.length < 2) throw new Error('text encoder does not export hidden_states.N outputs (export with output_hidden_states)');
-  return `hidden_states.${Math.max(...layers) - 1}`;
-}
-
 function pooledName(runner: ModelRunner): string {
   return runner.outputs.some((o) => o.name === 'text_embeds') ? 'text_embeds' : runner.outputs[0]!.name;
 }
 
-async function runEncoder(runner: ModelRunner, ids: number[], wantPooled: boolean) {
+async function runEncoder(runner: ModelRunner, ids: number[], wantPooled: boolean, clipSkip: number) {
   const idsInfo = inputInfo(runner, 'input_ids');
   const idsType = idsInfo.type === 'int32' ? 'int32' : 'int64';
-  const hiddenName = penultimateHiddenName(runner);
+  const hiddenName = hiddenStateName(runner, clipSkip);
   const names = wantPooled ? [hiddenName, pooledName(runner)] : [hiddenName];
   const out = await runner.run({ input_ids: intTensor(ids, [1, ids.length], idsType) }, names);
   const hidden = out[hiddenName]!;
@@ -61,26 +55,40 @@ export function applyEmphasis(hidden: Float32Array, weights: readonly number[], 
   return scaled.map((v) => f32(v * ratio));
 }
 
-/** A prompt tokenized for both encoders, padded to the same number of chunks. */
+/** A prompt tokenized for both encoders (each its own text), padded to the same number of chunks. */
 export interface TokenizedPrompt {
   chunks1: TokenChunk[];
   chunks2: TokenChunk[];
-  weighted: boolean;
+  /** Whether encoder 1's / encoder 2's text carries weights. */
+  weighted1: boolean;
+  weighted2: boolean;
 }
 
 export interface EncodeOptions {
   /** Interpret (word:1.5), [word], BREAK (default true). Off, prompts are encoded literally, as diffusers does. */
   weighting?: boolean;
+  /** diffusers' clip_skip for the prompt: hidden_states[-(clip_skip + 2)] of both encoders (0 = -2); negatives keep -2. */
+  clipSkip?: number;
+  /** Wraps prompt and prompt_2, and adds to both negatives (default "base": none). */
+  stylePreset?: StylePreset;
 }
 
-export function tokenizePrompt(enc: TextEncoders, prompt: string, opts: EncodeOptions = {}): TokenizedPrompt {
-  const parsed: ParsedPrompt = opts.weighting === false ? [{ text: prompt, weight: 1 }] : parsePromptWeights(prompt);
-  return { chunks1: chunkPrompt(enc.tokenizer, parsed), chunks2: chunkPrompt(enc.tokenizer2, parsed), weighted: hasWeights(parsed) };
+/** Tokenizes `prompt` for text_encoder and `prompt2` (default: the same text) for text_encoder_2. */
+export function tokenizePrompt(enc: TextEncoders, prompt: string, opts: EncodeOptions = {}, prompt2 = prompt): TokenizedPrompt {
+  const parse = (text: string) => (opts.weighting === false ? [{ text, weight: 1 }] : parsePromptWeights(text));
+  const parsed1 = parse(prompt);
+  const parsed2 = prompt2 === prompt ? parsed1 : parse(prompt2);
+  return {
+    chunks1: chunkPrompt(enc.tokenizer, parsed1),
+    chunks2: chunkPrompt(enc.tokenizer2, parsed2),
+    weighted1: hasWeights(parsed1),
+    weighted2: hasWeights(parsed2),
+  };
 }
 
 export const chunkCount = (t: TokenizedPrompt): number => Math.max(t.chunks1.length, t.chunks2.length);
 
-export async function encodeTokenized(enc: TextEncoders, t: TokenizedPrompt, chunks = chunkCount(t)): Promise<PromptEmbeddings> {
+export async function encodeTokenized(enc: TextEncoders, t: TokenizedPrompt, chunks = chunkCount(t), clipSkip = 0): Promise<PromptEmbeddings> {
   const pad = (list: TokenChunk[], tok: BpeTokenizer) => [...list, ...Array.from({ length: chunks - list.length }, () => emptyChunk(tok))];
   const c1 = pad(t.chunks1, enc.tokenizer);
   const c2 = pad(t.chunks2, enc.tokenizer2);
@@ -89,11 +97,11 @@ export async function encodeTokenized(enc: TextEncoders, t: TokenizedPrompt, chu
   let pooled: Float32Array | undefined;
   let width = 0;
   for (let k = 0; k < chunks; k++) {
-    const a = await runEncoder(enc.textEncoder, c1[k]!.ids, false);
-    const b = await runEncoder(enc.textEncoder2, c2[k]!.ids, k === 0);
+    const a = await runEncoder(enc.textEncoder, c1[k]!.ids, false, clipSkip);
+    const b = await runEncoder(enc.textEncoder2, c2[k]!.ids, k === 0, clipSkip);
     if (k === 0) pooled = b.pooled;
-    const h1 = t.weighted ? applyEmphasis(a.hidden, c1[k]!.weights, a.width) : a.hidden;
-    const h2 = t.weighted ? applyEmphasis(b.hidden, c2[k]!.weights, b.width) : b.hidden;
+    const h1 = t.weighted1 ? applyEmphasis(a.hidden, c1[k]!.weights, a.width) : a.hidden;
+    const h2 = t.weighted2 ? applyEmphasis(b.hidden, c2[k]!.weights, b.width) : b.hidden;
     width = a.width + b.width;
     const rows = new Float32Array(seqPerChunk * width);
     for (let s = 0; s < seqPerChunk; s++) {
@@ -108,7 +116,7 @@ export async function encodeTokenized(enc: TextEncoders, t: TokenizedPrompt, chu
 }
 
 export async function encodePrompt(enc: TextEncoders, prompt: string, opts: EncodeOptions = {}): Promise<PromptEmbeddings> {
-  return encodeTokenized(enc, tokenizePrompt(enc, prompt, opts));
+  return encodeTokenized(enc, tokenizePrompt(enc, prompt, opts), undefined, opts.clipSkip);
 }
 
 /** force_zeros_for_empty_prompt: a missing (or empty) negative prompt is all zeros. */
@@ -122,14 +130,18 @@ export interface Conditioning {
   negative?: PromptEmbeddings;
 }
 
-/** Positive and negative embeddings with the same number of chunks (the shorter one is padded with empty chunks). */
+/**
+ * Positive and negative embeddings with the same number of chunks (the shorter one is padded with empty chunks); which
+ * text each encoder reads follows `encoderTexts` (prompt_2, negative_prompt_2, the style).
+ */
 export async function encodeConditioning(
-  enc: TextEncoders, prompt: string, negativePrompt: string | undefined, guidance: boolean, opts: EncodeOptions = {},
+  enc: TextEncoders, fields: PromptFields, guidance: boolean, opts: EncodeOptions = {},
 ): Promise<Conditioning> {
-  const pos = tokenizePrompt(enc, prompt, opts);
-  const neg = guidance && negativePrompt ? tokenizePrompt(enc, negativePrompt, opts) : undefined;
+  const plan = encoderTexts(fields, opts.stylePreset);
+  const pos = tokenizePrompt(enc, plan.positive.text1, opts, plan.positive.text2);
+  const neg = guidance && plan.negative ? tokenizePrompt(enc, plan.negative.text1, opts, plan.negative.text2) : undefined;
   const chunks = Math.max(chunkCount(pos), neg ? chunkCount(neg) : 0);
-  const positive = await encodeTokenized(enc, pos, chunks);
+  const positive = await encodeTokenized(enc, pos, chunks, opts.clipSkip);
   if (!guidance) return { positive };
   return { positive, negative: neg ? await encodeTokenized(enc, neg, chunks) : zeroEmbeddings(positive) };
 }

@@ -1,5 +1,6 @@
 // Loads an SDXL ONNX folder in Hugging Face Optimum's layout into sessions, once, and describes it.
 import type { BpeTokenizer } from '../pipeline/clip-tokens';
+import { maxClipSkip } from '../pipeline/hidden-states';
 import type { SchedulerConfig } from '../pipeline/schedulers';
 import type { SdxlComponents } from '../pipeline/generate';
 import { SDXL_SIZE_RULE, type SizeRule } from '../schema/sizes';
@@ -25,6 +26,8 @@ export interface ModelInfo {
   /** Bytes of each component's .onnx plus external data, as loaded. */
   componentBytes: Record<string, number>;
   hasVaeEncoder: boolean;
+  /** The largest clip_skip both text encoders' exported hidden states allow (4 for the tiny model, 11 for SDXL). */
+  maxClipSkip: number;
 }
 
 export interface LoadedModel {
@@ -126,6 +129,7 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
       defaultSize: manifest.default_size ?? (sizeRule.kind === 'list' ? sizeRule.sizes[0]! : [1024, 1024]),
       componentBytes,
       hasVaeEncoder,
+      maxClipSkip: maxClipSkip([components.textEncoder, components.textEncoder2]),
     },
     // The sessions the components hold now (text encoders may have been released and re-created since loading).
     release: async () => {

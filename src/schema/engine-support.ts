@@ -21,5 +21,13 @@ export function unsupportedFields(r: ResolvedRequest, caps: EngineCapabilities):
   if (r.vae !== undefined) out.push(notSupported('vae', "the model's own VAE is used; remove vae."));
   if (r.use_refiner) out.push(notSupported('use_refiner', 'set use_refiner to false.'));
   if (r.high_noise_frac !== undefined) out.push(notSupported('high_noise_frac', 'it only applies with the refiner; remove it.'));
+  // ControlNet and transfer images (fields of @octoai/sdk's ImageGenerationRequest) need models this engine does not load.
+  const controlnet = 'no ControlNet model runs in this engine; remove it.';
+  if (r.controlnet !== undefined) out.push(notSupported('controlnet', controlnet));
+  if (r.controlnet_image !== undefined) out.push(notSupported('controlnet_image', controlnet));
+  if (r.controlnet_conditioning_scale !== undefined) out.push(notSupported('controlnet_conditioning_scale', controlnet));
+  if (r.controlnet_early_stop !== undefined) out.push(notSupported('controlnet_early_stop', controlnet));
+  if (r.controlnet_preprocess) out.push(notSupported('controlnet_preprocess', 'no ControlNet model runs in this engine; remove it or set it to false.'));
+  if (r.transfer_images && Object.keys(r.transfer_images).length > 0) out.push(notSupported('transfer_images', 'remove them.'));
   return out;
 }

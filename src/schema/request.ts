@@ -28,6 +28,8 @@ export interface FieldMeta {
   step?: number;
   /** For enums: options shown under headings, in this order. */
   optionGroups?: { label: string; options: readonly string[] }[];
+  /** Accepted in the JSON body but given no form control: meaningless here, or refused whenever used. */
+  jsonOnly?: boolean;
 }
 export const formMeta = z.registry<FieldMeta>();
 
@@ -39,6 +41,14 @@ const fields = {
   }),
   negative_prompt: z.string().max(20_000).optional().register(formMeta, {
     label: 'Negative prompt', group: 'prompt', widget: 'textarea', help: 'What to steer away from. Empty means none.',
+  }),
+  prompt_2: z.string().max(20_000).optional().register(formMeta, {
+    label: 'Prompt 2', group: 'prompt', widget: 'textarea',
+    help: 'Its own prompt for the second text encoder (OpenCLIP bigG, which also gives the pooled embedding). Empty = the prompt.',
+  }),
+  negative_prompt_2: z.string().max(20_000).optional().register(formMeta, {
+    label: 'Negative prompt 2', group: 'prompt', widget: 'textarea',
+    help: 'The second encoder’s negative. Empty = the negative prompt; ignored when there is no negative prompt (as in diffusers).',
   }),
   style_preset: z.enum(STYLE_PRESETS).default('base').register(formMeta, {
     label: 'Style', group: 'prompt', help: 'A style template wrapped around the prompt ("base" = none).',
@@ -107,14 +117,42 @@ const fields = {
   image_encoding: z.enum(['png', 'jpeg']).default('png').register(formMeta, {
     label: 'Encoding', group: 'advanced', help: 'Format of the returned images.',
   }),
+  clip_skip: z.int().min(0).optional().register(formMeta, {
+    label: 'CLIP skip', group: 'advanced',
+    help: 'Take the prompt from this many text-encoder layers earlier (diffusers’ count: 0 = the usual penultimate layer).',
+  }),
+  log_prompt: z.boolean().optional().register(formMeta, {
+    label: 'Log prompt', group: 'advanced', jsonOnly: true,
+    help: 'Accepted for OctoAI compatibility and meaningless here: nothing is logged or stored anywhere.',
+  }),
+  controlnet: z.string().optional().register(formMeta, {
+    label: 'ControlNet', group: 'advanced', jsonOnly: true, help: 'A ControlNet by name.',
+  }),
+  controlnet_image: z.string().optional().register(formMeta, {
+    label: 'ControlNet image', group: 'advanced', jsonOnly: true, help: 'Base64 image that guides the ControlNet.',
+  }),
+  controlnet_conditioning_scale: z.number().optional().register(formMeta, {
+    label: 'ControlNet scale', group: 'advanced', jsonOnly: true, help: 'How strongly the ControlNet steers.',
+  }),
+  controlnet_early_stop: z.number().optional().register(formMeta, {
+    label: 'ControlNet early stop', group: 'advanced', jsonOnly: true, help: 'Fraction of the steps after which the ControlNet stops.',
+  }),
+  controlnet_preprocess: z.boolean().optional().register(formMeta, {
+    label: 'ControlNet preprocess', group: 'advanced', jsonOnly: true, help: 'Preprocess the ControlNet image automatically.',
+  }),
+  transfer_images: z.record(z.string(), z.array(z.string())).optional().register(formMeta, {
+    label: 'Transfer images', group: 'advanced', jsonOnly: true, help: 'Trigger word → sample images (base64) of an object or style.',
+  }),
 };
 
 export type RequestField = keyof typeof fields;
 export const REQUEST_FIELDS = Object.keys(fields) as RequestField[];
 
-/** What a loaded model tells the schema: which sizes it accepts. */
+/** What a loaded model tells the schema: which sizes it accepts, and how many text-encoder layers clip_skip may skip. */
 export interface ModelLimits {
   sizeRule: SizeRule;
+  /** Unknown (no model loaded yet): any clip_skip ≥ 0 passes here, and the engine checks it against its model. */
+  maxClipSkip?: number;
 }
 export const SDXL_LIMITS: ModelLimits = { sizeRule: SDXL_SIZE_RULE };
 
@@ -157,6 +195,10 @@ export function crossFieldErrors(body: Record<string, unknown>, limits: ModelLim
     }
   } else if (has('inpaint_full_res_padding')) {
     issue('inpaint_full_res_padding', 'inpaint_full_res_padding only applies with inpaint_full_res: true; set it or remove the padding.');
+  }
+  const clipSkip = num('clip_skip');
+  if (clipSkip !== undefined && limits.maxClipSkip !== undefined && clipSkip > limits.maxClipSkip) {
+    issue('clip_skip', `Make sure \`clip_skip\` ≤ ${limits.maxClipSkip}: this model's text encoders have no earlier layer to take the prompt from (clip_skip N takes hidden_states[-(N + 2)]).`, 'less_than_equal');
   }
   return out;
 }

@@ -21,7 +21,7 @@ import { createDeviceModels } from './models-on-device';
 import type { SdxlPageApi } from './page-api';
 import { createPainterView } from './painter/painter-view';
 import { showProgress } from './progress-view';
-import { describeStyle, describeTokens } from './prompt-info';
+import { describeNegative2, describeStyle, describeTokens } from './prompt-info';
 import { createRequestForm, type RequestDraft } from './request-form';
 import { track } from './pwa/activity';
 import { serveGenerateBridge } from './pwa/generate-bridge';
@@ -134,9 +134,10 @@ function updateFieldInfo(draft: RequestDraft): void {
   form.setInfo('style_preset', describeStyle(String(draft.style_preset ?? 'base')));
   clearTimeout(countTimer);
   countTimer = setTimeout(() => {
-    for (const field of ['prompt', 'negative_prompt'] as const) {
+    for (const field of ['prompt', 'negative_prompt', 'prompt_2', 'negative_prompt_2'] as const) {
       const text = typeof draft[field] === 'string' ? (draft[field] as string) : '';
-      void generator.countTokens(text).then((c) => form.setInfo(field, c && text ? describeTokens(c) : ''));
+      const note = field === 'negative_prompt_2' ? describeNegative2(draft) : '';
+      void generator.countTokens(text).then((c) => form.setInfo(field, note || (c && text ? describeTokens(c) : '')));
     }
   }, 150);
 }
@@ -168,12 +169,15 @@ jsonText.value = JSON.stringify(initialDraft, null, 2);
 updateFieldInfo(initialDraft);
 syncImageViews(initialDraft);
 const defaults = CHECKPOINT_DEFAULTS[DEFAULT_CHECKPOINT]!;
-form.setPlaceholders({ steps: String(defaults.steps), cfg_scale: String(defaults.cfg_scale), sampler: defaults.sampler, seed: 'random', negative_prompt: 'none' });
+form.setPlaceholders({
+  steps: String(defaults.steps), cfg_scale: String(defaults.cfg_scale), sampler: defaults.sampler, seed: 'random', negative_prompt: 'none',
+  prompt_2: 'the prompt', negative_prompt_2: 'the negative prompt', clip_skip: '0',
+});
 form.setSizePresets(SDXL_SIZES);
 
 // --- Validation: the same schema the worker uses, plus the loaded model's sizes --------------------------
 function validate(draft: unknown): FieldError[] {
-  const limits = { sizeRule: model?.sizeRule ?? SDXL_SIZE_RULE };
+  const limits = { sizeRule: model?.sizeRule ?? SDXL_SIZE_RULE, maxClipSkip: model?.maxClipSkip };
   const v = validateRequest(draft, limits, model?.defaultSize ?? [1024, 1024]);
   // Every sampler is implemented (the worker checks against the pipeline's own list); no scheduler code on the page.
   return v.ok ? unsupportedFields(v.request, { samplers: SAMPLERS }) : v.detail;

@@ -32,7 +32,7 @@ export function requestFields(): FieldSpec[] {
   const json = z.toJSONSchema(requestSchema, { metadata: formMeta, io: "input", unrepresentable: "any" }) as unknown as {
     properties: Record<string, JsonProp & FieldMeta>; required?: string[];
   };
-  return Object.entries(json.properties).map(([name, p]) => {
+  return Object.entries(json.properties).filter(([, p]) => !p.jsonOnly).map(([name, p]) => {
     const kind: FieldSpec['kind'] = p.anyOf ? 'seed' : p.enum ? 'enum' : p.type === 'object' ? 'record'
       : (p.type as FieldSpec['kind']);
     const lower = p.minimum ?? p.exclusiveMinimum;

@@ -228,7 +228,7 @@ export class Engine implements EngineApi {
     }
     const { loaded } = this.model;
     const start = this.deps.now();
-    const v = validateRequest(body, { sizeRule: loaded.info.sizeRule }, loaded.info.defaultSize);
+    const v = validateRequest(body, { sizeRule: loaded.info.sizeRule, maxClipSkip: loaded.info.maxClipSkip }, loaded.info.defaultSize);
     if (!v.ok) return fail('invalid_request', 'The request is invalid.', v.detail);
     const unsupported = unsupportedFields(v.request, { samplers: IMPLEMENTED_SAMPLERS });
     if (unsupported.length > 0) return fail('not_supported', 'The request uses fields this engine does not support yet.', unsupported);

@@ -55,6 +55,12 @@ describe('Engine', () => {
     expect(!r.ok && r.error.detail!.map((d) => d.loc[1])).toEqual(['loras', 'vae']);
   });
 
+  it("refuses the SDK's ControlNet fields by name (not as unknown fields) and lets log_prompt through", async () => {
+    const r = await engine.generate('j4b', { prompt: 'a cat', controlnet: 'canny', controlnet_image: 'AAAA', log_prompt: true });
+    expect(!r.ok && r.error.code).toBe('not_supported');
+    expect(!r.ok && r.error.detail!.map((d) => [d.loc[1], d.type])).toEqual([['controlnet', 'not_supported'], ['controlnet_image', 'not_supported']]);
+  });
+
   it('cancels between UNet calls and says so', async () => {
     const events: ProgressEvent[] = [];
     const pending = engine.generate('j5', { prompt: 'a cat', steps: 6, cfg_scale: 3 }, (e) => {

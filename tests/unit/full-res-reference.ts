@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import type { PixelGrid } from '../../src/pipeline/pixel-grid';
-import { loadReference, testDataDir } from './reference';
+import { EXTRAS, loadReference, testDataDir } from './reference';
 
-export const extrasDir = `${testDataDir}tiny-sdxl-octoai-extras/reference/`;
+export const extrasDir = `${testDataDir}${EXTRAS}/`;
 
 export interface FullResCase {
   name: string; prompt: string; negative_prompt: string | null; width: number; height: number; strength: number;

@@ -6,6 +6,8 @@ import { base64ToBytes } from '../../src/pipeline/base64';
 import { Engine, type EngineDeps } from '../../src/worker/engine';
 import { loadSdxl, type LoadedModel } from '../../src/runtime/load-sdxl';
 import type { ModelFiles } from '../../src/runtime/model-files';
+import type { ModelRunner } from '../../src/pipeline/runners';
+import type { Tensor } from '../../src/pipeline/tensor';
 import { RunClock } from '../../src/runtime/ort-runner';
 import { modelDir } from './reference';
 
@@ -58,4 +60,16 @@ export function nodeEngineDeps(): EngineDeps {
 export function decodePng(b64: string): { rgba: Uint8Array; width: number; height: number } {
   const png = PNG.sync.read(Buffer.from(b64, 'base64'));
   return { rgba: new Uint8Array(png.data), width: png.width, height: png.height };
+}
+
+/** The same runner, telling `onRun` about every call's feeds and the outputs asked for (to check what the pipeline sends). */
+export function recordingRunner(runner: ModelRunner, onRun: (feeds: Record<string, Tensor>, outputNames?: readonly string[]) => void): ModelRunner {
+  return {
+    inputs: runner.inputs,
+    outputs: runner.outputs,
+    run: (feeds, outputNames) => {
+      onRun(feeds, outputNames);
+      return runner.run(feeds, outputNames);
+    },
+  };
 }

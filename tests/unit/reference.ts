@@ -1,9 +1,11 @@
-// Reads the diffusers reference tensors in test-data/reference (JSON index + little-endian binary blob).
+// Reads the diffusers reference tensors in test-data/reference and other fixture folders (JSON index + little-endian blob).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const testDataDir = fileURLToPath(new URL('../../test-data/', import.meta.url));
 export const modelDir = `${testDataDir}tiny-sdxl/`;
+/** References for the request fields @octoai/sdk adds (prompt_2, clip_skip, six more samplers, …). */
+export const EXTRAS = 'tiny-sdxl-octoai-extras/reference';
 
 interface TensorEntry { offset: number; nbytes: number; shape: number[]; dtype: 'float32' | 'int64' | 'int32' | 'uint8' }
 type Typed = Float32Array | BigInt64Array | Int32Array | Uint8Array;
@@ -15,8 +17,12 @@ export interface ReferenceGroup<T = Record<string, unknown>> {
   ints(name: string): number[];
 }
 
-/** A reference group from test-data/reference, or from another fixture's reference folder (`dir`). */
-export function loadReference<T = Record<string, unknown>>(group: string, dir = `${testDataDir}reference/`): ReferenceGroup<T> {
+/**
+ * A group's index and blob under test-data/<folder>/ (identical tensors may share one offset: aliases read the same);
+ * `folder` may also be a whole directory path ending in "/".
+ */
+export function loadReference<T = Record<string, unknown>>(group: string, folder = 'reference'): ReferenceGroup<T> {
+  const dir = folder.endsWith('/') ? folder : `${testDataDir}${folder}/`;
   const index = JSON.parse(readFileSync(`${dir}${group}.json`, 'utf8'));
   const buf = index.blob ? readFileSync(`${dir}${index.blob}`) : Buffer.alloc(0);
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { unsupportedFields } from '../../src/schema/engine-support';
-import { SDXL_LIMITS, type ModelLimits } from '../../src/schema/request';
+import { REQUEST_FIELDS, SDXL_LIMITS, type ModelLimits } from '../../src/schema/request';
 import { SDXL_SIZES } from '../../src/schema/sizes';
 import { validateRequest, type Validation } from '../../src/schema/validate';
 
@@ -124,6 +124,83 @@ describe('request schema', () => {
     }
     const plain = check({ prompt: 'x', seed: 1 });
     expect(plain.ok && unsupportedFields(plain.request, CAPS)).toEqual([]);
+  });
+});
+
+describe('fields of @octoai/sdk 1.11 (ImageGenerationRequest)', () => {
+  /** ImageGenerationRequest.Raw in @octoai/sdk 1.11.0 (dist/serialization/resources/imageGen/types): what the SDK can send. */
+  const SDK_FIELDS = [
+    'cfg_scale', 'checkpoint', 'clip_skip', 'controlnet', 'controlnet_conditioning_scale', 'controlnet_early_stop',
+    'controlnet_image', 'controlnet_preprocess', 'height', 'high_noise_frac', 'image_encoding', 'init_image',
+    'inpaint_full_res', 'inpaint_full_res_padding', 'log_prompt', 'loras', 'mask_image', 'negative_prompt',
+    'negative_prompt_2', 'num_images', 'outpainting', 'prompt', 'prompt_2', 'sampler', 'seed', 'steps', 'strength',
+    'style_preset', 'textual_inversions', 'transfer_images', 'use_refiner', 'vae', 'width',
+  ];
+  /** Implemented in a parallel change (inpaint_full_res); everything else must be a field of this schema. */
+  const ELSEWHERE = ['inpaint_full_res', 'inpaint_full_res_padding'];
+
+  it('knows every field the SDK sends, so none is refused as unknown', () => {
+    const known = new Set<string>(REQUEST_FIELDS);
+    expect(SDK_FIELDS.filter((f) => !known.has(f) && !ELSEWHERE.includes(f))).toEqual([]);
+  });
+
+  it('takes prompt_2 and negative_prompt_2 as strings', () => {
+    const v = check({ prompt: 'x', prompt_2: 'y', negative_prompt: 'n', negative_prompt_2: 'm' });
+    expect(v.ok && [v.request.prompt_2, v.request.negative_prompt_2]).toEqual(['y', 'm']);
+    expect(one({ prompt: 'x', prompt_2: 5 })).toEqual({ loc: ['body', 'prompt_2'], msg: '`prompt_2` must be a string.', type: 'string_type' });
+    expect(one({ prompt: 'x', negative_prompt_2: 'a'.repeat(20_001) })).toMatchObject({ loc: ['body', 'negative_prompt_2'], type: 'too_long' });
+  });
+
+  it("takes clip_skip as an integer ≥ 0, bounded by the loaded model's text encoders", () => {
+    expect(one({ prompt: 'x', clip_skip: -1 })).toEqual({ loc: ['body', 'clip_skip'], msg: 'Make sure `clip_skip` ≥ 0.', type: 'greater_than_equal' });
+    expect(one({ prompt: 'x', clip_skip: 1.5 })).toMatchObject({ loc: ['body', 'clip_skip'], type: 'int_type' });
+    const tiny: ModelLimits = { ...TINY, maxClipSkip: 4 };
+    expect(check({ prompt: 'x', clip_skip: 4 }, tiny).ok).toBe(true);
+    const e = one({ prompt: 'x', clip_skip: 5 }, tiny);
+    expect(e).toMatchObject({ loc: ['body', 'clip_skip'], type: 'less_than_equal' });
+    expect(e.msg).toMatch(/^Make sure `clip_skip` ≤ 4: /);
+    // Before a model is loaded the limit is unknown: the engine checks it against its model.
+    expect(check({ prompt: 'x', clip_skip: 11 }).ok).toBe(true);
+  });
+
+  it('accepts log_prompt as a boolean and does nothing with it', () => {
+    const v = check({ prompt: 'x', log_prompt: true });
+    expect(v.ok && unsupportedFields(v.request, CAPS)).toEqual([]);
+    expect(one({ prompt: 'x', log_prompt: 'yes' })).toMatchObject({ loc: ['body', 'log_prompt'], type: 'boolean_type' });
+  });
+
+  it('refuses ControlNet and transfer images by name (not_supported), not as unknown fields', () => {
+    const v = check({
+      prompt: 'x', controlnet: 'depth_sdxl', controlnet_image: 'AAAA', controlnet_conditioning_scale: 0.8,
+      controlnet_early_stop: 0.5, controlnet_preprocess: true, transfer_images: { sks: ['AAAA'] },
+    });
+    if (!v.ok) throw new Error(JSON.stringify(v.detail));
+    const refused = unsupportedFields(v.request, CAPS);
+    expect(refused.map((e) => e.loc[1]).sort()).toEqual([
+      'controlnet', 'controlnet_conditioning_scale', 'controlnet_early_stop', 'controlnet_image', 'controlnet_preprocess', 'transfer_images',
+    ]);
+    for (const e of refused) expect(e).toMatchObject({ type: 'not_supported', msg: expect.stringContaining(`${String(e.loc[1])} is not supported yet`) });
+    const off = check({ prompt: 'x', controlnet_preprocess: false, transfer_images: {} });
+    expect(off.ok && unsupportedFields(off.request, CAPS)).toEqual([]);
+    expect(one({ prompt: 'x', transfer_images: { sks: 'AAAA' } })).toMatchObject({ loc: ['body', 'transfer_images', 'sks'] });
+  });
+
+  it('notes under negative_prompt_2 when it goes unused (no negative prompt, no style negative)', async () => {
+    const { describeNegative2 } = await import('../../src/ui/prompt-info');
+    expect(describeNegative2({ prompt: 'x', negative_prompt_2: 'dark' })).toMatch(/^Unused/);
+    expect(describeNegative2({ prompt: 'x', negative_prompt_2: 'dark', negative_prompt: 'blurry' })).toBe('');
+    expect(describeNegative2({ prompt: 'x', negative_prompt_2: 'dark', negative_prompt: '' })).toBe('');
+    expect(describeNegative2({ prompt: 'x', negative_prompt_2: 'dark', style_preset: 'watercolor' })).toBe('');
+    expect(describeNegative2({ prompt: 'x' })).toBe('');
+  });
+
+  it('gives the form controls for prompt_2, negative_prompt_2 and clip_skip, and none for JSON-only fields', async () => {
+    const { requestFields } = await import('../../src/ui/request-fields');
+    const names = requestFields().map((f) => f.name);
+    expect(names).toEqual(expect.arrayContaining(['prompt_2', 'negative_prompt_2', 'clip_skip']));
+    for (const hidden of ['log_prompt', 'controlnet', 'controlnet_image', 'controlnet_conditioning_scale', 'controlnet_early_stop', 'controlnet_preprocess', 'transfer_images']) {
+      expect(names).not.toContain(hidden);
+    }
   });
 });
 

@@ -17,7 +17,7 @@ describe('prompt encoding', () => {
     it(`matches diffusers for ${c.name}`, async () => {
       const { components } = await tinyModel();
       // diffusers encodes prompts literally: its p1 contains "(ultra-detailed:1.2)" as plain text.
-      const cond = await encodeConditioning(components, c.prompt, c.negative_prompt ?? undefined, c.do_classifier_free_guidance, { weighting: false });
+      const cond = await encodeConditioning(components, { prompt: c.prompt, negative_prompt: c.negative_prompt ?? undefined }, c.do_classifier_free_guidance, { weighting: false });
       expect(maxAbsDiff(cond.positive.embeds, ref.float(c.tensors.prompt_embeds!))).toBeLessThanOrEqual(TOL);
       expect(maxAbsDiff(cond.positive.pooled, ref.float(c.tensors.pooled_prompt_embeds!))).toBeLessThanOrEqual(TOL);
       if (c.do_classifier_free_guidance) {

@@ -1,7 +1,8 @@
-// DPMSolverMultistepScheduler (diffusers 0.27): DPM-Solver++(2M), midpoint, optionally on Karras σ (DPM++ 2M Karras).
+// DPMSolverMultistepScheduler (diffusers 0.27): DPM-Solver++(2M), midpoint, optionally on Karras σ and/or as the SDE variant.
 import { f32 } from '../float32-math';
 import { alphaSigmaLambda, dataPrediction, dpmFirstOrder, dpmSchedule, dpmSecondOrderMidpoint } from './dpm-common';
 import { DataPredictionScheduler } from './data-prediction-scheduler';
+import { sdeFirstOrder, sdeSecondOrderMidpoint } from './sde-dpmsolver';
 import type { NoiseSource, SchedulerConfig, SchedulerStep } from './scheduler';
 
 export interface DpmConfig extends SchedulerConfig {
@@ -20,7 +21,8 @@ export class DpmSolverMultistepScheduler extends DataPredictionScheduler {
 
   constructor(override readonly config: DpmConfig) {
     super(config);
-    if ((config.algorithm_type ?? 'dpmsolver++') !== 'dpmsolver++') throw new Error(`algorithm_type ${config.algorithm_type} is not supported`);
+    const algorithm = config.algorithm_type ?? 'dpmsolver++';
+    if (algorithm !== 'dpmsolver++' && algorithm !== 'sde-dpmsolver++') throw new Error(`algorithm_type ${algorithm} is not supported`);
     if ((config.solver_type ?? 'midpoint') !== 'midpoint') throw new Error(`solver_type ${config.solver_type} is not supported`);
     this.solverOrder = config.solver_order ?? 2;
     if (this.solverOrder > 2) throw new Error('solver_order 3 is not supported');
@@ -36,8 +38,10 @@ export class DpmSolverMultistepScheduler extends DataPredictionScheduler {
 
 
 
-  step(modelOutput: Float32Array, _timestep: number, sample: Float32Array, _noise: NoiseSource): SchedulerStep {
+  step(modelOutput: Float32Array, _timestep: number, sample: Float32Array, noise: NoiseSource): SchedulerStep {
     const i = this.stepIndex;
+    // sde-dpmsolver++ draws on every step, the last one too (where σ_t = 0 leaves the draw unused).
+    const eps = this.config.algorithm_type === 'sde-dpmsolver++' ? noise.randn(modelOutput.length) : undefined;
     const last = this.timesteps.length - 1;
     const short = this.timesteps.length < 15;
     const lowerOrderFinal = i === last && (!!this.config.euler_at_final || (!!this.config.lower_order_final && short) || (this.config.final_sigmas_type ?? 'zero') === 'zero');
@@ -46,7 +50,9 @@ export class DpmSolverMultistepScheduler extends DataPredictionScheduler {
 
     let prev: Float32Array;
     if (this.solverOrder === 1 || this.lowerOrderNums < 1 || lowerOrderFinal) {
-      prev = dpmFirstOrder(sample, x0, this.sigmas[i]!, this.sigmas[i + 1]!);
+      prev = eps
+        ? sdeFirstOrder(sample, x0, this.sigmas[i]!, this.sigmas[i + 1]!, eps)
+        : dpmFirstOrder(sample, x0, this.sigmas[i]!, this.sigmas[i + 1]!);
     } else {
       // (diffusers' lower_order_second changes nothing at solver_order 2: this is already the lowest multistep order.)
       const t = alphaSigmaLambda(this.sigmas[i + 1]!);
@@ -54,7 +60,9 @@ export class DpmSolverMultistepScheduler extends DataPredictionScheduler {
       const s1 = alphaSigmaLambda(this.sigmas[i - 1]!);
       const h = f32(t.lambda - s0.lambda);
       const r0 = f32(f32(s0.lambda - s1.lambda) / h);
-      prev = dpmSecondOrderMidpoint(sample, x0, x0, this.modelOutputs[0]!, this.sigmas[i]!, this.sigmas[i + 1]!, h, r0);
+      prev = eps
+        ? sdeSecondOrderMidpoint(sample, x0, this.modelOutputs[0]!, this.sigmas[i]!, this.sigmas[i + 1]!, h, r0, eps)
+        : dpmSecondOrderMidpoint(sample, x0, x0, this.modelOutputs[0]!, this.sigmas[i]!, this.sigmas[i + 1]!, h, r0);
     }
     if (this.lowerOrderNums < this.solverOrder) this.lowerOrderNums++;
     this.stepIndex++;

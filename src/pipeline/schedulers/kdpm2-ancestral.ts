@@ -1,8 +1,8 @@
 // KDPM2AncestralDiscreteScheduler (diffusers 0.27): DPM-Solver-2 towards σ_down, then seeded noise scaled by σ_up.
 import { f32 } from '../float32-math';
-import { interleave, logMidpoint } from './kdpm2';
+import { interleave, kdpm2Schedule, logMidpoint } from './kdpm2';
 import type { NoiseSource, SchedulerStep } from './scheduler';
-import { predictOriginalSigma, scaleBySigma, sigmaSchedule, sigmaToT } from './sigma-schedule';
+import { predictOriginalSigma, scaleBySigma, sigmaToT } from './sigma-schedule';
 import { SigmaScheduler } from './sigma-scheduler';
 
 export class Kdpm2AncestralDiscreteScheduler extends SigmaScheduler {
@@ -13,7 +13,7 @@ export class Kdpm2AncestralDiscreteScheduler extends SigmaScheduler {
   private firstOrderSample?: Float32Array;
 
   override setTimesteps(steps: number): void {
-    const base = sigmaSchedule(this.config, steps, this.trainSigmas);
+    const base = kdpm2Schedule(this.config, steps, this.trainSigmas);
     const s = base.sigmas;
     const up = Array.from(s, (sigma, i) => {
       const next = i + 1 < s.length ? s[i + 1]! : 0;

@@ -1,8 +1,16 @@
 // KDPM2DiscreteScheduler (diffusers 0.27): DPM-Solver-2 in σ space; the second UNet call sits at the log-midpoint σ.
 import { f32 } from '../float32-math';
 import type { NoiseSource, SchedulerStep } from './scheduler';
-import { predictOriginalSigma, scaleBySigma, sigmaSchedule, sigmaToT } from './sigma-schedule';
+import type { SchedulerConfig } from './scheduler';
+import { predictOriginalSigma, scaleBySigma, sigmaSchedule, sigmaToT, type SigmaSchedule } from './sigma-schedule';
 import { SigmaScheduler } from './sigma-scheduler';
+import { roundHalfEven } from './timestep-spacing';
+
+/** The shared σ schedule, except that the KDPM2 classes round the timesteps of Karras σ (np.round, half to even). */
+export function kdpm2Schedule(config: SchedulerConfig, steps: number, trainSigmas: Float32Array): SigmaSchedule {
+  const base = sigmaSchedule(config, steps, trainSigmas);
+  return config.use_karras_sigmas ? { ...base, timesteps: base.timesteps.map(roundHalfEven) } : base;
+}
 
 /** torch.lerp(a, b, 0.5) = b − (b − a)·0.5, then exp: the log-midpoint of two σ (0 when either is 0). */
 export function logMidpoint(a: number, b: number): number {
@@ -24,7 +32,7 @@ export class Kdpm2DiscreteScheduler extends SigmaScheduler {
   private firstOrderSample?: Float32Array;
 
   override setTimesteps(steps: number): void {
-    const base = sigmaSchedule(this.config, steps, this.trainSigmas);
+    const base = kdpm2Schedule(this.config, steps, this.trainSigmas);
     const s = base.sigmas;
     const interpol = Array.from(s, (sigma, i) => logMidpoint(sigma, s[(i - 1 + s.length) % s.length]!));
     this.sigmas = interleave(s);
