@@ -1,6 +1,9 @@
 // Code written for OctoAI runs unchanged against the app: its published SDK (@octoai/sdk) and plain fetch call
 // POST <app>/generate/sdxl, which the service worker answers through the open app page's engine.
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { toCamel } from '../src/embed/case-mapping';
+import { AppPage } from './app-page';
 import { buildOctoaiSdk } from './octoai-sdk/build';
 
 const SEEDED = { prompt: 'a paper boat on a pond', width: 64, height: 64, steps: 4, cfg_scale: 3, seed: 5150 };
@@ -86,5 +89,34 @@ test('@octoai/sdk and fetch against the app origin: same image as the page API, 
   expect(none.status).toBe(503);
   expect(none.body).toMatchObject({ code: 'no_engine_page' });
   expect(String(none.body.detail)).toContain('Open the app');
+  await context.close();
+});
+
+interface ExtrasCase { name: string; field_group: string; request: Record<string, unknown>; expected: { images_png: string[] } }
+const EXTRAS = new URL('../test-data/tiny-sdxl-octoai-extras/', import.meta.url);
+const extras = (JSON.parse(readFileSync(new URL('requests.json', EXTRAS), 'utf8')) as { cases: ExtrasCase[] }).cases;
+
+test('every field the SDK adds (prompt_2, clip_skip, inpaint_full_res, six samplers) matches diffusers through @octoai/sdk', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto('/?ep=wasm');
+  await controlled(page);
+  await page.evaluate(() => window.sdxl.loadModel('./models/tiny-sdxl/'));
+  await page.addScriptTag({ path: sdkScript });
+  const app = new AppPage(page);
+  expect(new Set(extras.map((c) => c.field_group))).toEqual(new Set(['prompt2', 'clip_skip', 'inpaint_full_res', 'samplers']));
+  for (const c of extras) {
+    // The SDK's own (camelCase) names: its serializer drops anything else.
+    const request = Object.fromEntries(Object.entries(c.request).map(([k, v]) => [toCamel(k), v]));
+    const image = await page.evaluate(async (r) => {
+      const { OctoAIClient } = window as unknown as { OctoAIClient: new (o: object) => { imageGen: { generateSdxl(r: object): Promise<{ images: { imageB64: string }[] }> } } };
+      const base = new URL('.', location.href).href.replace(/\/$/, '');
+      const client = new OctoAIClient({ apiKey: 'unused-here', environment: { default: base, imageGen: base, textGen: base } });
+      return (await client.imageGen.generateSdxl(r)).images[0]!.imageB64;
+    }, request);
+    const expected = readFileSync(new URL(c.expected.images_png[0]!, EXTRAS)).toString('base64');
+    const diff = await app.pixelDiff(image, expected);
+    expect(diff.max, `${c.name}: max uint8 difference from diffusers`).toBeLessThanOrEqual(1);
+  }
   await context.close();
 });
