@@ -1,6 +1,6 @@
 // The widget's URL parameters, validated with zod: model, default request fields, theme, shown controls, origins.
 import { z } from 'zod';
-import { requestSchema } from '../schema/request';
+import { requestSchema, type GenerateRequest } from '../schema/request';
 
 export const WIDGET_CONTROLS = ['negative_prompt', 'size', 'seed', 'steps', 'download', 'model'] as const;
 export type WidgetControl = (typeof WIDGET_CONTROLS)[number];
@@ -26,13 +26,21 @@ export const widgetParamsSchema = z.object({
   origins: list(origin, 16).optional(),
   /** Default request fields as a JSON object (checked field by field with the request schema). */
   defaults: z.string().max(16_384).transform((s, ctx) => {
+    let value: unknown;
     try {
-      return JSON.parse(s) as unknown;
+      value = JSON.parse(s);
     } catch {
       ctx.addIssue({ code: 'custom', message: 'defaults must be a JSON object' });
       return z.NEVER;
     }
-  }).pipe(requestSchema.partial()).optional(),
+    // Checked field by field, but kept as given: the schema's own defaults are not written into it.
+    const checked = requestSchema.partial().safeParse(value);
+    if (!checked.success) {
+      for (const issue of checked.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+      return z.NEVER;
+    }
+    return value as Partial<GenerateRequest>;
+  }).optional(),
   prompt: z.string().max(20_000).optional(),
   ep: z.enum(['wasm', 'webgpu']).optional(),
 });

@@ -11,8 +11,9 @@ export async function browserOrt(crossOriginIsolated: boolean, cores: number, ch
   const { ort, glue, wasm } = build === 'jspi' ? await import('./ort-build-jspi') : await import('./ort-build-asyncify');
   // Our own copies of the wasm files: without this, ORT fetches its glue from a CDN for threaded workers.
   ort.env.wasm.wasmPaths = { mjs: glue, wasm };
-  // Threads need SharedArrayBuffer, which only cross-origin-isolated pages get.
-  ort.env.wasm.numThreads = crossOriginIsolated ? Math.max(1, Math.min(4, cores)) : 1;
+  // Threads need SharedArrayBuffer, which only cross-origin-isolated pages get. On two cores a second thread made the
+  // tiny model about 2× slower (README, "Cross-origin isolation"), so threads start above two cores.
+  ort.env.wasm.numThreads = crossOriginIsolated && cores > 2 ? Math.min(4, cores) : 1;
   ort.env.logLevel = 'error';
   return { ort: ort as unknown as Ort, build };
 }
