@@ -5,19 +5,13 @@ import { expect, test, type Page } from '@playwright/test';
 import { toCamel } from '../src/embed/case-mapping';
 import { AppPage } from './app-page';
 import { buildOctoaiSdk } from './octoai-sdk/build';
+import { serviceWorkerControls } from './service-worker';
 
 const SEEDED = { prompt: 'a paper boat on a pond', width: 64, height: 64, steps: 4, cfg_scale: 3, seed: 5150 };
 let sdkScript = '';
 test.beforeAll(async () => {
   sdkScript = await buildOctoaiSdk();
 });
-
-async function controlled(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
-  });
-}
 
 /** POST generate/sdxl from the page with fetch; answers status, headers that matter, and the parsed body. */
 const post = (page: Page, body: unknown, headers: Record<string, string> = {}) => page.evaluate(async ([b, h]) => {
@@ -30,7 +24,7 @@ test('@octoai/sdk and fetch against the app origin: same image as the page API, 
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto('/?ep=wasm');
-  await controlled(page);
+  await serviceWorkerControls(page);
 
   // Before a model is loaded the app says so, as a 503 with a reason.
   const early = await post(page, SEEDED);
@@ -83,7 +77,7 @@ test('@octoai/sdk and fetch against the app origin: same image as the page API, 
   // With no app page open, another page of the app's origin gets a clear 503.
   const other = await context.newPage();
   await other.goto('/embed.html');
-  await controlled(other);
+  await serviceWorkerControls(other);
   await page.close();
   const none = await post(other, SEEDED);
   expect(none.status).toBe(503);
@@ -100,7 +94,7 @@ test('every field the SDK adds (prompt_2, clip_skip, inpaint_full_res, six sampl
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto('/?ep=wasm');
-  await controlled(page);
+  await serviceWorkerControls(page);
   await page.evaluate(() => window.sdxl.loadModel('./models/tiny-sdxl/'));
   await page.addScriptTag({ path: sdkScript });
   const app = new AppPage(page);

@@ -1,21 +1,15 @@
 // The installable offline app: the service worker's shell and wasm caches, offline generation from the model store,
 // the update prompt (build A → build B) without interrupting a generation, a sub-path deploy, and installability.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { chromiumPath, webgpuArgs } from './browser';
+import { serviceWorkerControls } from './service-worker';
 import { startStaticSite, type StaticSite } from './static-site';
 
 const SEEDED = { prompt: 'a lighthouse in a storm', width: 64, height: 64, steps: 4, cfg_scale: 3, seed: 4242 };
-
-async function serviceWorkerControls(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
-  });
-}
 
 /** Every URL in every Cache Storage cache of the page's origin, by cache. */
 const cachedUrls = (page: Page) => page.evaluate(async () => {
@@ -115,6 +109,10 @@ test.describe('a static host under a sub-path (no headers), build A then build B
     await expect.poll(() => page.evaluate(() => window.sdxl?.version()), { timeout: 30_000 }).toBe('build-B');
     // The long run finished and was kept: both results are in the history of build B's page.
     await expect(page.getByTestId('result')).toHaveCount(2, { timeout: 30_000 });
+    // Build A's files left the caches when B activated: every cached URL is a file of build B.
+    const cached = Object.values(await cachedUrls(page)).flat().map((u) => new URL(u).pathname.slice('/sdxl/'.length));
+    expect(cached.length).toBeGreaterThan(10);
+    expect(cached.filter((rel) => !existsSync(join(builds.B, rel)))).toEqual([]);
     await context.close();
   });
 });

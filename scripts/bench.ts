@@ -1,7 +1,8 @@
 // `npm run bench`: builds the app, serves it, and times the tiny model in headless Chromium on WebGPU and on wasm.
 // Prints JSON: model load, text encode, UNet per call, VAE decode and the pipeline's own overhead (total − session.run);
 // then, for a synthetic model of --load-mb MB with sharded external data served by the fake Hub: download, the cached
-// load against a raw read of the same bytes from storage, and the worker's peak JS heap during the load.
+// load against a raw read of the same bytes from storage, and the worker's peak JS heap during the load; and start-up
+// times with the service worker (empty cache, warm, offline) against the HTTP cache alone.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { chromium, type Page } from '@playwright/test';
 import { build, preview } from 'vite';
 import { chromiumPath, webgpuArgs } from '../e2e/browser';
 import { FakeHub, serve } from '../e2e/hub-server';
+import { benchStartup } from './bench-startup';
 import { syntheticModel } from './synthetic-model';
 
 const { values } = parseArgs({
@@ -26,6 +28,8 @@ const { values } = parseArgs({
     // onnxruntime-web builds to compare: JSPI (16.8 MB wasm) and asyncify (26.8 MB).
     'ort-builds': { type: 'string', default: 'jspi,asyncify' },
     'skip-generation': { type: 'boolean', default: false },
+    // Start-up with the service worker (empty cache, warm, offline) against the HTTP cache alone.
+    'startup-runs': { type: 'string', default: '3' },
   },
 });
 const runs = Number(values.runs);
@@ -76,6 +80,7 @@ try {
     };
     await page.close();
   }
+  if (Number(values['startup-runs']) > 0) results.startup = await benchStartup(browser, 'http://localhost:4174/', Number(values['startup-runs']));
   if (Number(values['load-mb']) > 0) results.cached_load = await benchCachedLoad(Number(values['load-mb']) * 1e6, variants.filter((v) => values['load-providers'].split(',').includes(v.provider)));
 } finally {
   await browser.close();

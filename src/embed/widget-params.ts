@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { requestSchema, type GenerateRequest } from '../schema/request';
 
-export const WIDGET_CONTROLS = ['negative_prompt', 'size', 'seed', 'steps', 'download', 'model'] as const;
+/** Optional controls beside the prompt; the Download link shows unless `controls` leaves it out. */
+export const WIDGET_CONTROLS = ['negative_prompt', 'seed', 'steps', 'download'] as const;
 export type WidgetControl = (typeof WIDGET_CONTROLS)[number];
 
 const origin = z.string().max(256).refine((s) => {

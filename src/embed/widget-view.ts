@@ -4,13 +4,21 @@ import { showProgress } from '../ui/progress-view';
 import type { ProgressEvent } from '../worker/protocol';
 import type { WidgetParams } from './widget-params';
 
+/** What the widget's own controls add to the request (only the shown ones; empty fields are left out). */
+export interface WidgetInputs {
+  prompt: string;
+  negative_prompt?: string;
+  seed?: number;
+  steps?: number;
+}
+
 export interface WidgetActions {
-  generate(prompt: string): void;
+  generate(inputs: WidgetInputs): void;
   cancel(): void;
 }
 
 export interface WidgetView {
-  prompt(): string;
+  inputs(): WidgetInputs;
   setBusy(busy: boolean): void;
   progress(p: ProgressEvent | undefined): void;
   status(text: string, kind?: 'info' | 'error' | 'ok'): void;
@@ -36,16 +44,31 @@ export function createWidgetView(root: HTMLElement, params: WidgetParams, action
   figure.append(img, download);
   const row = el('div', { class: 'w-actions' });
   row.append(generate, cancel);
-  root.append(modelLine, prompt, row, progress, status, figure);
+  const shown = (c: string) => params.controls.includes(c as never);
+  const negative = el('input', { type: 'text', class: 'w-negative', 'data-testid': 'w-negative', 'aria-label': 'Negative prompt', placeholder: 'Negative prompt (optional)' });
+  const seed = el('input', { type: 'number', min: '0', step: '1', 'data-testid': 'w-seed', 'aria-label': 'Seed', placeholder: 'Seed: random' });
+  const steps = el('input', { type: 'number', min: '1', max: '200', step: '1', 'data-testid': 'w-steps', 'aria-label': 'Steps', placeholder: 'Steps' });
+  const extras = el('div', { class: 'w-extras' });
+  if (shown('negative_prompt')) extras.append(negative);
+  if (shown('seed')) extras.append(seed);
+  if (shown('steps')) extras.append(steps);
+  root.append(modelLine, prompt, ...(extras.childElementCount ? [extras] : []), row, progress, status, figure);
 
-  generate.addEventListener('click', () => actions.generate(prompt.value));
+  const num = (input: HTMLInputElement) => (input.value.trim() === '' ? undefined : Number(input.value));
+  const inputs = (): WidgetInputs => ({
+    prompt: prompt.value,
+    ...(shown('negative_prompt') && negative.value.trim() ? { negative_prompt: negative.value } : {}),
+    ...(shown('seed') && num(seed) !== undefined ? { seed: num(seed)! } : {}),
+    ...(shown('steps') && num(steps) !== undefined ? { steps: num(steps)! } : {}),
+  });
+  generate.addEventListener('click', () => actions.generate(inputs()));
   cancel.addEventListener('click', () => actions.cancel());
   prompt.addEventListener('keydown', (e) => {
-    if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') actions.generate(prompt.value);
+    if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') actions.generate(inputs());
   });
 
   return {
-    prompt: () => prompt.value,
+    inputs,
     setBusy(busy) {
       generate.disabled = busy;
       cancel.hidden = !busy;

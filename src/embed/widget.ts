@@ -14,7 +14,7 @@ import { PROTOCOL_VERSION, type HostMethods, type Outcome, type ReadyInfo, type 
 import { requestUnpartitionedStore, storageAvailable, storageIsPartitioned } from './storage-partition';
 import { countIgnoredMessages, jobIdSchema, modelRefSchema } from './widget-guard';
 import { readWidgetParams } from './widget-params';
-import { createWidgetView } from './widget-view';
+import { createWidgetView, type WidgetInputs } from './widget-view';
 
 const { params, origins, errors } = readWidgetParams(location.search, location.origin);
 document.documentElement.dataset.theme = params.theme;
@@ -28,7 +28,7 @@ const jobs = new Map<string, AbortController>();
 let host: RemoteProxy<HostMethods> | undefined;
 
 const view = createWidgetView(document.getElementById('widget')!, params, {
-  generate: (prompt) => void runFromUi(prompt),
+  generate: (inputs) => void runFromUi(inputs),
   cancel: () => jobs.forEach((c) => c.abort()),
 });
 if (errors.length) view.status(`Ignored bad widget parameters — ${errors.join('; ')}`, 'error');
@@ -96,8 +96,8 @@ async function generate(jobId: string, request: unknown, onProgress?: (p: unknow
 }
 
 let uiJobs = 0;
-async function runFromUi(prompt: string): Promise<void> {
-  const request = { ...(params.defaults ?? {}), prompt };
+async function runFromUi(inputs: WidgetInputs): Promise<void> {
+  const request = { ...(params.defaults ?? {}), ...inputs };
   const detail = validate(request);
   if (detail.length) return view.status(detail.map((d) => d.msg).join(' '), 'error');
   await generate(`ui-${++uiJobs}`, request);
