@@ -5,6 +5,7 @@ import type { Connect, Plugin } from 'vite';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { appIcons, appManifest } from './scripts/vite-app-icons';
+import { sdkTypes } from './scripts/vite-sdk-types';
 
 const TEST_MODELS_ROUTE = '/models/';
 const TEST_MODELS_DIR = join(import.meta.dirname, 'test-data');
@@ -74,6 +75,7 @@ export default defineConfig({
     serveTestModels(),
     isolateAppPages(),
     appIcons(),
+    sdkTypes(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src/sw',
@@ -85,7 +87,7 @@ export default defineConfig({
         // The shell is precached. The two onnxruntime-web wasm builds (17 and 27 MB) are listed too, so the worker
         // knows their hashed names, but it caches only the one this browser uses, at run time (src/sw/ort-wasm.ts).
         globPatterns: ['**/*.{html,js,mjs,css,svg,png,json,wasm,webmanifest}'],
-        globIgnores: ['screenshots/**', 'examples/**', 'models/**'],
+        globIgnores: ['screenshots/**', 'examples/**', 'models/**', 'types/**', '*.d.ts'],
         maximumFileSizeToCacheInBytes: 40 * 1024 * 1024,
       },
       devOptions: { enabled: false },

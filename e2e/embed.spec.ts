@@ -48,8 +48,13 @@ test('a host on another site generates through the SDK: the image equals the pag
   expect(ready.capabilities.samplers).toContain('K_EULER');
 
   const before = modelRequests.length;
-  const model = await hostPage.evaluate(() => window.client.loadModel('./models/tiny-sdxl/'));
-  expect(model.name).toContain('tiny-sdxl');
+  const loaded = await hostPage.evaluate(async () => {
+    const events: unknown[] = [];
+    const model = await window.client.loadModel('./models/tiny-sdxl/', { onProgress: (p) => events.push(p) });
+    return { model, events: events.length };
+  });
+  expect(loaded.model.name).toContain('tiny-sdxl');
+  expect(loaded.events).toBeGreaterThan(0);
   // Partitioned storage: the app's stored copy is invisible here, so the widget fetched the files again.
   expect(modelRequests.length - before).toBeGreaterThan(5);
 
@@ -69,6 +74,20 @@ test('a host on another site generates through the SDK: the image equals the pag
   // The widget shows the image too, with its Download link.
   const widget = hostPage.frameLocator('iframe').first();
   await expect(widget.getByTestId('w-download')).toHaveAttribute('download', 'sdxl-99.png');
+
+  // It fits a 320×320 container: nothing wider than the frame, Generate and Download inside it.
+  await hostPage.locator('#widget').evaluate((d) => ((d as HTMLElement).style.cssText = 'width:320px;height:320px'));
+  const frame = hostPage.frames().find((f) => f.url().startsWith(`${APP}embed.html`))!;
+  await expect.poll(() => frame.evaluate(() => innerWidth)).toBe(320);
+  expect(await frame.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+  for (const id of ['w-generate', 'w-download']) {
+    const box = await widget.getByTestId(id).boundingBox();
+    expect(box!.x + box!.width, id).toBeLessThanOrEqual((await hostPage.locator('iframe').first().boundingBox())!.x + 320);
+  }
+
+  // sdk.js comes with its declarations for TypeScript host pages.
+  const types = await (await hostPage.request.get(`${APP}types/embed/sdk.d.ts`)).text();
+  expect(types).toContain('export declare function createClient(options: CreateClientOptions): SdxlClient;');
 });
 
 test('cancel mid-run rejects with "cancelled"; an invalid request rejects with the 422 detail and starts nothing', async () => {

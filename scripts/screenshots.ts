@@ -1,5 +1,6 @@
-// Regenerates the README screenshots: the app after a generation, the JSON view, field errors, the mask painter and
-// the outpaint panel. Usage: npx tsx scripts/screenshots.ts [--images-only]  (builds, serves on :4175, headless WebGPU)
+// Regenerates the README screenshots: the app after a generation, the JSON view, field errors, the mask painter, the
+// outpaint panel, and the widget on a host page of another site.
+// Usage: npx tsx scripts/screenshots.ts [--images-only | --embed-only]  (builds, serves on :4175, headless WebGPU)
 import { chromium, type Page } from '@playwright/test';
 import { build, preview } from 'vite';
 import { chromiumPath, webgpuArgs } from '../e2e/browser';
@@ -40,11 +41,30 @@ async function modelShots(page: Page): Promise<void> {
   await page.locator('details.model-body').evaluate((d) => ((d as HTMLDetailsElement).open = false));
 }
 
+/** The example host page on another site (a.localhost) driving the widget (127.0.0.1) through sdk.js, after a run. */
+async function embedShot(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 1000, height: 600 });
+  await page.goto(`http://a.localhost:4175/examples/embed/?app=${encodeURIComponent('http://127.0.0.1:4175/')}&ep=wasm&theme=light`);
+  await page.waitForFunction(() => (window as unknown as { client?: unknown }).client !== undefined);
+  await page.evaluate(async () => {
+    const client = (window as unknown as { client: { ready: Promise<unknown>; loadModel(ref: string): Promise<unknown> } }).client;
+    await client.ready;
+    await client.loadModel('./models/tiny-sdxl/');
+  });
+  await page.locator('#go').click();
+  await page.getByTestId('host-image').and(page.locator('[src^="data:"]')).waitFor({ timeout: 120_000 });
+  await page.screenshot({ path: 'docs/screenshots/widget.png' });
+}
+
 await build({ logLevel: 'warn' });
 const server = await preview({ preview: { port: 4175, strictPort: true }, logLevel: 'warn' });
 const browser = await chromium.launch({ executablePath: chromiumPath, args: webgpuArgs });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  if (process.argv.includes('--embed-only')) {
+    await embedShot(page);
+    process.exit(0);
+  }
   await page.goto('http://localhost:4175/?model=tiny-sdxl');
   await page.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 300_000 });
   await modelShots(page);
