@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SAMPLERS, SAMPLER_GROUPS } from './samplers';
 import { STYLE_PRESETS } from './style-presets';
 import type { FieldError } from './response';
-import { SDXL_SIZE_RULE, describeSizeRule, sizeAllowed, type SizeRule } from './sizes';
+import { SDXL_SIZE_RULE, describeSizeRule, offendingDimension, sizeAllowed, type SizeRule } from './sizes';
 
 export const MAX_SEED = 2 ** 32 - 1;
 export const DEFAULT_CHECKPOINT = 'octoai:lightning_sdxl';
@@ -171,7 +171,7 @@ export function crossFieldErrors(body: Record<string, unknown>, limits: ModelLim
     const missing = has('width') ? 'height' : 'width';
     issue(missing, 'width and height go together: give both, or neither for the default size.', 'missing');
   } else if (width !== undefined && height !== undefined && !sizeAllowed(limits.sizeRule, width, height)) {
-    issue('width', `${width}×${height} is not a size this model supports; use ${describeSizeRule(limits.sizeRule)}.`);
+    issue(offendingDimension(limits.sizeRule, width, height), `${width}×${height} is not a size this model supports; use ${describeSizeRule(limits.sizeRule)}.`);
   }
   const numImages = num('num_images') ?? 1;
   if (Array.isArray(body.seed) && body.seed.length !== numImages) {

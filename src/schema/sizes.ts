@@ -17,6 +17,17 @@ export function sizeAllowed(rule: SizeRule, width: number, height: number): bool
   return ok(width) && ok(height);
 }
 
+/**
+ * Which field to blame for a size the rule refuses: the one dimension that no allowed size has (or that breaks the
+ * range); when both are off, or each is fine alone but the pair is not, the width stands for the pair.
+ */
+export function offendingDimension(rule: SizeRule, width: number, height: number): 'width' | 'height' {
+  const fits = rule.kind === 'list'
+    ? { width: rule.sizes.some(([w]) => w === width), height: rule.sizes.some(([, h]) => h === height) }
+    : { width: sizeAllowed(rule, width, rule.min), height: sizeAllowed(rule, rule.min, height) };
+  return fits.width && !fits.height ? 'height' : 'width';
+}
+
 export function describeSizeRule(rule: SizeRule): string {
   if (rule.kind === 'list') return `one of ${rule.sizes.map(([w, h]) => `${w}×${h}`).join(', ')}`;
   return `multiples of ${rule.multiple} from ${rule.min} to ${rule.max}`;

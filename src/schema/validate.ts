@@ -82,16 +82,45 @@ function issueToErrors(issue: z.core.$ZodIssue, body: unknown): FieldError[] {
   }
 }
 
-/** Validates against the schema for a model's limits; reports every violation at once. */
+/** At most this many errors are listed; the last entry then says how many more there were. */
+export const MAX_REPORTED_ERRORS = 50;
+/** Keys that name an object's prototype machinery: zod drops them silently, so they are refused by name. */
+const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype'];
+const RECORD_FIELDS = ['loras', 'textual_inversions'];
+
+function reservedKeyErrors(body: Record<string, unknown>): FieldError[] {
+  const own = (o: unknown) => (o !== null && typeof o === 'object' && !Array.isArray(o) ? Object.keys(o) : []);
+  const bad = (keys: string[], loc: string[]) => keys.filter((k) => RESERVED_KEYS.includes(k)).map((k) => ({
+    loc: [...loc, k], msg: `"${k}" cannot be used as a name here: it is reserved by JavaScript objects. Rename it.`, type: 'value_error',
+  }));
+  return [...bad(own(body), ['body']), ...RECORD_FIELDS.flatMap((f) => bad(own(body[f]), ['body', f]))];
+}
+
+function capped(detail: FieldError[]): FieldError[] {
+  if (detail.length <= MAX_REPORTED_ERRORS) return detail;
+  const more = detail.length - (MAX_REPORTED_ERRORS - 1);
+  return [...detail.slice(0, MAX_REPORTED_ERRORS - 1), { loc: ['body'], msg: `… and ${more} more problems like these.`, type: 'too_many_errors' }];
+}
+
+/** Validates against the schema for a model's limits; reports every violation at once (capped), never throws. */
 export function validateRequest(body: unknown, limits: ModelLimits, defaultSize: readonly [number, number]): Validation {
+  try {
+    return validateReadable(body, limits, defaultSize);
+  } catch (e) {
+    // A throwing getter or a hostile Proxy: the body cannot even be read.
+    return { ok: false, detail: [{ loc: ['body'], msg: `The request could not be read (${e instanceof Error ? e.message : String(e)}): send plain JSON data.`, type: 'value_error' }] };
+  }
+}
+
+function validateReadable(body: unknown, limits: ModelLimits, defaultSize: readonly [number, number]): Validation {
   const parsed = requestSchema.safeParse(body);
   const isObject = body !== null && typeof body === 'object' && !Array.isArray(body);
   const schemaErrors = parsed.success ? [] : parsed.error.issues.flatMap((i) => issueToErrors(i, body));
   const reported = new Set(schemaErrors.map((e) => String(e.loc[1])));
   const ruleErrors = isObject
-    ? crossFieldErrors(body as Record<string, unknown>, limits).filter((e) => !reported.has(String(e.loc[1])))
+    ? [...reservedKeyErrors(body as Record<string, unknown>), ...crossFieldErrors(body as Record<string, unknown>, limits).filter((e) => !reported.has(String(e.loc[1])))]
     : [];
-  if (!parsed.success || ruleErrors.length > 0) return { ok: false, detail: [...schemaErrors, ...ruleErrors] };
+  if (!parsed.success || ruleErrors.length > 0) return { ok: false, detail: capped([...schemaErrors, ...ruleErrors]) };
   const r = parsed.data;
   const d = CHECKPOINT_DEFAULTS[r.checkpoint] ?? CHECKPOINT_DEFAULTS[DEFAULT_CHECKPOINT]!;
   return {
