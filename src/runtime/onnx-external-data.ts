@@ -18,6 +18,19 @@ export const ONNX = {
   ENTRY_VALUE: 2,
 } as const;
 
+/** Subgraphs (If/Loop bodies) nest; a crafted file could nest them until the stack overflows. */
+export const MAX_GRAPH_DEPTH = 64;
+
+/**
+ * A location is a plain file name beside model.onnx: no folders, no "..", no absolute path, no URL. Anything else would
+ * send requests outside the model's folder (or fail deep inside the store), so it is refused with its name.
+ */
+function checkedLocation(location: string): string {
+  const plain = location.length > 0 && location.length <= 255 && !/[/\\:\u0000-\u001f]/.test(location) && location !== '.' && location !== '..';
+  if (!plain) throw new Error(`The graph names an external-data file ${JSON.stringify(location.slice(0, 120))}: only a plain file name beside model.onnx is allowed (no folders, "..", absolute paths or URLs).`);
+  return location;
+}
+
 function tensorLocation(buf: Uint8Array, from: number, to: number, out: Set<string>): void {
   for (const f of scanFields(buf, from, to)) {
     if (f.field !== ONNX.TENSOR_EXTERNAL_DATA || f.wire !== 2) continue;
@@ -27,11 +40,12 @@ function tensorLocation(buf: Uint8Array, from: number, to: number, out: Set<stri
       if (e.field === ONNX.ENTRY_KEY) key = decodeString(buf, e);
       if (e.field === ONNX.ENTRY_VALUE) value = decodeString(buf, e);
     }
-    if (key === 'location') out.add(value);
+    if (key === 'location') out.add(checkedLocation(value));
   }
 }
 
-function graphLocations(buf: Uint8Array, from: number, to: number, out: Set<string>): void {
+function graphLocations(buf: Uint8Array, from: number, to: number, out: Set<string>, depth = 0): void {
+  if (depth > MAX_GRAPH_DEPTH) throw new Error(`The graph nests subgraphs more than ${MAX_GRAPH_DEPTH} deep: not a model this app can read.`);
   for (const f of scanFields(buf, from, to)) {
     if (f.wire !== 2) continue;
     if (f.field === ONNX.GRAPH_INITIALIZER) tensorLocation(buf, f.valueStart, f.valueEnd, out);
@@ -41,7 +55,7 @@ function graphLocations(buf: Uint8Array, from: number, to: number, out: Set<stri
       for (const a of scanFields(buf, attr.valueStart, attr.valueEnd)) {
         if (a.wire !== 2) continue;
         if (a.field === ONNX.ATTRIBUTE_T || a.field === ONNX.ATTRIBUTE_TENSORS) tensorLocation(buf, a.valueStart, a.valueEnd, out);
-        if (a.field === ONNX.ATTRIBUTE_G || a.field === ONNX.ATTRIBUTE_GRAPHS) graphLocations(buf, a.valueStart, a.valueEnd, out);
+        if (a.field === ONNX.ATTRIBUTE_G || a.field === ONNX.ATTRIBUTE_GRAPHS) graphLocations(buf, a.valueStart, a.valueEnd, out, depth + 1);
       }
     }
   }
