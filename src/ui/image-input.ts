@@ -1,4 +1,5 @@
 // Bringing a picture in: file picker, drag and drop anywhere on the page, and paste (Ctrl+V); all end as base64.
+import { imageProblem } from '../pipeline/image-header';
 
 /** A file or blob as base64 without the data: prefix (the request's image encoding). */
 export async function blobToBase64(blob: Blob): Promise<string> {
@@ -13,6 +14,9 @@ export async function blobToBase64(blob: Blob): Promise<string> {
 
 /** A base64 image (no data: prefix) as a bitmap to draw. */
 export function base64ToBitmap(b64: string): Promise<ImageBitmap> {
+  // Checked before decoding: the painter decodes on the main thread, where a huge picture would freeze the page.
+  const problem = imageProblem(b64);
+  if (problem) return Promise.reject(new Error(`This picture cannot be used: ${problem}.`));
   return createImageBitmap(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))]));
 }
 

@@ -7,6 +7,7 @@ import { generate, type ImageInputs } from '../pipeline/generate';
 import { binarizeMask, type RgbaImage } from '../pipeline/image-tensors';
 import type { CropBox } from '../pipeline/crop-region';
 import { fullResCrop, fullResPasteBack } from '../pipeline/inpaint-full-res';
+import { imageProblem } from '../pipeline/image-header';
 import { outpaintFill } from '../pipeline/outpaint-fill';
 import { pasteBack } from '../pipeline/paste-back';
 import { unsupportedFields } from '../schema/engine-support';
@@ -305,6 +306,12 @@ export class Engine implements EngineApi {
     }
     const detail: FieldError[] = [];
     const decode = async (field: 'init_image' | 'mask_image', b64: string) => {
+      // The header first: a small file can claim a size that takes gigabytes to decode.
+      const problem = imageProblem(b64);
+      if (problem) {
+        detail.push({ loc: ['body', field], msg: `${field} cannot be used: ${problem}.`, type: problem.includes('megapixels') ? 'image_too_large' : 'value_error' });
+        return undefined;
+      }
       try {
         return await this.deps.decodeImage(b64, req.width, req.height);
       } catch (e) {
