@@ -55,8 +55,8 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | undefined {
   return undefined;
 }
 
-/** Why a base64 image must not be decoded (not an image this app reads, or too large), or undefined when it may be. */
-export function imageProblem(b64: string): string | undefined {
+/** The header of a base64 image (or a data: URL), read from its first bytes only; a string says why there is none. */
+export function base64ImageHeader(b64: string): ImageHeader | string {
   const body = b64.startsWith('data:') ? b64.slice(b64.indexOf(',') + 1) : b64;
   const prefix = body.replace(/\s+/g, '').slice(0, HEADER_BASE64_CHARS);
   let bytes: Uint8Array;
@@ -65,12 +65,27 @@ export function imageProblem(b64: string): string | undefined {
   } catch {
     return 'it is not base64 data';
   }
-  const header = readImageHeader(bytes);
-  if (!header) return 'it is not a PNG, JPEG or WebP image';
+  return readImageHeader(bytes) ?? 'it is not a PNG, JPEG or WebP image';
+}
+
+/** Why a base64 image must not be decoded (not an image this app reads, or too large), or undefined when it may be. */
+export function imageProblem(b64: string): string | undefined {
+  const header = base64ImageHeader(b64);
+  if (typeof header === 'string') return header;
   const { width, height, format } = header;
   if (width === 0 || height === 0) return `its ${format} header gives a size of ${width}×${height}`;
   if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || width * height > MAX_IMAGE_PIXELS) {
     return `it is ${width}×${height} pixels (${format}); images may be at most ${MAX_IMAGE_SIDE} px on a side and ${MAX_IMAGE_PIXELS / (1024 * 1024)} megapixels in all — scale it down first`;
   }
   return undefined;
+}
+
+/**
+ * Why a mask cannot go with a picture: a different aspect ratio would land misaligned after each is fitted to the
+ * output. The same aspect at another size is fine: both go through the same cover-crop.
+ */
+export function maskMismatch(init: ImageHeader, mask: ImageHeader): string | undefined {
+  const slack = 1 / Math.min(init.width, init.height, mask.width, mask.height);
+  if (Math.abs(init.width / init.height - mask.width / mask.height) / (init.width / init.height) <= slack) return undefined;
+  return `mask_image is ${mask.width}×${mask.height} but init_image is ${init.width}×${init.height}: a mask needs the picture's aspect ratio (best, its size), or it would land misaligned`;
 }

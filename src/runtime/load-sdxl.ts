@@ -3,6 +3,7 @@ import type { BpeTokenizer } from '../pipeline/clip-tokens';
 import { maxClipSkip } from '../pipeline/hidden-states';
 import type { SchedulerConfig } from '../pipeline/schedulers';
 import type { SdxlComponents } from '../pipeline/generate';
+import { parseWebManifest, type WebManifest } from '../schema/model-manifest';
 import { SDXL_SIZE_RULE, type SizeRule } from '../schema/sizes';
 import { createClipTokenizer } from './clip-tokenizer';
 import type { ModelFiles } from './model-files';
@@ -45,8 +46,6 @@ export interface LoadOptions {
 
 interface ModelIndex { text_encoder_2?: unknown; unet?: unknown; force_zeros_for_empty_prompt?: boolean }
 interface VaeConfig { scaling_factor?: number; latent_channels?: number; block_out_channels?: number[] }
-/** Optional `sdxl-web.json` in the model folder: what the model declares about itself. */
-interface WebManifest { sizes?: { min: number; max: number; multiple: number }; default_size?: [number, number] }
 
 async function loadTokenizer(files: ModelFiles, dir: string): Promise<BpeTokenizer> {
   const [json, config] = await Promise.all([files.json<object>(`${dir}/tokenizer.json`), files.json<object>(`${dir}/tokenizer_config.json`)]);
@@ -85,7 +84,8 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
   const [schedulerConfig, vaeConfig, manifest, hasVaeEncoder] = await Promise.all([
     files.json<SchedulerConfig>('scheduler/scheduler_config.json'),
     files.json<VaeConfig>('vae_decoder/config.json'),
-    files.exists('sdxl-web.json').then((ok): Promise<WebManifest> => (ok ? files.json<WebManifest>('sdxl-web.json') : Promise.resolve({}))),
+    // Optional: what the model declares about itself (its sizes), checked before any session is made.
+    files.exists('sdxl-web.json').then(async (ok): Promise<WebManifest> => (ok ? parseWebManifest(await files.json<unknown>('sdxl-web.json'), `${files.location}sdxl-web.json`) : {})),
     files.exists('vae_encoder/model.onnx'),
   ]);
   const [tokenizer, tokenizer2] = await Promise.all([loadTokenizer(files, 'tokenizer'), loadTokenizer(files, 'tokenizer_2')]);

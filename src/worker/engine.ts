@@ -7,7 +7,7 @@ import { generate, type ImageInputs } from '../pipeline/generate';
 import { binarizeMask, type RgbaImage } from '../pipeline/image-tensors';
 import type { CropBox } from '../pipeline/crop-region';
 import { fullResCrop, fullResPasteBack } from '../pipeline/inpaint-full-res';
-import { imageProblem } from '../pipeline/image-header';
+import { base64ImageHeader, imageProblem, maskMismatch } from '../pipeline/image-header';
 import { outpaintFill } from '../pipeline/outpaint-fill';
 import { pasteBack } from '../pipeline/paste-back';
 import { unsupportedFields } from '../schema/engine-support';
@@ -319,6 +319,11 @@ export class Engine implements EngineApi {
         return undefined;
       }
     };
+    if (req.mask_image !== undefined) {
+      const [initHeader, maskHeader] = [base64ImageHeader(req.init_image), base64ImageHeader(req.mask_image)];
+      const mismatch = typeof initHeader === 'string' || typeof maskHeader === 'string' ? undefined : maskMismatch(initHeader, maskHeader);
+      if (mismatch) return { error: { code: 'invalid_request', message: 'The request is invalid.', detail: [{ loc: ['body', 'mask_image'], msg: `${mismatch}.`, type: 'value_error' }] } };
+    }
     const init = await decode('init_image', req.init_image);
     const mask = req.mask_image === undefined ? undefined : await decode('mask_image', req.mask_image);
     if (detail.length > 0 || !init) return { error: { code: 'invalid_request', message: 'The request is invalid.', detail } };

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { bytesToBase64 } from '../../src/pipeline/base64';
-import { MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, imageProblem, readImageHeader } from '../../src/pipeline/image-header';
+import { MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, imageProblem, maskMismatch, readImageHeader } from '../../src/pipeline/image-header';
 import { nodeEngine } from './node-model';
 import { modelDir, testDataDir } from './reference';
 
@@ -44,6 +44,27 @@ describe('image headers', () => {
     expect(imageProblem(bytesToBase64(pngHeader(16000, 16000)))).toMatch(new RegExp(`${MAX_IMAGE_PIXELS / 1048576} megapixels`));
     expect(imageProblem(bytesToBase64(pngHeader(MAX_IMAGE_SIDE + 1, 8)))).toMatch(/at most 16384 px on a side/);
     expect(imageProblem(bytesToBase64(jpegHeader(20000, 100)))).toMatch(/20000×100 pixels \(jpeg\)/);
+  });
+});
+
+describe('a mask and its picture', () => {
+  const png = (width: number, height: number) => ({ format: 'png' as const, width, height });
+  it('go together at the same aspect ratio (any size), not at another one', () => {
+    expect(maskMismatch(png(64, 64), png(64, 64))).toBeUndefined();
+    expect(maskMismatch(png(1024, 768), png(512, 384))).toBeUndefined();
+    expect(maskMismatch(png(1023, 768), png(512, 384))).toBeUndefined(); // a pixel of rounding
+    expect(maskMismatch(png(64, 64), png(128, 64))).toMatch(/mask_image is 128×64 but init_image is 64×64/);
+  });
+
+  it('the engine refuses a mask of another aspect ratio on mask_image, before running anything', async () => {
+    const engine = nodeEngine();
+    expect((await engine.loadModel(modelDir)).ok).toBe(true);
+    const init = bytesToBase64(new Uint8Array(readFileSync(`${testDataDir}reference/images/init_image.png`)));
+    const wide = new PNG({ width: 128, height: 64 });
+    wide.data.fill(255);
+    const r = await engine.generate('mismatch', { prompt: 'x', width: 64, height: 64, steps: 1, init_image: init, mask_image: bytesToBase64(new Uint8Array(PNG.sync.write(wide))) });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.detail).toEqual([expect.objectContaining({ loc: ['body', 'mask_image'], msg: expect.stringContaining('aspect ratio') })]);
   });
 });
 
