@@ -150,14 +150,23 @@ async function stream(
 ): Promise<'complete' | string> {
   const reader = body.getReader();
   let sinceCheckpoint = 0;
+  // Cancel must not wait for the network layer to fail the read: a body that stops arriving (or a fetch that passed
+  // through a service worker and never hears of the abort) would otherwise hang the download for good.
+  let onAbort = () => undefined as void;
+  const aborted = new Promise<'cancelled'>((resolve) => {
+    onAbort = () => resolve('cancelled');
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
   try {
     for (;;) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
+      let chunk: ReadableStreamReadResult<Uint8Array> | 'cancelled';
       try {
-        chunk = await reader.read();
+        chunk = await Promise.race([reader.read(), aborted]);
       } catch (e) {
-        return `connection lost: ${e instanceof Error ? e.message : String(e)}`;
+        return signal?.aborted ? 'cancelled' : `connection lost: ${e instanceof Error ? e.message : String(e)}`;
       }
+      if (chunk === 'cancelled') return 'cancelled';
       if (chunk.done) return 'complete';
       const value = chunk.value;
       try {
@@ -175,6 +184,7 @@ async function stream(
       }
     }
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     reader.cancel().catch(() => undefined);
   }
 }

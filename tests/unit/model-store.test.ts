@@ -122,6 +122,18 @@ describe('downloadFile', () => {
     expect(hub.log[0]!.bytes).toBe(bytes().length - saved.offset);
   });
 
+  it('Cancel ends a download whose body has stalled, even when the network layer never fails the read', async () => {
+    const d = deps();
+    // A server that sends 1 MB and then nothing, and a fetch that ignores the abort signal (as a request routed
+    // through a service worker can): only our own check can stop the wait.
+    const stalled = (async () => new Response(new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new Uint8Array(1_000_000)) }), { status: 200 })) as unknown as typeof fetch;
+    const controller = new AbortController();
+    const started = Date.now();
+    const run = downloadFile(remote(), { ...d, fetch: stalled }, () => setTimeout(() => controller.abort(), 50), controller.signal);
+    await expect(run).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('retries a 503 with backoff, and gives up with the file named after the last try', async () => {
     hub.reset();
     hub.faults = [{ path, kind: '503', times: 2 }];
