@@ -2,11 +2,9 @@
 // the host page over the versioned penpal protocol. Talks only to its parent, and only at the allowed origins.
 import './widget.css';
 import { WindowMessenger, connect, type RemoteProxy } from 'penpal';
-import { unsupportedFields } from '../schema/engine-support';
 import type { FieldError } from '../schema/response';
 import { SAMPLERS } from '../schema/samplers';
-import { SDXL_SIZE_RULE } from '../schema/sizes';
-import { validateRequest } from '../schema/validate';
+import { checkForModel } from '../schema/validate';
 import { formatBytes } from '../ui/format';
 import { SdxlError, createWorkerGenerator, type Generator } from '../worker/client';
 import type { LoadedModelReport } from '../worker/protocol';
@@ -33,8 +31,7 @@ const view = createWidgetView(document.getElementById('widget')!, params, {
 });
 if (errors.length) view.status(`Ignored bad widget parameters — ${errors.join('; ')}`, 'error');
 
-const toError = (e: unknown): WidgetError =>
-  e instanceof SdxlError ? { code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) } : { code: 'internal', message: e instanceof Error ? e.message : String(e) };
+const toError = (e: unknown): WidgetError => (e instanceof SdxlError ? e.toJSON() : { code: 'internal', message: e instanceof Error ? e.message : String(e) });
 const invalid = (message: string): Outcome<never> => ({ ok: false, error: { code: 'protocol', message } });
 
 let modelRef = '';
@@ -42,10 +39,8 @@ function describeModel(m: LoadedModelReport): WidgetModel {
   return { ...(m.record?.id ? { id: m.record.id } : {}), name: m.record?.name ?? modelRef, provider: m.provider, sizes: m.sizeRule, defaultSize: m.defaultSize };
 }
 
-function validate(request: unknown): FieldError[] {
-  const v = validateRequest(request, { sizeRule: model?.sizeRule ?? SDXL_SIZE_RULE }, model?.defaultSize ?? [1024, 1024]);
-  return v.ok ? unsupportedFields(v.request, { samplers: SAMPLERS }) : v.detail;
-}
+// The same check as the app page's, with the loaded model's limits (sizes, clip_skip).
+const validate = (request: unknown): FieldError[] => checkForModel(request, model);
 
 async function loadModel(ref: string, onProgress?: (p: unknown) => void): Promise<WidgetModel> {
   view.model(`Loading ${ref}…`);

@@ -3,9 +3,10 @@ import type { z } from 'zod';
 import {
   CHECKPOINT_DEFAULTS, DEFAULT_CHECKPOINT, MAX_SEED, crossFieldErrors, requestSchema, type ModelLimits, type ParsedRequest,
 } from './request';
+import { unsupportedFields } from './engine-support';
 import type { FieldError } from './response';
-import type { Sampler } from './samplers';
-import type { SizeRule } from './sizes';
+import { SAMPLERS, type Sampler } from './samplers';
+import { SDXL_SIZE_RULE, type SizeRule } from './sizes';
 
 /** A request with every default decided: what the pipeline runs. */
 export interface ResolvedRequest extends Omit<ParsedRequest, 'steps' | 'cfg_scale' | 'sampler' | 'width' | 'height'> {
@@ -139,4 +140,21 @@ function validateReadable(body: unknown, limits: ModelLimits, defaultSize: reado
 export function defaultSizeFor(rule: SizeRule): readonly [number, number] {
   if (rule.kind === 'list') return rule.sizes[0]!;
   return [Math.min(rule.max, Math.max(rule.min, 1024)), Math.min(rule.max, Math.max(rule.min, 1024))];
+}
+
+/** What a page knows of the loaded model: enough to check a request before sending it. */
+export interface LoadedLimits {
+  sizeRule: SizeRule;
+  defaultSize: readonly [number, number];
+  maxClipSkip?: number;
+}
+
+/**
+ * The check the app page and the widget run before sending a request: the schema and the loaded model's limits (SDXL's
+ * when none is loaded), then fields this engine cannot honour. Every sampler name counts as implemented here; the worker
+ * checks against the pipeline's own list, so no scheduler code reaches a page.
+ */
+export function checkForModel(body: unknown, model: LoadedLimits | undefined): FieldError[] {
+  const v = validateRequest(body, { sizeRule: model?.sizeRule ?? SDXL_SIZE_RULE, maxClipSkip: model?.maxClipSkip }, model?.defaultSize ?? [1024, 1024]);
+  return v.ok ? unsupportedFields(v.request, { samplers: SAMPLERS }) : v.detail;
 }

@@ -1,11 +1,9 @@
 // App entry: wires the schema-driven form, JSON view, model panel, worker generator, gallery and window.sdxl.
 import './styles.css';
-import { unsupportedFields } from '../schema/engine-support';
 import { CHECKPOINT_DEFAULTS, DEFAULT_CHECKPOINT } from '../schema/request';
-import { SAMPLERS } from '../schema/samplers';
 import type { FieldError } from '../schema/response';
 import { SDXL_SIZES, SDXL_SIZE_RULE, type Size } from '../schema/sizes';
-import { validateRequest } from '../schema/validate';
+import { checkForModel } from '../schema/validate';
 import { SdxlError, createWorkerGenerator, type GenerateOptions } from '../worker/client';
 import type { LoadedModelReport, ModelLoadProgress, ModelRef } from '../worker/protocol';
 import { showAdapter } from './adapter-badge';
@@ -176,12 +174,7 @@ form.setPlaceholders({
 form.setSizePresets(SDXL_SIZES);
 
 // --- Validation: the same schema the worker uses, plus the loaded model's sizes --------------------------
-function validate(draft: unknown): FieldError[] {
-  const limits = { sizeRule: model?.sizeRule ?? SDXL_SIZE_RULE, maxClipSkip: model?.maxClipSkip };
-  const v = validateRequest(draft, limits, model?.defaultSize ?? [1024, 1024]);
-  // Every sampler is implemented (the worker checks against the pipeline's own list); no scheduler code on the page.
-  return v.ok ? unsupportedFields(v.request, { samplers: SAMPLERS }) : v.detail;
-}
+const validate = (draft: unknown): FieldError[] => checkForModel(draft, model);
 
 function showErrors(detail: FieldError[]): void {
   const unplaced = form.showErrors(detail);
