@@ -1,9 +1,8 @@
 // Playwright: the built app in real Chromium with WebGPU (SwiftShader where there is no GPU), against `vite preview`.
 import { defineConfig } from '@playwright/test';
-import { chromiumPath, HUB_PORT, webgpuArgs } from './e2e/browser';
+import { APP_PORT, chromiumPath, HUB_PORT, webgpuArgs } from './e2e/browser';
 
-const PORT = 4173;
-
+const PORT = APP_PORT;
 
 export default defineConfig({
   testDir: 'e2e',

@@ -2,10 +2,11 @@
 // same image as the page API, progress, cancel, a 422 that starts nothing, silence towards a third origin — and
 // what the browser's storage partitioning does to the model store, measured.
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { APP_PORT } from './browser';
 
-const APP = 'http://127.0.0.1:4173/';
-const host = (site: string, extra = '') => `http://${site}.localhost:4173/examples/embed/?app=${encodeURIComponent(APP)}&ep=wasm${extra}`;
-const INTRUDER = 'http://c.localhost:4173/examples/embed/intruder.html';
+const APP = `http://127.0.0.1:${APP_PORT}/`;
+const host = (site: string, extra = '') => `http://${site}.localhost:${APP_PORT}/examples/embed/?app=${encodeURIComponent(APP)}&ep=wasm${extra}`;
+const INTRUDER = `http://c.localhost:${APP_PORT}/examples/embed/intruder.html`;
 const REQUEST = { prompt: 'a red bicycle by a canal', width: 64, height: 64, steps: 4, cfg_scale: 3, seed: 99 };
 
 declare global {
@@ -138,7 +139,7 @@ test('a third origin that is not on the allow-list gets no answer, and the widge
   await expect.poll(() => intruder.evaluate(() => window.answers?.length ?? null), { timeout: 10_000 }).toBe(0);
   const counters = await hostPage.evaluate(() => window.client.counters());
   expect(counters.ignoredMessages).toBeGreaterThanOrEqual(2);
-  expect(counters.lastIgnoredOrigin).toBe('http://c.localhost:4173');
+  expect(counters.lastIgnoredOrigin).toBe(`http://c.localhost:${APP_PORT}`);
 });
 
 test('storage partitioning, measured: each embedding site has its own model store, separate from the app', async () => {

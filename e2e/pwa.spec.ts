@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test, type Page } from '@playwright/test';
-import { chromiumPath, webgpuArgs } from './browser';
+import { chromiumPath, STATIC_PORT, webgpuArgs } from './browser';
 import { serviceWorkerControls } from './service-worker';
 import { startStaticSite, type StaticSite } from './static-site';
 
@@ -75,7 +75,7 @@ test.describe('a static host under a sub-path (no headers), build A then build B
       builds[id] = join(dir, id);
       execFileSync('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', builds[id]], { env: { ...process.env, SDXL_BUILD_ID: `build-${id}` }, stdio: 'inherit' });
     }
-    site = await startStaticSite(4190, '/sdxl/');
+    site = await startStaticSite(STATIC_PORT, '/sdxl/');
     site.setRoot(builds.A);
   });
   test.afterAll(() => site.close());
