@@ -4,6 +4,7 @@ import {
   CHECKPOINT_DEFAULTS, DEFAULT_CHECKPOINT, MAX_SEED, crossFieldErrors, requestSchema, type ModelLimits, type ParsedRequest,
 } from './request';
 import { unsupportedFields } from './engine-support';
+import { describeThrown, readBody } from './read-body';
 import type { FieldError } from './response';
 import { SAMPLERS, type Sampler } from './samplers';
 import { SDXL_SIZE_RULE, type SizeRule } from './sizes';
@@ -87,7 +88,17 @@ function issueToErrors(issue: z.core.$ZodIssue, body: unknown): FieldError[] {
 export const MAX_REPORTED_ERRORS = 50;
 /** Keys that name an object's prototype machinery: zod drops them silently, so they are refused by name. */
 const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype'];
-const RECORD_FIELDS = ['loras', 'textual_inversions'];
+const RECORD_FIELDS = ['loras', 'textual_inversions', 'transfer_images'];
+/**
+ * Other fields a rule between fields reads: when the schema already refused one of them, the rule is not checked, or
+ * it would blame a correct field for another's fault (a good seed list "not matching" a num_images of "two").
+ */
+const RULE_READS: Record<string, readonly string[]> = {
+  seed: ['num_images'],
+  inpaint_full_res_padding: ['inpaint_full_res'],
+  outpainting: ['init_image', 'mask_image'],
+  inpaint_full_res: ['mask_image', 'outpainting'],
+};
 
 function reservedKeyErrors(body: Record<string, unknown>): FieldError[] {
   const own = (o: unknown) => (o !== null && typeof o === 'object' && !Array.isArray(o) ? Object.keys(o) : []);
@@ -106,10 +117,11 @@ function capped(detail: FieldError[]): FieldError[] {
 /** Validates against the schema for a model's limits; reports every violation at once (capped), never throws. */
 export function validateRequest(body: unknown, limits: ModelLimits, defaultSize: readonly [number, number]): Validation {
   try {
-    return validateReadable(body, limits, defaultSize);
+    // Read once: a getter cannot show the schema one value and the engine another, nor throw past this point.
+    const read = readBody(body);
+    return read.ok ? validateReadable(read.value, limits, defaultSize) : { ok: false, detail: capped(read.detail) };
   } catch (e) {
-    // A throwing getter or a hostile Proxy: the body cannot even be read.
-    return { ok: false, detail: [{ loc: ['body'], msg: `The request could not be read (${e instanceof Error ? e.message : String(e)}): send plain JSON data.`, type: 'value_error' }] };
+    return { ok: false, detail: [{ loc: ['body'], msg: `The request could not be read (${describeThrown(e)}): send plain JSON data.`, type: 'value_error' }] };
   }
 }
 
@@ -118,8 +130,9 @@ function validateReadable(body: unknown, limits: ModelLimits, defaultSize: reado
   const isObject = body !== null && typeof body === 'object' && !Array.isArray(body);
   const schemaErrors = parsed.success ? [] : parsed.error.issues.flatMap((i) => issueToErrors(i, body));
   const reported = new Set(schemaErrors.map((e) => String(e.loc[1])));
+  const judged = (e: FieldError) => !reported.has(String(e.loc[1])) && !(RULE_READS[String(e.loc[1])] ?? []).some((f) => reported.has(f));
   const ruleErrors = isObject
-    ? [...reservedKeyErrors(body as Record<string, unknown>), ...crossFieldErrors(body as Record<string, unknown>, limits).filter((e) => !reported.has(String(e.loc[1])))]
+    ? [...reservedKeyErrors(body as Record<string, unknown>), ...crossFieldErrors(body as Record<string, unknown>, limits).filter(judged)]
     : [];
   if (!parsed.success || ruleErrors.length > 0) return { ok: false, detail: capped([...schemaErrors, ...ruleErrors]) };
   const r = parsed.data;

@@ -22,7 +22,7 @@ describe('request bodies that try to slip past the schema', () => {
 
   it('answers errors, not an exception, for a throwing getter or a hostile Proxy', () => {
     const getter = { prompt: 'x', get steps(): number { throw new Error('boom'); } };
-    expect(detail(getter)[0]).toMatchObject({ loc: ['body'], type: 'value_error' });
+    expect(detail(getter)[0]).toMatchObject({ loc: ['body', 'steps'], type: 'value_error' });
     const proxy = new Proxy({}, { ownKeys: () => { throw new Error('trap'); }, get: () => { throw new Error('trap'); } });
     expect(detail(proxy)[0]!.msg).toContain('could not be read');
   });
