@@ -13,11 +13,18 @@ export interface ProtoField {
   varint: number;
 }
 
+/** A 64-bit varint takes at most 10 bytes; a longer one (thousands of 0x80 bytes) would sum to Infinity or NaN. */
+const MAX_VARINT_BYTES = 10;
+/** Field numbers stop at 2^29 - 1, so a key (field << 3 | wire) fits in 32 bits. */
+const MAX_KEY = 2 ** 32 - 1;
+
 function readVarint(buf: Uint8Array, pos: number): [value: number, next: number] {
   let result = 0;
   let shift = 0;
+  const start = pos;
   for (;;) {
     if (pos >= buf.length) throw new Error('truncated varint in protobuf');
+    if (pos - start >= MAX_VARINT_BYTES) throw new Error(`protobuf varint longer than ${MAX_VARINT_BYTES} bytes at byte ${start}`);
     const b = buf[pos++]!;
     result += (b & 0x7f) * 2 ** shift;
     if ((b & 0x80) === 0) return [result, pos];
@@ -32,6 +39,7 @@ export function scanFields(buf: Uint8Array, from = 0, to = buf.length): ProtoFie
   while (pos < to) {
     const start = pos;
     const [key, afterKey] = readVarint(buf, pos);
+    if (key < 8 || key > MAX_KEY) throw new Error(`invalid protobuf field key ${key} at byte ${start}`);
     const field = Math.floor(key / 8);
     const wire = key & 7;
     pos = afterKey;
