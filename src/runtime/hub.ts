@@ -1,5 +1,6 @@
 // The Hugging Face Hub's HTTP API: a repo id and revision → the file list (sizes, LFS SHA-256, git blob ids) and the
 // resolve/<commit>/<path> URLs, against a configurable endpoint (tests point it at a local server).
+import { z } from 'zod';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
 
@@ -14,12 +15,18 @@ export interface RemoteFile {
   gitSha1?: string;
 }
 
-interface HubSibling {
-  rfilename?: unknown;
-  size?: unknown;
-  blobId?: unknown;
-  lfs?: { sha256?: unknown; size?: unknown } | null;
-}
+/** A path as git stores it: relative, no empty, "." or ".." segment, no backslash (it names a file in the model folder). */
+const isRepoPath = (p: string) => !p.includes('\\') && p.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex');
+const fileSize = z.int().min(0);
+/** One file of the listing, checked: a listing's paths become download URLs and store paths, its hashes the checks. */
+const siblingSchema = z.object({
+  rfilename: z.string().min(1).max(1024).refine(isRepoPath, 'must be a relative path inside the repository'),
+  size: fileSize.optional(),
+  blobId: z.string().optional(),
+  lfs: z.object({ sha256: sha256.optional(), size: fileSize.optional() }).nullish(),
+});
+const listingSchema = z.object({ sha: z.unknown().optional(), siblings: z.array(siblingSchema) });
 
 export class HubError extends Error {
   constructor(message: string, readonly status?: number) {
@@ -41,22 +48,27 @@ export function hubResolveUrl(endpoint: string, repo: string, revision: string, 
  * the answer names, so a branch that moves mid-download cannot mix two versions.
  */
 export function parseHubModelInfo(json: unknown, endpoint: string, repo: string, revision: string, subfolder = ''): { commit: string; files: RemoteFile[] } {
-  const info = json as { sha?: unknown; siblings?: unknown };
-  if (!info || typeof info !== 'object' || !Array.isArray(info.siblings)) {
-    throw new HubError(`The Hub's answer for ${repo}@${revision} has no file list (siblings).`);
+  const hasList = json !== null && typeof json === 'object' && Array.isArray((json as { siblings?: unknown }).siblings);
+  if (!hasList) throw new HubError(`The Hub's answer for ${repo}@${revision} has no file list (siblings).`);
+  const parsed = listingSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    throw new HubError(`The Hub's answer for ${repo}@${revision} is not a file list this app can use: ${where}: ${issue.message}.`);
   }
+  const info = parsed.data;
   const commit = typeof info.sha === 'string' && /^[0-9a-f]{40}$/.test(info.sha) ? info.sha : revision;
   const prefix = subfolder ? `${subfolder.replace(/\/$/, '')}/` : '';
   const files: RemoteFile[] = [];
-  for (const s of info.siblings as HubSibling[]) {
-    if (typeof s.rfilename !== 'string' || !s.rfilename.startsWith(prefix)) continue;
-    const lfsSha = typeof s.lfs?.sha256 === 'string' ? s.lfs.sha256 : undefined;
-    const size = typeof s.lfs?.size === 'number' ? s.lfs.size : typeof s.size === 'number' ? s.size : undefined;
+  for (const s of info.siblings) {
+    if (!s.rfilename.startsWith(prefix)) continue;
+    const lfsSha = s.lfs?.sha256;
+    const size = s.lfs?.size ?? s.size;
     files.push({
       path: s.rfilename.slice(prefix.length),
       url: hubResolveUrl(endpoint, repo, commit, s.rfilename),
       ...(size !== undefined ? { size } : {}),
-      ...(lfsSha ? { sha256: lfsSha } : typeof s.blobId === 'string' && /^[0-9a-f]{40}$/.test(s.blobId) ? { gitSha1: s.blobId } : {}),
+      ...(lfsSha ? { sha256: lfsSha } : s.blobId !== undefined && /^[0-9a-f]{40}$/.test(s.blobId) ? { gitSha1: s.blobId } : {}),
     });
   }
   return { commit, files };

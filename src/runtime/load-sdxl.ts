@@ -3,8 +3,8 @@ import type { BpeTokenizer } from '../pipeline/clip-tokens';
 import { maxClipSkip } from '../pipeline/hidden-states';
 import type { SchedulerConfig } from '../pipeline/schedulers';
 import type { SdxlComponents } from '../pipeline/generate';
-import { parseWebManifest, type WebManifest } from '../schema/model-manifest';
-import { SDXL_SIZE_RULE, type SizeRule } from '../schema/sizes';
+import { manifestLimits, parseWebManifest, type WebManifest } from '../schema/model-manifest';
+import type { SizeRule } from '../schema/sizes';
 import { createClipTokenizer } from './clip-tokenizer';
 import type { ModelFiles } from './model-files';
 import { externalDataFiles } from './onnx-external-data';
@@ -107,7 +107,7 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
   }
 
   const blocks = vaeConfig.block_out_channels?.length ?? 4;
-  const sizeRule: SizeRule = manifest.sizes ? { kind: 'range', ...manifest.sizes } : SDXL_SIZE_RULE;
+  const { sizeRule, defaultSize } = manifestLimits(manifest);
   const components: SdxlComponents = {
     tokenizer,
     tokenizer2,
@@ -126,7 +126,7 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
     info: {
       location: files.location,
       sizeRule,
-      defaultSize: manifest.default_size ?? (sizeRule.kind === 'list' ? sizeRule.sizes[0]! : [1024, 1024]),
+      defaultSize,
       componentBytes,
       hasVaeEncoder,
       maxClipSkip: maxClipSkip([components.textEncoder, components.textEncoder2]),

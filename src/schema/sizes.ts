@@ -32,3 +32,14 @@ export function describeSizeRule(rule: SizeRule): string {
   if (rule.kind === 'list') return `one of ${rule.sizes.map(([w, h]) => `${w}×${h}`).join(', ')}`;
   return `multiples of ${rule.multiple} from ${rule.min} to ${rule.max}`;
 }
+
+/**
+ * The size a request without width and height gets: the first listed size, or 1024 px (SDXL's own) brought inside the
+ * range and down to its multiple, so it is always a size the rule allows (a multiple of 24 from 24 to 4096 gives 1008).
+ */
+export function defaultSizeFor(rule: SizeRule): Size {
+  if (rule.kind === 'list') return rule.sizes[0]!;
+  const clamped = Math.min(rule.max, Math.max(rule.min, 1024));
+  const side = Math.max(rule.min, clamped - (clamped % rule.multiple));
+  return [side, side];
+}

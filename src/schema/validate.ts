@@ -8,6 +8,7 @@ import { describeThrown, readBody } from './read-body';
 import type { FieldError } from './response';
 import { SAMPLERS, type Sampler } from './samplers';
 import { SDXL_SIZE_RULE, type SizeRule } from './sizes';
+export { defaultSizeFor } from './sizes';
 
 /** A request with every default decided: what the pipeline runs. */
 export interface ResolvedRequest extends Omit<ParsedRequest, 'steps' | 'cfg_scale' | 'sampler' | 'width' | 'height'> {
@@ -148,11 +149,6 @@ function validateReadable(body: unknown, limits: ModelLimits, defaultSize: reado
       height: r.height ?? defaultSize[1],
     },
   };
-}
-
-export function defaultSizeFor(rule: SizeRule): readonly [number, number] {
-  if (rule.kind === 'list') return rule.sizes[0]!;
-  return [Math.min(rule.max, Math.max(rule.min, 1024)), Math.min(rule.max, Math.max(rule.min, 1024))];
 }
 
 /** What a page knows of the loaded model: enough to check a request before sending it. */
