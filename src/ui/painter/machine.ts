@@ -66,6 +66,8 @@ export class PainterMachine {
   }
 
   pointerDown(p: PointerInput): void {
+    // A position that is not a number (no real pointer has one) would turn the view into NaN for good.
+    if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) return;
     this.pointers.set(p.id, { x: p.x, y: p.y });
     if (this.pointers.size === 2) {
       // A second finger turns a stroke into a pinch: the stroke so far is undone.
@@ -91,12 +93,15 @@ export class PainterMachine {
   }
 
   pointerMove(p: PointerInput): void {
+    if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) return;
     if (this.pointers.has(p.id)) this.pointers.set(p.id, { x: p.x, y: p.y });
     if (this.mode === 'panning' && this.pointers.size === 2 && this.pinchStart) {
       const [a, b] = [...this.pointers.values()];
       const mid = { x: (a!.x + b!.x) / 2, y: (a!.y + b!.y) / 2 };
-      const zoom = this.pinchStart.zoom * (Math.hypot(a!.x - b!.x, a!.y - b!.y) / this.pinchStart.distance);
-      this.zoomAt(mid.x, mid.y, zoom);
+      const distance = Math.hypot(a!.x - b!.x, a!.y - b!.y);
+      // Two fingers that landed on the same spot measure the pinch from where they first part.
+      if (this.pinchStart.distance === 0) this.pinchStart = { distance, zoom: this.view.zoom };
+      if (this.pinchStart.distance > 0) this.zoomAt(mid.x, mid.y, this.pinchStart.zoom * (distance / this.pinchStart.distance));
       this.view.panX += mid.x - this.last!.x;
       this.view.panY += mid.y - this.last!.y;
       this.last = mid;
@@ -130,6 +135,11 @@ export class PainterMachine {
   /** Hotkeys: B brush, E eraser, [ ] size, space (held) to pan, Ctrl+Z undo, Ctrl+Shift+Z (or Ctrl+Y) redo. */
   keyDown(k: KeyInput): boolean {
     const key = k.key.toLowerCase();
+    if (k.ctrl && (key === 'z' || key === 'y') && (this.mode === 'painting' || this.mode === 'erasing')) {
+      // Undo or redo mid-stroke ends the stroke: the rest of the drag would otherwise paint outside any undo step.
+      this.mode = 'idle';
+      this.last = undefined;
+    }
     if (k.ctrl && key === 'z') {
       if (k.shift) this.redo();
       else this.undo();
@@ -161,6 +171,7 @@ export class PainterMachine {
   }
 
   private zoomAt(x: number, y: number, zoom: number): void {
+    if (![x, y, zoom].every(Number.isFinite)) return;
     const z = Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, zoom));
     const at = this.toImage(x, y);
     this.view = { zoom: z, panX: x - at.x * z, panY: y - at.y * z };

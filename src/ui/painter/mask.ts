@@ -29,10 +29,20 @@ export class MaskBitmap {
     }
   }
 
-  /** Stamps along a segment, spaced a quarter of the radius apart, so fast strokes leave no gaps. */
+  /**
+   * Stamps along a segment, spaced a quarter of the radius apart, so fast strokes leave no gaps. Only the part within
+   * a radius of the mask can paint, so only that part is walked: a point 1e9 px away costs no more than one at the edge.
+   */
   line(ax: number, ay: number, bx: number, by: number, radius: number, hardness: number, erase: boolean): void {
-    const steps = Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) / Math.max(0.5, radius / 4)));
-    for (let s = 1; s <= steps; s++) this.stamp(ax + ((bx - ax) * s) / steps, ay + ((by - ay) * s) / steps, radius, hardness, erase);
+    const r = Math.max(0.5, radius);
+    const span = clipSegment(ax, ay, bx, by, -r, -r, this.width + r, this.height + r);
+    if (!span) return;
+    const [t0, t1] = span;
+    const steps = Math.max(1, Math.ceil((Math.hypot(bx - ax, by - ay) * (t1 - t0)) / Math.max(0.5, radius / 4)));
+    for (let s = 1; s <= steps; s++) {
+      const t = t0 + ((t1 - t0) * s) / steps;
+      this.stamp(ax + (bx - ax) * t, ay + (by - ay) * t, radius, hardness, erase);
+    }
   }
 
   invert(): void {
@@ -59,4 +69,24 @@ export class MaskBitmap {
     }
     return out;
   }
+}
+
+/** The part [t0, t1] of the segment a→b inside the box (Liang–Barsky), or undefined when none is, or a point is not finite. */
+function clipSegment(ax: number, ay: number, bx: number, by: number, x0: number, y0: number, x1: number, y1: number): [number, number] | undefined {
+  if (![ax, ay, bx, by].every(Number.isFinite)) return undefined;
+  let t0 = 0;
+  let t1 = 1;
+  const dx = bx - ax;
+  const dy = by - ay;
+  for (const [p, q] of [[-dx, ax - x0], [dx, x1 - ax], [-dy, ay - y0], [dy, y1 - ay]] as const) {
+    if (p === 0) {
+      if (q < 0) return undefined;
+      continue;
+    }
+    const t = q / p;
+    if (p < 0) t0 = Math.max(t0, t);
+    else t1 = Math.min(t1, t);
+    if (t0 > t1) return undefined;
+  }
+  return [t0, t1];
 }
