@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SDXL_LIMITS, type ModelLimits } from '../../src/schema/request';
 import { validateRequest } from '../../src/schema/validate';
 
-const TINY: ModelLimits = { sizeRule: { kind: 'range', min: 64, max: 1024, multiple: 8 }, maxClipSkip: 2 };
+const TINY: ModelLimits = { sizeRule: { kind: 'range', min: 64, max: 1024, multiple: 8 }, maxClipSkip: 4 };
 const sdxl = (body: unknown) => validateRequest(body, SDXL_LIMITS, [1024, 1024]);
 const locs = (v: ReturnType<typeof sdxl>) => (v.ok ? [] : v.detail.map((d) => d.loc));
 

@@ -14,7 +14,7 @@ export interface LimitsCase {
   defaultSize: Size;
 }
 /** The tiny fixture model's limits (its sdxl-web.json range, its text encoders' depth) and SDXL's nine buckets. */
-export const TINY: LimitsCase = { name: 'tiny', limits: { sizeRule: { kind: 'range', min: 64, max: 1024, multiple: 8 }, maxClipSkip: 2 }, defaultSize: [64, 64] };
+export const TINY: LimitsCase = { name: 'tiny', limits: { sizeRule: { kind: 'range', min: 64, max: 1024, multiple: 8 }, maxClipSkip: 4 }, defaultSize: [64, 64] };
 export const SDXL: LimitsCase = { name: 'sdxl', limits: { sizeRule: SDXL_SIZE_RULE }, defaultSize: [1024, 1024] };
 
 export const MODES = ['txt2img', 'img2img', 'inpaint', 'outpaint', 'inpaint_full_res'] as const;
@@ -75,7 +75,8 @@ export function validBody(l: LimitsCase, only?: { modes?: readonly Mode[]; small
     vae: small ? fc.constant(undefined) : opt(text),
     loras: small ? fc.constant(undefined) : opt(fc.dictionary(key, finite, { maxKeys: 4 })),
     textual_inversions: small ? fc.constant(undefined) : opt(fc.dictionary(key, text, { maxKeys: 3 })),
-    use_refiner: opt(fc.boolean()),
+    // Small requests run through the engine: the refiner and ControlNet (refused whenever on) stay off there.
+    use_refiner: small ? opt(fc.constant(false)) : opt(fc.boolean()),
     high_noise_frac: small ? fc.constant(undefined) : opt(fc.double({ min: 0, max: 1, noNaN: true })),
     image_encoding: opt(fc.constantFrom('png', 'jpeg')),
     clip_skip: opt(fc.integer({ min: 0, max: l.limits.maxClipSkip ?? 1_000_000 })),
@@ -83,7 +84,7 @@ export function validBody(l: LimitsCase, only?: { modes?: readonly Mode[]; small
     controlnet: small ? fc.constant(undefined) : opt(text),
     controlnet_conditioning_scale: small ? fc.constant(undefined) : opt(finite),
     controlnet_early_stop: small ? fc.constant(undefined) : opt(finite),
-    controlnet_preprocess: opt(fc.boolean()),
+    controlnet_preprocess: small ? opt(fc.constant(false)) : opt(fc.boolean()),
     transfer_images: small ? fc.constant(undefined) : opt(fc.dictionary(key, fc.array(text, { maxLength: 2 }), { maxKeys: 2 })),
   }).map((g) => {
     const b: Body = { prompt: g.prompt };
