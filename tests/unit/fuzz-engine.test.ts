@@ -38,7 +38,7 @@ describe('engine fuzz (tiny model, Node)', () => {
   });
 
   it(`runs ${GENERATIONS} generated valid requests: an image of the requested size each, or a documented refusal`, async () => {
-    const counts: Record<string, number> = { ok: 0, images: 0 };
+    const counts: { ok: number; images: number; [k: string]: number } = { ok: 0, images: 0 };
     let n = 0;
     await fc.assert(fc.asyncProperty(validBody(model, { small: true }), async ({ body, mode }) => {
       // The fixture pictures stand in for the generated strings: 64×64, as the Node decoder needs.
@@ -68,7 +68,7 @@ describe('engine fuzz (tiny model, Node)', () => {
   });
 
   it(`answers ${REFUSALS} broken requests with the schema's field errors for the loaded model`, async () => {
-    const counts: Record<string, number> = { refused: 0 };
+    const counts = { refused: 0 };
     const broken = validBody(model).chain((valid) => bodyMutation(model, valid).filter((m) => m.expect.length > 0).map((m) => ({ valid, m })));
     let n = 0;
     await fc.assert(fc.asyncProperty(broken, async ({ valid, m }) => {
