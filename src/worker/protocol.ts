@@ -4,7 +4,7 @@ import type { DownloadProgress } from '../runtime/download-meter';
 import type { CachedModelInfo } from '../runtime/model-cache';
 import type { ModelRecord } from '../schema/model-record';
 import type { OrtBuildChoice } from '../runtime/ort-build-types';
-import type { ModelRef, StorageReport } from './model-library';
+import type { LinkPreview, ModelRef, StorageReport } from './model-library';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import type { ProgressEvent } from '../pipeline/progress';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
@@ -87,6 +87,10 @@ export interface EngineApi {
   loadModel(ref: ModelRef, onProgress?: (p: ModelLoadProgress) => void): Promise<Result<LoadedModelReport>>;
   /** Stops a download in progress (what arrived is kept for resuming). */
   cancelLoad(): void;
+  /** Where Hub repo ids resolve from now on (a mirror the user accepted); undefined = the default Hub. */
+  setHubEndpoint(endpoint: string | undefined): void;
+  /** A model's source, whether it is stored, and (sizes: true) its download size from metadata only: nothing is stored. */
+  previewModel(ref: string, options: { hub?: string; sizes: boolean }): Promise<Result<LinkPreview>>;
   cachedModels(): Promise<CachedModelInfo[]>;
   deleteModel(id: string): Promise<StorageReport>;
   verifyModel(id: string): Promise<{ ok: boolean; bad: string[] }>;
@@ -96,4 +100,4 @@ export interface EngineApi {
   lastStats(): GenerationStats | undefined;
 }
 
-export type { AdapterReport, CachedModelInfo, DownloadProgress, LoadProgress, ModelInfo, ModelRef, ProgressEvent, StorageReport };
+export type { AdapterReport, CachedModelInfo, LinkPreview, DownloadProgress, LoadProgress, ModelInfo, ModelRef, ProgressEvent, StorageReport };
