@@ -114,7 +114,13 @@ export class ModelCache {
 
   /** True when every file a load of these components needs is stored and verified: then no network is touched. */
   async isCached(record: ModelRecord, include: readonly ComponentName[] = []): Promise<boolean> {
-    return ModelCache.covers((await this.locate(record)).state, record, include);
+    return (await this.storedFolder(record, include)) !== undefined;
+  }
+
+  /** The folder holding this record complete from exactly its source, or undefined. */
+  async storedFolder(record: ModelRecord, include: readonly ComponentName[] = []): Promise<string | undefined> {
+    const found = await this.locate(record);
+    return ModelCache.covers(found.state, this.pin(record), include) ? found.dir : undefined;
   }
 
   private static covers(s: CachedModelState | undefined, record: ModelRecord, include: readonly ComponentName[]): boolean {
@@ -177,9 +183,10 @@ export class ModelCache {
    * What a download of this record would bring, asking the source only for metadata (Hub listing, manifest.json, or
    * HEAD requests): nothing when it is stored already; bytes undefined when they cannot be known without downloading.
    */
-  async preview(record: ModelRecord, signal?: AbortSignal): Promise<{ record: ModelRecord; stored: boolean; bytes?: number }> {
+  async preview(record: ModelRecord, signal?: AbortSignal): Promise<{ record: ModelRecord; stored: boolean; folder?: string; bytes?: number }> {
     const pinned = this.pin(record);
-    if (ModelCache.covers((await this.locate(pinned)).state, pinned, [])) return { record: pinned, stored: true };
+    const folder = await this.storedFolder(pinned);
+    if (folder) return { record: pinned, stored: true, folder };
     const { files, sized } = await this.listRecord(pinned, ModelCache.components(pinned), signal);
     const plan = planLayout(files, ModelCache.components(pinned));
     if (plan.missing.length) throw new LayoutError(plan.missing, describeSource(pinned.source));

@@ -142,6 +142,7 @@ export class Engine implements EngineApi {
         const report: LoadedModelReport = {
           ...loaded.info, load_ms: this.deps.now() - start, provider: adapter.provider, cached: source.cached, ortBuild: await this.ortBuild(),
           ...(source.record ? { record: source.record } : {}), ...(source.persisted !== undefined ? { persisted: source.persisted } : {}),
+          ...(source.foreignHost ? { foreignHost: source.foreignHost } : {}),
         };
         this.model = { key: source.key, loaded, report, files: source.files, encodersReleased: false };
         return { ok: true, value: report };

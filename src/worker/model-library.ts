@@ -4,7 +4,8 @@
 import type { ModelFiles } from '../runtime/model-files';
 import { listLocalFolder, localModelFiles, type LocalFolder } from '../runtime/local-files';
 import type { CachedModelInfo, ModelCache, StorageApi } from '../runtime/model-cache';
-import { foreignHost, legacyOrigin, withHub } from '../runtime/model-origin';
+import { DEFAULT_HUB_ENDPOINT } from '../runtime/hub';
+import { foreignHost, legacyOrigin, pinRecord, withHub } from '../runtime/model-origin';
 import type { DownloadProgress } from '../runtime/download-meter';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import { BUILTIN_MODELS } from '../schema/model-records';
@@ -27,6 +28,8 @@ export interface LinkPreview {
   foreignHost?: string;
   /** Stored complete from exactly this source: loads with no network, no question. */
   stored: boolean;
+  /** Where it is stored (what to load it by), when stored. */
+  folder?: string;
   /** Total download, from the source's listing; undefined when it cannot be known without downloading (or not asked). */
   bytes?: number;
 }
@@ -37,6 +40,8 @@ export interface Resolved {
   cached: boolean;
   persisted?: boolean;
   key: string;
+  /** The host the bytes came from when it is not the default Hub or the app's own server. */
+  foreignHost?: string;
 }
 
 export class ModelLibrary {
@@ -78,17 +83,22 @@ export class ModelLibrary {
 
   /** What loading this reference would download, asking only for metadata; `sizes: false` asks nothing at all. */
   async preview(ref: string, options: { hub?: string; sizes: boolean }, signal?: AbortSignal): Promise<LinkPreview> {
-    if (!this.cache) throw new Error('This engine has no model cache.');
-    const record = this.cache.pin(await this.recordFor(ref, options.hub ?? this.hub));
+    const unpinned = await this.recordFor(ref, options.hub ?? this.hub);
+    // Without a cache (a widget the browser lets store nothing) nothing is ever stored.
+    const record = this.cache ? this.cache.pin(unpinned) : pinRecord(unpinned, DEFAULT_HUB_ENDPOINT);
     const s = record.source;
     const source: LinkPreview['source'] = s.kind === 'hub'
       ? { kind: 'hub', endpoint: s.endpoint!, repo: s.repo, revision: s.revision, ...(s.subfolder ? { subfolder: s.subfolder } : {}) }
       : s.kind === 'url' ? { kind: 'url', url: s.baseUrl } : { kind: 'local', name: s.name };
-    const host = foreignHost(record, this.cache.defaultHub, this.cache.baseHref);
+    const host = foreignHost(record, this.cache?.defaultHub, this.cache?.baseHref);
     const base = { name: record.name, source, ...(host ? { foreignHost: host } : {}) };
-    if (!options.sizes) return { ...base, stored: await this.cache.isCached(record) };
+    if (!this.cache) return { ...base, stored: false };
+    if (!options.sizes) {
+      const folder = await this.cache.storedFolder(record);
+      return { ...base, stored: folder !== undefined, ...(folder ? { folder } : {}) };
+    }
     const p = await this.cache.preview(record, signal);
-    return { ...base, stored: p.stored, ...(p.bytes !== undefined ? { bytes: p.bytes } : {}) };
+    return { ...base, stored: p.stored, ...(p.folder ? { folder: p.folder } : {}), ...(p.bytes !== undefined ? { bytes: p.bytes } : {}) };
   }
 
   async resolve(ref: ModelRef, adapter: AdapterReport, onDownload?: (p: DownloadProgress) => void): Promise<Resolved> {
@@ -113,7 +123,8 @@ export class ModelLibrary {
     this.download = controller;
     try {
       const files = await this.cache.ensure(record, { signal: controller.signal, onProgress: onDownload });
-      return { files, record, cached: true, persisted: files.persisted, key: `folder:${files.folder}` };
+      const host = foreignHost(record, this.cache.defaultHub, this.cache.baseHref);
+      return { files, record, cached: true, persisted: files.persisted, key: `folder:${files.folder}`, ...(host ? { foreignHost: host } : {}) };
     } finally {
       if (this.download === controller) this.download = undefined;
     }

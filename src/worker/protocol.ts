@@ -27,6 +27,8 @@ export interface LoadedModelReport extends ModelInfo {
   provider: 'webgpu' | 'wasm';
   /** The record it was loaded from (defaults, GPU needs), when it came through the cache. */
   record?: ModelRecord;
+  /** The server the model came from when it is not the default Hub or this app's own: shown beside its name. */
+  foreignHost?: string;
   /** Read from this device's storage (downloaded now or before), not streamed from the network. */
   cached: boolean;
   /** Whether the browser granted persistent storage (not evicted under storage pressure). */
