@@ -6,13 +6,8 @@ import { SAMPLERS } from './samplers';
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 is 64 lowercase hex digits');
 const relativePath = z.string().min(1).refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'a path inside the model folder');
 
-const httpUrl = z.string().max(2048).refine((s) => {
-  try {
-    return ['http:', 'https:'].includes(new URL(s).protocol);
-  } catch {
-    return false;
-  }
-}, 'an http(s) URL');
+/** An http(s) endpoint: scheme, host, optional path; no query, fragment or spaces. */
+const httpUrl = z.string().max(2048).regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i, 'an http(s) URL without query or fragment');
 
 export const modelFileSchema = z.object({
   path: relativePath,
