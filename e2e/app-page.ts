@@ -12,8 +12,13 @@ export function referencePngBase64(name: string): string {
 export class AppPage {
   constructor(readonly page: Page) {}
 
+  /** Opens the app from a ?model= link, saying yes when it asks before downloading (a stored model loads at once). */
   async open(model = TINY_MODEL): Promise<void> {
     await this.page.goto(`/?model=${encodeURIComponent(model)}`);
+    const ready = this.page.getByTestId('model-state').filter({ hasText: 'ready' });
+    const ask = this.page.getByTestId('link-confirm');
+    await expect(ready.or(ask)).toBeVisible({ timeout: 60_000 });
+    if (await ask.isVisible()) await this.page.getByTestId('link-confirm-ok').click();
     await expect(this.page.getByTestId('model-state')).toContainText('ready', { timeout: 180_000 });
   }
 
