@@ -8,11 +8,12 @@ import type { ByteStore } from './byte-store';
 import { digestBlob, newDigest } from './digest';
 import { downloadFile, type RetryPolicy } from './download-file';
 import { DownloadMeter, type DownloadProgress } from './download-meter';
-import { DEFAULT_HUB_ENDPOINT, listHubFiles, type RemoteFile } from './hub';
+import { DEFAULT_HUB_ENDPOINT, type RemoteFile } from './hub';
 import type { ModelFiles } from './model-files';
-import { graphPath, planLayout, pickWeights, OPTIONAL_FILES, REQUIRED_FILES, REQUIRED_GRAPHS } from './model-layout';
+import { graphPath, planLayout, pickWeights, REQUIRED_FILES, REQUIRED_GRAPHS } from './model-layout';
 import { externalDataFiles } from './onnx-external-data';
 import { pinRecord } from './model-origin';
+import { headFile, listRecord, listSourceInfo, type ListDeps } from './source-listing';
 import { adoptableLegacy, folderInfo, locate, modelDir, readState, scanStored, statePath, type CachedModelInfo, type CachedModelState } from './stored-models';
 
 export type { CachedModelInfo, CachedModelState } from './stored-models';
@@ -134,49 +135,11 @@ export class ModelCache {
 
   /** Lists what a source offers, as paths of the Optimum layout. */
   async listSource(source: ModelSource, signal?: AbortSignal): Promise<RemoteFile[]> {
-    return (await this.listSourceInfo(source, signal)).files;
+    return (await listSourceInfo(this.lister(), source, signal)).files;
   }
 
-  /** The listing, the commit a Hub revision resolved to, and whether every file's size is known without reading graphs. */
-  private async listSourceInfo(source: ModelSource, signal?: AbortSignal): Promise<{ files: RemoteFile[]; commit?: string; sized: boolean }> {
-    if (source.kind === 'hub') return { ...(await listHubFiles(this.deps.fetch, source.endpoint ?? this.hub, source.repo, source.revision, source.subfolder, signal)), sized: true };
-    if (source.kind === 'local') throw new Error('A local folder is read in place, not downloaded.');
-    const base = new URL(source.baseUrl.endsWith('/') ? source.baseUrl : `${source.baseUrl}/`, this.deps.baseHref).href;
-    // Our shard tool's manifest.json lists every file with its size and SHA-256.
-    const manifest = await this.deps.fetch(`${base}manifest.json`, { signal }).then((r) => (r.ok ? r.json() : undefined), () => undefined) as
-      | { files?: { path: string; bytes: number; sha256?: string }[] } | undefined;
-    if (manifest?.files) return { files: manifest.files.map((f) => ({ path: f.path, url: new URL(f.path, base).href, size: f.bytes, ...(f.sha256 ? { sha256: f.sha256 } : {}) })), sized: true };
-    // Otherwise ask for each file of the layout (HEAD gives the size); external data is asked for once a graph names it.
-    const paths = [...REQUIRED_FILES, ...OPTIONAL_FILES, ...COMPONENTS.map(graphPath)];
-    const found = await Promise.all(paths.map((p) => this.head(new URL(p, base).href, p, signal)));
-    // External data (weights beside the graphs) is only named inside the graphs: its size is unknown until then.
-    return { files: found.filter((f): f is RemoteFile => f !== undefined), sized: false };
-  }
-
-  private async head(url: string, path: string, signal?: AbortSignal): Promise<RemoteFile | undefined> {
-    const res = await this.deps.fetch(url, { method: 'HEAD', signal }).catch(() => undefined);
-    if (!res?.ok) return undefined;
-    const size = Number(res.headers.get('content-length'));
-    return { path, url, ...(Number.isFinite(size) && res.headers.has('content-length') ? { size } : {}) };
-  }
-
-  /** Every file of the record's sources; a component with its own source replaces the main listing's folder. */
-  private async listRecord(record: ModelRecord, comps: readonly ComponentName[], signal?: AbortSignal): Promise<{ files: RemoteFile[]; commit?: string; sized: boolean }> {
-    const main = await this.listSourceInfo(record.source, signal);
-    let { files } = main;
-    let sized = main.sized;
-    if (record.files) {
-      const known = new Map(record.files.map((f) => [f.path, f]));
-      files = files.map((f) => ({ ...f, ...(known.get(f.path) ?? {}) }));
-    }
-    for (const c of comps) {
-      const own = record.components[c];
-      if (!own) continue;
-      const listed = await this.listSourceInfo(own.source, signal);
-      sized &&= listed.sized;
-      files = [...files.filter((f) => !f.path.startsWith(`${c}/`)), ...listed.files.filter((f) => f.path.startsWith(`${c}/`))];
-    }
-    return { files, ...(main.commit ? { commit: main.commit } : {}), sized };
+  private lister(): ListDeps {
+    return { fetch: this.deps.fetch, hub: this.hub, ...(this.deps.baseHref ? { baseHref: this.deps.baseHref } : {}) };
   }
 
   /**
@@ -187,7 +150,7 @@ export class ModelCache {
     const pinned = this.pin(record);
     const folder = await this.storedFolder(pinned);
     if (folder) return { record: pinned, stored: true, folder };
-    const { files, sized } = await this.listRecord(pinned, ModelCache.components(pinned), signal);
+    const { files, sized } = await listRecord(this.lister(), pinned, ModelCache.components(pinned), signal);
     const plan = planLayout(files, ModelCache.components(pinned));
     if (plan.missing.length) throw new LayoutError(plan.missing, describeSource(pinned.source));
     const all = [...plan.first, ...Object.values(plan.weightCandidates).flat()];
@@ -211,7 +174,7 @@ export class ModelCache {
       return { ...cachedModelFiles(this.deps.store, found.dir), persisted, folder: found.dir };
     }
     onProgress?.(DownloadMeter.resolving());
-    const { files: listing, commit } = await this.listRecord(record, comps, signal);
+    const { files: listing, commit } = await listRecord(this.lister(), record, comps, signal);
     const plan = planLayout(listing, comps);
     if (plan.missing.length) throw new LayoutError(plan.missing, describeSource(record.source));
 
@@ -266,7 +229,7 @@ export class ModelCache {
         let candidates = plan.weightCandidates[c] ?? [];
         if (record.source.kind === 'url' && refs.some((r) => !candidates.some((f) => f.path === `${c}/${r}`))) {
           const base = listing.find((f) => f.path === graphPath(c))!.url;
-          const found = await Promise.all(refs.map((r) => this.head(new URL(r, base).href, `${c}/${r}`, signal)));
+          const found = await Promise.all(refs.map((r) => headFile(this.deps.fetch, new URL(r, base).href, `${c}/${r}`, signal)));
           candidates = [...candidates, ...found.filter((f): f is RemoteFile => f !== undefined)];
           await this.checkSpace(found.reduce((n, f) => n + (f?.size ?? 0), 0));
         }
