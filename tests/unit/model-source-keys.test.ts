@@ -59,12 +59,17 @@ describe('stored models are keyed by their source', () => {
     const mirrored = await lib.resolve(BUILTIN.id, adapter);
     expect(mirrored.record).toMatchObject({ id: BUILTIN.id, source: { kind: 'hub', endpoint: MIRROR, repo: REPO } });
     lib.setHub(undefined);
+    // Only the mirror's copy is stored: the widget's check for the built-in id says "not stored" (so it asks).
+    expect(await lib.preview(BUILTIN.id, { sizes: false })).toMatchObject({ stored: false });
     await lib.resolve(BUILTIN.id, adapter);
     const list = await lib.list();
     expect(list.map(({ id, recordId, source, fromDefault, complete }) => ({ id, recordId, source, fromDefault, complete })).sort((x, y) => x.id.localeCompare(y.id))).toEqual([
       { id: BUILTIN.id, recordId: BUILTIN.id, source: 'huggingface.co', fromDefault: true, complete: true },
       { id: `${BUILTIN.id}@b.test`, recordId: BUILTIN.id, source: 'b.test', fromDefault: false, complete: true },
     ]);
+    // The widget's check (no network): a folder id is stored; the built-in id is stored only from its own source.
+    expect(await lib.preview(`${BUILTIN.id}@b.test`, { sizes: false })).toMatchObject({ stored: true, folder: `${BUILTIN.id}@b.test`, foreignHost: 'b.test' });
+    expect(await lib.preview(BUILTIN.id, { sizes: false })).toMatchObject({ stored: true, folder: BUILTIN.id });
     // Loading a stored folder by its id keeps its source: the mirror's copy stays the mirror's.
     const again = await lib.resolve(`${BUILTIN.id}@b.test`, adapter);
     expect((await bytesOf(again.files)).equals(served(b))).toBe(true);
