@@ -1,6 +1,7 @@
 // Page object for the app: open it on a model, drive the form, read results, compare pixels with references.
 import { readFileSync } from 'node:fs';
 import { expect, type Page } from '@playwright/test';
+import { acceptLink } from './accept-link';
 
 export const TINY_MODEL = '/models/tiny-sdxl/';
 export const referenceDir = new URL('../test-data/reference/', import.meta.url);
@@ -12,8 +13,10 @@ export function referencePngBase64(name: string): string {
 export class AppPage {
   constructor(readonly page: Page) {}
 
+  /** Opens the app from a ?model= link, saying yes when it asks before downloading (a stored model loads at once). */
   async open(model = TINY_MODEL): Promise<void> {
     await this.page.goto(`/?model=${encodeURIComponent(model)}`);
+    await acceptLink(this.page, () => this.page.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 180_000 }), 180_000);
     await expect(this.page.getByTestId('model-state')).toContainText('ready', { timeout: 180_000 });
   }
 

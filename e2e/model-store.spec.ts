@@ -7,6 +7,8 @@ import { serviceWorkerControls } from './service-worker';
 
 const HUB = `http://localhost:${HUB_PORT}`;
 const APP = `/?ep=wasm&hub=${encodeURIComponent(HUB)}`;
+/** Models from the stand-in Hub are stored apart from the default Hub's, in folders named with its host. */
+const at = (id: string) => `${id}@localhost-${HUB_PORT}`;
 test.describe.configure({ mode: 'serial' });
 
 interface HubLog { log: { repo: string; path: string; range?: string; status: number; bytes: number }[]; bytesSent: number }
@@ -25,6 +27,9 @@ test.beforeAll(async ({ browser }) => {
   const info = await (await fetch(`${HUB}/api/models/test/tiny-sdxl/revision/main`)).json() as { siblings: { size: number }[] };
   modelBytes = info.siblings.reduce((n, s) => n + s.size, 0);
   await page.goto(APP);
+  // The link names another Hub: the page asks first (link-confirmation.spec.ts covers the question itself).
+  await expect(page.getByTestId('link-source')).toHaveText(HUB);
+  await page.getByTestId('link-confirm-ok').click();
   await expect(page.getByTestId('storage-info')).toContainText('Using');
   await serviceWorkerControls(page);
 });
@@ -68,13 +73,13 @@ test('first load downloads from the Hub with visible progress (bytes, speed, ETA
   await expect(page.getByTestId('download-files')).toContainText('unet/model.onnx_data_2');
   await expect(page.getByTestId('model-state')).toContainText('ready', { timeout: 120_000 });
   await hub.faults([]);
-  await expect(page.getByTestId('device-model-test-tiny-sdxl-sharded')).toContainText('complete');
+  await expect(page.getByTestId(`device-model-${at('test-tiny-sdxl-sharded')}`)).toContainText('complete');
   const report = await page.evaluate(() => window.sdxl.model());
   expect(report).toMatchObject({ cached: true, record: { source: { kind: 'hub', repo: 'test/tiny-sdxl-sharded' } } });
   const res = await page.evaluate(() => window.sdxl.generate({ prompt: 'a lighthouse', width: 64, height: 64, steps: 2, seed: 1 }));
   expect(res.images).toHaveLength(1);
   // The shards were found from the graphs and stored next to them.
-  expect(await storedFiles('test-tiny-sdxl-sharded')).toEqual(expect.arrayContaining(['unet/model.onnx', 'unet/model.onnx_data', 'unet/model.onnx_data_1', 'unet/model.onnx_data_2', 'state.json']));
+  expect(await storedFiles(at('test-tiny-sdxl-sharded'))).toEqual(expect.arrayContaining(['unet/model.onnx', 'unet/model.onnx_data', 'unet/model.onnx_data_1', 'unet/model.onnx_data_2', 'state.json']));
 });
 
 test('a reload mid-download resumes with a Range request; under 1.3× the model crosses the network', async () => {
@@ -84,9 +89,10 @@ test('a reload mid-download resumes with a Range request; under 1.3× the model 
   const interrupted = page.evaluate(() => window.sdxl.loadModel('test/tiny-sdxl-resume')).catch(() => 'interrupted');
   await expect.poll(async () => (await hub.log()).log.find((l) => l.path === 'unet/model.onnx')?.bytes ?? 0, { timeout: 60_000 }).toBeGreaterThan(3_500_000);
   await page.reload();
+  await page.getByTestId('link-confirm-ok').click(); // the reloaded link asks again before using the stand-in Hub
   expect(await interrupted).toBe('interrupted');
   await hub.faults([]);
-  await expect(page.getByTestId('device-model-test-tiny-sdxl-resume')).toContainText('partly downloaded');
+  await expect(page.getByTestId(`device-model-${at('test-tiny-sdxl-resume')}`)).toContainText('partly downloaded');
   await page.evaluate(() => window.sdxl.loadModel('test/tiny-sdxl-resume'));
   await expect(page.getByTestId('model-state')).toContainText('ready');
   const { log } = await hub.log();
@@ -104,7 +110,7 @@ test('Cancel stops a download and keeps what arrived for the next load to resume
   await expect(page.getByTestId('model-state')).toHaveText('downloading');
   await page.getByTestId('download-cancel').click();
   await expect(page.getByTestId('model-progress-label')).toContainText('The download was cancelled; what arrived is kept');
-  await expect(page.getByTestId('device-model-test-tiny-sdxl-cancel')).toContainText('partly downloaded');
+  await expect(page.getByTestId(`device-model-${at('test-tiny-sdxl-cancel')}`)).toContainText('partly downloaded');
   await expect(page.getByTestId('load-tiny-sdxl')).toBeAttached(); // the page stays usable
   await hub.faults([]);
 });
@@ -115,7 +121,7 @@ test('a corrupted file is caught by its SHA-256, named, and not kept; the next l
   await loadFromForm('test/tiny-sdxl-corrupt');
   await expect(page.getByTestId('model-state')).toHaveText('error', { timeout: 60_000 });
   await expect(page.getByTestId('model-progress-label')).toContainText('vae_decoder/model.onnx is corrupt');
-  expect(await storedFiles('test-tiny-sdxl-corrupt')).not.toContain('vae_decoder/model.onnx');
+  expect(await storedFiles(at('test-tiny-sdxl-corrupt'))).not.toContain('vae_decoder/model.onnx');
   await hub.reset();
   await page.evaluate(() => window.sdxl.loadModel('test/tiny-sdxl-corrupt'));
   const fetched = (await hub.log()).log.filter((l) => l.bytes > 0).map((l) => l.path);
@@ -131,7 +137,7 @@ test('a model bigger than the storage quota is refused before any byte is writte
   await expect(label).toContainText(/needs 40\.03 GB more, and this browser allows \d+\.\d\d GB more/);
   const allowed = Number(/allows (\d+\.\d\d) GB/.exec((await label.textContent())!)![1]);
   expect(Math.abs(allowed - (quota - used) / 1e9)).toBeLessThan(0.02);
-  expect(await storedFiles('test-tiny-sdxl-huge')).toEqual([]);
+  expect(await storedFiles(at('test-tiny-sdxl-huge'))).toEqual([]);
   expect((await hub.log()).log.filter((l) => l.bytes > 0)).toEqual([]);
 });
 
@@ -181,7 +187,7 @@ test('low memory: the text encoders are released after a generation, and the pag
 });
 
 test('delete removes every byte: the storage estimate drops back', async () => {
-  for (const id of ['test-tiny-sdxl-sharded', 'test-tiny-sdxl-resume', 'test-tiny-sdxl-cancel', 'test-tiny-sdxl-corrupt', 'local-tiny-sdxl']) {
+  for (const id of [...['test-tiny-sdxl-sharded', 'test-tiny-sdxl-resume', 'test-tiny-sdxl-cancel', 'test-tiny-sdxl-corrupt'].map(at), 'local-tiny-sdxl']) {
     await page.getByTestId(`delete-${id}`).click();
     await expect(page.getByTestId(`device-model-${id}`)).toHaveCount(0);
     expect(await storedFiles(id)).toEqual([]);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import { build, preview } from 'vite';
+import { acceptLink } from '../e2e/accept-link';
 import { chromiumPath, webgpuArgs } from '../e2e/browser';
 import { FakeHub, serve } from '../e2e/hub-server';
 import { benchStartup } from './bench-startup';
@@ -53,7 +54,9 @@ try {
     const page = await browser.newPage();
     const url = `http://localhost:4174/?model=${encodeURIComponent(values.model)}${provider === 'wasm' ? '&ep=wasm' : ''}&ort=${build}`;
     await page.goto(url);
-    await page.waitForFunction(() => window.sdxl?.model?.() !== undefined, null, { timeout: 600_000 });
+    const loaded = () => page.waitForFunction(() => window.sdxl?.model?.() !== undefined, null, { timeout: 600_000 });
+    await acceptLink(page, loaded);
+    await loaded();
     const model = await page.evaluate(() => window.sdxl.model()!);
     const adapter = await page.evaluate(() => window.sdxl.adapter());
     const measured = [];
@@ -127,6 +130,7 @@ async function benchCachedLoad(unetBytes: number, variants: { provider: string; 
       const app = `http://localhost:4174/?hub=${encodeURIComponent('http://localhost:4181')}${provider === 'wasm' ? '&ep=wasm' : ''}&ort=${build}`;
       let page = await context.newPage();
       await page.goto(app);
+      await acceptLink(page, () => new Promise(() => undefined)); // ?hub= always asks
       const t0 = Date.now();
       console.error(`[bench] ${provider}: downloading ${out.model_mb} MB and loading`);
       await page.evaluate(() => window.sdxl.loadModel('bench/synthetic'));
@@ -135,6 +139,7 @@ async function benchCachedLoad(unetBytes: number, variants: { provider: string; 
       // A fresh page: everything comes from storage now.
       page = await context.newPage();
       await page.goto(app);
+      await acceptLink(page, () => new Promise(() => undefined));
       await page.waitForFunction(() => window.sdxl !== undefined);
       await page.evaluate(() => window.sdxl.adapter());
       console.error(`[bench] ${provider}: cached load`);

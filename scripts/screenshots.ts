@@ -3,6 +3,7 @@
 // Usage: npx tsx scripts/screenshots.ts [--images-only | --embed-only]  (builds, serves on :4175, headless WebGPU)
 import { chromium, type Page } from '@playwright/test';
 import { build, preview } from 'vite';
+import { acceptLink } from '../e2e/accept-link';
 import { chromiumPath, webgpuArgs } from '../e2e/browser';
 
 /** The painter with two strokes over a picture, then the outpaint panel with the extended canvas and its mask. */
@@ -66,7 +67,9 @@ try {
     process.exit(0);
   }
   await page.goto('http://localhost:4175/?model=tiny-sdxl');
-  await page.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 300_000 });
+  const ready = () => page.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 300_000 });
+  await acceptLink(page, ready);
+  await ready();
   await modelShots(page);
   if (process.argv.includes('--images-only')) {
     await imageModeShots(page);

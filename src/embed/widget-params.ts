@@ -44,6 +44,8 @@ export const widgetParamsSchema = z.object({
   }).optional(),
   prompt: z.string().max(20_000).optional(),
   ep: z.enum(['wasm', 'webgpu']).optional(),
+  /** Named so that it is refused, not silently dropped: a link cannot point the widget's Hub ids at another server. */
+  hub: z.undefined({ error: 'the widget takes no Hub endpoint: Hub repo ids always resolve at the default Hub (a host page can pass a folder URL to loadModel)' }).optional(),
 });
 export type WidgetParams = z.output<typeof widgetParamsSchema>;
 

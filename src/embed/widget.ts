@@ -146,17 +146,21 @@ if (window.parent !== window) {
 async function startModel(): Promise<void> {
   const ref = params.model;
   if (!ref) return view.model('No model yet: the page embedding this widget loads one.');
-  const stored = (await generator.cachedModels().catch(() => [])).find((m) => m.complete && (m.id === ref || m.name === ref));
-  if (stored) return void (await loadModel(stored.id).catch(() => undefined));
+  // Stored from exactly the source this reference names (never a copy from another server under the same id); asking
+  // needs no network at all. A folder id this site's store lacks names no source here: it is only asked about.
+  const preview = await generator.previewModel(ref, { sizes: false }).catch(() => undefined);
+  if (preview?.stored) return void (await loadModel(preview.folder ?? ref).catch(() => undefined));
+  const s = preview?.source;
+  const from = !s ? '' : ` (${s.kind === 'hub' ? `${s.repo}@${s.revision} on ${new URL(s.endpoint).host}` : s.kind === 'url' ? s.url : s.name})`;
   const openApp = { label: 'Open the full app', testid: 'w-open-app', run: () => void window.open(new URL(`./?model=${encodeURIComponent(ref)}`, location.href).href, '_blank', 'noopener') };
   const askAccess = { label: "Use the app's stored models", testid: 'w-storage-access', run: () => void useAppStore(ref) };
   if (!canStore && !sharedWithApp) {
-    return view.model(`${ref} cannot be kept here: this browser does not let the widget store files while another site embeds it, so every visit would download the model again. Download it once in the full app, or load it for this visit only.`, [
+    return view.model(`${ref}${from} cannot be kept here: this browser does not let the widget store files while another site embeds it, so every visit would download the model again. Download it once in the full app, or load it for this visit only.`, [
       openApp, { label: 'Load for this visit only', testid: 'w-confirm-download', run: () => void loadModel(ref).catch(() => undefined) }, askAccess,
     ]);
   }
   const where = partitioned ? ' Models stored by the full app are not visible here: this browser keeps a separate store for each site that embeds the widget, so this site needs its own copy.' : '';
-  view.model(`${ref} is not stored on this device yet.${where}`, [
+  view.model(`${ref}${from} is not stored on this device yet.${where}`, [
     { label: 'Download here', testid: 'w-confirm-download', run: () => void loadModel(ref).catch(() => undefined) }, openApp, ...(partitioned ? [askAccess] : []),
   ]);
 }

@@ -1,16 +1,22 @@
 // Models on this device: resolve a record's files (Hub API, manifest.json, or the layout), check the space first,
 // download what is missing (bounded concurrency, resumable, verified), and afterwards load, list, verify and delete
-// them with no network at all.
+// them with no network at all. Stored models are found by the origin of their bytes (Hub endpoint + repo + revision,
+// or URL), so a copy from one server never stands in for another's.
 import type { ComponentName, ModelRecord, ModelSource } from '../schema/model-record';
 import { COMPONENTS } from '../schema/model-record';
-import { readText, type ByteStore } from './byte-store';
+import type { ByteStore } from './byte-store';
 import { digestBlob, newDigest } from './digest';
 import { downloadFile, type RetryPolicy } from './download-file';
 import { DownloadMeter, type DownloadProgress } from './download-meter';
-import { DEFAULT_HUB_ENDPOINT, listHubFiles, type RemoteFile } from './hub';
+import { DEFAULT_HUB_ENDPOINT, type RemoteFile } from './hub';
 import type { ModelFiles } from './model-files';
-import { graphPath, planLayout, pickWeights, OPTIONAL_FILES, REQUIRED_FILES, REQUIRED_GRAPHS } from './model-layout';
+import { graphPath, planLayout, pickWeights, REQUIRED_FILES, REQUIRED_GRAPHS } from './model-layout';
 import { externalDataFiles } from './onnx-external-data';
+import { pinRecord } from './model-origin';
+import { headFile, listRecord, listSourceInfo, type ListDeps } from './source-listing';
+import { adoptableLegacy, folderInfo, locate, modelDir, readState, scanStored, statePath, type CachedModelInfo, type CachedModelState } from './stored-models';
+
+export type { CachedModelInfo, CachedModelState } from './stored-models';
 
 export interface StorageApi {
   estimate(): Promise<{ quota?: number; usage?: number }>;
@@ -23,6 +29,7 @@ export interface ModelCacheDeps {
   store: ByteStore;
   fetch: typeof fetch;
   storage: StorageApi;
+  /** The default Hub: records that name no endpoint resolve here, and the model list marks anything else. */
   hubEndpoint?: string;
   /** What relative URLs in records are relative to (the page or worker location). */
   baseHref?: string;
@@ -32,25 +39,6 @@ export interface ModelCacheDeps {
   checkpointBytes?: number;
   sleep?(ms: number): Promise<void>;
   now(): number;
-}
-
-/** What state.json keeps for a model: the record, each verified file, and when it was used. */
-export interface CachedModelState {
-  record: ModelRecord;
-  complete: boolean;
-  files: Record<string, { size: number; digest: string }>;
-  createdAt: number;
-  lastUsed: number;
-}
-
-export interface CachedModelInfo {
-  id: string;
-  name: string;
-  bytes: number;
-  complete: boolean;
-  createdAt: number;
-  lastUsed: number;
-  components: string[];
 }
 
 export class QuotaError extends Error {
@@ -68,8 +56,6 @@ export class LayoutError extends Error {
 }
 
 const gb = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${(n / 1e6).toFixed(1)} MB`);
-const modelDir = (id: string) => `models/${id}`;
-const statePath = (id: string) => `${modelDir(id)}/state.json`;
 
 /** Runs `work` over items with at most `limit` at once; the first failure stops new starts and is rethrown. */
 async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -95,13 +81,31 @@ export class ModelCache {
     this.hub = deps.hubEndpoint ?? DEFAULT_HUB_ENDPOINT;
   }
 
-  async state(id: string): Promise<CachedModelState | undefined> {
-    const text = await readText(this.deps.store, statePath(id)).catch(() => undefined);
-    return text ? (JSON.parse(text) as CachedModelState) : undefined;
+  get defaultHub(): string {
+    return this.hub;
   }
 
-  private async saveState(s: CachedModelState): Promise<void> {
-    await this.deps.store.writeText(statePath(s.record.id), JSON.stringify(s));
+  get baseHref(): string | undefined {
+    return this.deps.baseHref;
+  }
+
+  /** A stored folder's state (what load-by-id, verify and delete take). */
+  state(dir: string): Promise<CachedModelState | undefined> {
+    return readState(this.deps.store, dir);
+  }
+
+  private async saveState(dir: string, s: CachedModelState): Promise<void> {
+    await this.deps.store.writeText(statePath(dir), JSON.stringify(s));
+  }
+
+  /** The record with every source named: the Hub endpoint (this cache's default unless it names one), URLs absolute. */
+  pin(record: ModelRecord): ModelRecord {
+    return pinRecord(record, this.hub, this.deps.baseHref);
+  }
+
+  /** The folder that holds this record's origin (with its state), or the free folder a download of it would use. */
+  async locate(record: ModelRecord) {
+    return locate(await scanStored(this.deps.store, this.deps.baseHref), this.pin(record), this.hub, this.deps.baseHref);
   }
 
   /** The components a load needs: all but the lazy ones, plus those asked for. */
@@ -111,7 +115,16 @@ export class ModelCache {
 
   /** True when every file a load of these components needs is stored and verified: then no network is touched. */
   async isCached(record: ModelRecord, include: readonly ComponentName[] = []): Promise<boolean> {
-    const s = await this.state(record.id);
+    return (await this.storedFolder(record, include)) !== undefined;
+  }
+
+  /** The folder holding this record complete from exactly its source, or undefined. */
+  async storedFolder(record: ModelRecord, include: readonly ComponentName[] = []): Promise<string | undefined> {
+    const found = await this.locate(record);
+    return ModelCache.covers(found.state, this.pin(record), include) ? found.dir : undefined;
+  }
+
+  private static covers(s: CachedModelState | undefined, record: ModelRecord, include: readonly ComponentName[]): boolean {
     if (!s?.complete) return false;
     const comps = ModelCache.components(record, include);
     const have = new Set(Object.keys(s.files));
@@ -122,63 +135,55 @@ export class ModelCache {
 
   /** Lists what a source offers, as paths of the Optimum layout. */
   async listSource(source: ModelSource, signal?: AbortSignal): Promise<RemoteFile[]> {
-    if (source.kind === 'hub') return (await listHubFiles(this.deps.fetch, this.hub, source.repo, source.revision, source.subfolder, signal)).files;
-    if (source.kind === 'local') throw new Error('A local folder is read in place, not downloaded.');
-    const base = new URL(source.baseUrl.endsWith('/') ? source.baseUrl : `${source.baseUrl}/`, this.deps.baseHref).href;
-    // Our shard tool's manifest.json lists every file with its size and SHA-256.
-    const manifest = await this.deps.fetch(`${base}manifest.json`, { signal }).then((r) => (r.ok ? r.json() : undefined), () => undefined) as
-      | { files?: { path: string; bytes: number; sha256?: string }[] } | undefined;
-    if (manifest?.files) return manifest.files.map((f) => ({ path: f.path, url: new URL(f.path, base).href, size: f.bytes, ...(f.sha256 ? { sha256: f.sha256 } : {}) }));
-    // Otherwise ask for each file of the layout (HEAD gives the size); external data is asked for once a graph names it.
-    const paths = [...REQUIRED_FILES, ...OPTIONAL_FILES, ...COMPONENTS.map(graphPath)];
-    const found = await Promise.all(paths.map((p) => this.head(new URL(p, base).href, p, signal)));
-    return found.filter((f): f is RemoteFile => f !== undefined);
+    return (await listSourceInfo(this.lister(), source, signal)).files;
   }
 
-  private async head(url: string, path: string, signal?: AbortSignal): Promise<RemoteFile | undefined> {
-    const res = await this.deps.fetch(url, { method: 'HEAD', signal }).catch(() => undefined);
-    if (!res?.ok) return undefined;
-    const size = Number(res.headers.get('content-length'));
-    return { path, url, ...(Number.isFinite(size) && res.headers.has('content-length') ? { size } : {}) };
+  private lister(): ListDeps {
+    return { fetch: this.deps.fetch, hub: this.hub, ...(this.deps.baseHref ? { baseHref: this.deps.baseHref } : {}) };
   }
 
-  /** Every file of the record's sources; a component with its own source replaces the main listing's folder. */
-  private async listRecord(record: ModelRecord, comps: readonly ComponentName[], signal?: AbortSignal): Promise<RemoteFile[]> {
-    let files = await this.listSource(record.source, signal);
-    if (record.files) {
-      const known = new Map(record.files.map((f) => [f.path, f]));
-      files = files.map((f) => ({ ...f, ...(known.get(f.path) ?? {}) }));
-    }
-    for (const c of comps) {
-      const own = record.components[c];
-      if (!own) continue;
-      const theirs = (await this.listSource(own.source, signal)).filter((f) => f.path.startsWith(`${c}/`));
-      files = [...files.filter((f) => !f.path.startsWith(`${c}/`)), ...theirs];
-    }
-    return files;
+  /**
+   * What a download of this record would bring, asking the source only for metadata (Hub listing, manifest.json, or
+   * HEAD requests): nothing when it is stored already; bytes undefined when they cannot be known without downloading.
+   */
+  async preview(record: ModelRecord, signal?: AbortSignal): Promise<{ record: ModelRecord; stored: boolean; folder?: string; bytes?: number }> {
+    const pinned = this.pin(record);
+    const folder = await this.storedFolder(pinned);
+    if (folder) return { record: pinned, stored: true, folder };
+    const { files, sized } = await listRecord(this.lister(), pinned, ModelCache.components(pinned), signal);
+    const plan = planLayout(files, ModelCache.components(pinned));
+    if (plan.missing.length) throw new LayoutError(plan.missing, describeSource(pinned.source));
+    const all = [...plan.first, ...Object.values(plan.weightCandidates).flat()];
+    const bytes = sized && all.every((f) => f.size !== undefined) ? all.reduce((n, f) => n + f.size!, 0) : undefined;
+    return { record: pinned, stored: false, ...(bytes !== undefined ? { bytes } : {}) };
   }
 
   /**
    * Makes sure the record's files are stored and verified, downloading what is missing, and returns them as
    * ModelFiles. Refuses before writing a byte when the space is short.
    */
-  async ensure(record: ModelRecord, opts: { include?: ComponentName[]; signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void } = {}): Promise<ModelFiles & { persisted: boolean }> {
+  async ensure(unpinned: ModelRecord, opts: { include?: ComponentName[]; signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void } = {}): Promise<ModelFiles & { persisted: boolean; folder: string }> {
     const { signal, onProgress } = opts;
+    const record = this.pin(unpinned);
     const comps = ModelCache.components(record, opts.include);
     const persisted = await this.deps.storage.persisted().catch(() => false);
-    if (await this.isCached(record, opts.include)) {
-      const s = (await this.state(record.id))!;
-      await this.saveState({ ...s, lastUsed: this.deps.now() });
-      return { ...cachedModelFiles(this.deps.store, record.id), persisted };
+    const folders = await scanStored(this.deps.store, this.deps.baseHref);
+    const found = locate(folders, record, this.hub, this.deps.baseHref);
+    if (ModelCache.covers(found.state, record, opts.include ?? [])) {
+      await this.saveState(found.dir, { ...found.state!, lastUsed: this.deps.now() });
+      return { ...cachedModelFiles(this.deps.store, found.dir), persisted, folder: found.dir };
     }
     onProgress?.(DownloadMeter.resolving());
-    const listing = await this.listRecord(record, comps, signal);
+    const { files: listing, commit } = await listRecord(this.lister(), record, comps, signal);
     const plan = planLayout(listing, comps);
     if (plan.missing.length) throw new LayoutError(plan.missing, describeSource(record.source));
 
-    const previous = await this.state(record.id);
+    const adopted = found.state ? undefined : adoptableLegacy(folders, record, listing);
+    if (adopted) await this.adopt(adopted.folder.dir, adopted.folder.state!, adopted.drop, found.key);
+    const dir = adopted?.folder.dir ?? found.dir;
+    const previous = adopted ? await this.state(dir) : found.state;
     const done = new Map(Object.entries(previous?.files ?? {}));
-    const stored = new Map((await this.deps.store.list(modelDir(record.id))).map((e) => [e.path, e.size]));
+    const stored = new Map((await this.deps.store.list(modelDir(dir))).map((e) => [e.path, e.size]));
     // Done: stored at its verified size, and (when the source names one) with the hash the source names now.
     const isDone = (f: RemoteFile) => {
       const d = done.get(f.path);
@@ -193,9 +198,8 @@ export class ModelCache {
     const granted = persisted || (await this.deps.storage.persist?.().catch(() => false)) || false;
 
     const state: CachedModelState = previous ?? { record, complete: false, files: {}, createdAt: this.deps.now(), lastUsed: this.deps.now() };
-    state.record = record;
-    state.complete = false;
-    await this.saveState(state);
+    Object.assign(state, { record, origin: found.key, complete: false, ...(commit ? { commit } : {}) });
+    await this.saveState(dir, state);
     const meter = new DownloadMeter(this.deps.now, onProgress);
     const fetchAll = async (files: RemoteFile[]) => {
       for (const f of files) meter.add(f.path, f.size, isDone(f) ? f.size ?? done.get(f.path)!.size : 0);
@@ -204,13 +208,13 @@ export class ModelCache {
         const r = await downloadFile(f, {
           fetch: this.deps.fetch, store: this.deps.store, sleep: this.deps.sleep ?? ((ms) => new Promise((res) => setTimeout(res, ms))),
           retry: this.deps.retry, checkpointBytes: this.deps.checkpointBytes,
-        }, (delta) => meter.bytes(f.path, delta), signal, `${modelDir(record.id)}/${f.path}`).catch((e: unknown) => {
+        }, (delta) => meter.bytes(f.path, delta), signal, `${modelDir(dir)}/${f.path}`).catch((e: unknown) => {
           meter.fail(f.path);
           throw e;
         });
         meter.finish(f.path);
         state.files[f.path] = { size: r.size, digest: r.digest };
-        await this.saveState(state);
+        await this.saveState(dir, state);
       });
     };
     try {
@@ -219,13 +223,13 @@ export class ModelCache {
       const weights: RemoteFile[] = [];
       const missing: string[] = [];
       for (const c of comps) {
-        const blob = await this.deps.store.read(`${modelDir(record.id)}/${graphPath(c)}`);
+        const blob = await this.deps.store.read(`${modelDir(dir)}/${graphPath(c)}`);
         if (!blob) continue;
         const refs = externalDataFiles(new Uint8Array(await blob.arrayBuffer()));
         let candidates = plan.weightCandidates[c] ?? [];
         if (record.source.kind === 'url' && refs.some((r) => !candidates.some((f) => f.path === `${c}/${r}`))) {
           const base = listing.find((f) => f.path === graphPath(c))!.url;
-          const found = await Promise.all(refs.map((r) => this.head(new URL(r, base).href, `${c}/${r}`, signal)));
+          const found = await Promise.all(refs.map((r) => headFile(this.deps.fetch, new URL(r, base).href, `${c}/${r}`, signal)));
           candidates = [...candidates, ...found.filter((f): f is RemoteFile => f !== undefined)];
           await this.checkSpace(found.reduce((n, f) => n + (f?.size ?? 0), 0));
         }
@@ -239,9 +243,18 @@ export class ModelCache {
       state.complete = true;
       state.lastUsed = this.deps.now();
     } finally {
-      await this.saveState(state);
+      await this.saveState(dir, state);
     }
-    return { ...cachedModelFiles(this.deps.store, record.id), persisted: granted };
+    return { ...cachedModelFiles(this.deps.store, dir), persisted: granted, folder: dir };
+  }
+
+  /** Takes over an older version's folder whose files proved to be this source's; every other file in it goes. */
+  private async adopt(dir: string, old: CachedModelState, drop: readonly string[], origin: string): Promise<void> {
+    const files = Object.fromEntries(Object.entries(old.files).filter(([p]) => !drop.includes(p)));
+    for (const e of await this.deps.store.list(modelDir(dir))) {
+      if (e.path !== 'state.json' && !(e.path in files)) await this.deps.store.remove(`${modelDir(dir)}/${e.path}`);
+    }
+    await this.saveState(dir, { ...old, origin, files, complete: false });
   }
 
   private async checkSpace(needed: number): Promise<void> {
@@ -256,7 +269,9 @@ export class ModelCache {
    * Copies a local folder's model into storage (hashing as it copies), so it loads later without the folder. Only
    * the layout's files and the external data its graphs name are copied; the space is checked first.
    */
-  async importFolder(record: ModelRecord, entries: readonly { path: string; blob: Blob }[], onProgress?: (p: DownloadProgress) => void): Promise<ModelFiles> {
+  async importFolder(unpinned: ModelRecord, entries: readonly { path: string; blob: Blob }[], onProgress?: (p: DownloadProgress) => void): Promise<ModelFiles & { folder: string }> {
+    const record = this.pin(unpinned);
+    const { dir, key } = await this.locate(record);
     const comps = ModelCache.components(record);
     const byPath = new Map(entries.map((e) => [e.path, e.blob]));
     const plan = planLayout(entries.map((e) => ({ path: e.path, url: '', size: e.blob.size })), comps);
@@ -270,12 +285,12 @@ export class ModelCache {
       chosen.push(...picked.files);
     }
     await this.checkSpace(chosen.reduce((n, f) => n + (f.size ?? 0), 0));
-    const state: CachedModelState = { record, complete: false, files: {}, createdAt: this.deps.now(), lastUsed: this.deps.now() };
-    await this.saveState(state);
+    const state: CachedModelState = { record, origin: key, complete: false, files: {}, createdAt: this.deps.now(), lastUsed: this.deps.now() };
+    await this.saveState(dir, state);
     const meter = new DownloadMeter(this.deps.now, onProgress);
     for (const f of chosen) meter.add(f.path, f.size);
     await pool(chosen, 2, async (f) => {
-      const out = await this.deps.store.open(`${modelDir(record.id)}/${f.path}`);
+      const out = await this.deps.store.open(`${modelDir(dir)}/${f.path}`);
       const hasher = await newDigest('sha256', 0);
       try {
         await out.truncate(0);
@@ -295,23 +310,15 @@ export class ModelCache {
       }
     });
     state.complete = true;
-    await this.saveState(state);
-    return cachedModelFiles(this.deps.store, record.id);
+    await this.saveState(dir, state);
+    return { ...cachedModelFiles(this.deps.store, dir), folder: dir };
   }
 
   async list(): Promise<CachedModelInfo[]> {
     const entries = await this.deps.store.list('models');
-    const ids = [...new Set(entries.map((e) => e.path.split('/')[0]!))];
-    const out: CachedModelInfo[] = [];
-    for (const id of ids) {
-      const s = await this.state(id);
-      const bytes = entries.filter((e) => e.path.startsWith(`${id}/`)).reduce((n, e) => n + e.size, 0);
-      out.push({
-        id, name: s?.record.name ?? id, bytes, complete: s?.complete ?? false, createdAt: s?.createdAt ?? 0, lastUsed: s?.lastUsed ?? 0,
-        components: s ? [...new Set(Object.keys(s.files).map((p) => p.split('/')[0]!).filter((c) => (COMPONENTS as readonly string[]).includes(c)))] : [],
-      });
-    }
-    return out.sort((a, b) => b.lastUsed - a.lastUsed);
+    const folders = await scanStored(this.deps.store, this.deps.baseHref);
+    const bytes = (dir: string) => entries.filter((e) => e.path.startsWith(`${dir}/`)).reduce((n, e) => n + e.size, 0);
+    return folders.map((f) => folderInfo(f, bytes(f.dir), this.hub, this.deps.baseHref)).sort((a, b) => b.lastUsed - a.lastUsed);
   }
 
   /** Re-reads and re-hashes every stored file; a bad one is deleted, so the next load fetches it again. */
@@ -331,7 +338,7 @@ export class ModelCache {
     }
     if (bad.length) {
       s.complete = false;
-      await this.saveState(s);
+      await this.saveState(id, s);
     }
     return { ok: bad.length === 0, bad };
   }

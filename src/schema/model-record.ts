@@ -6,6 +6,9 @@ import { SAMPLERS } from './samplers';
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 is 64 lowercase hex digits');
 const relativePath = z.string().min(1).refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'a path inside the model folder');
 
+/** An http(s) endpoint: scheme, host, optional path; no query, fragment or spaces. */
+const httpUrl = z.string().max(2048).regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i, 'an http(s) URL without query or fragment');
+
 export const modelFileSchema = z.object({
   path: relativePath,
   size: z.number().int().nonnegative(),
@@ -20,6 +23,11 @@ export const modelSourceSchema = z.discriminatedUnion('kind', [
     revision: z.string().min(1).default('main'),
     /** A folder inside the repo that holds the Optimum layout. */
     subfolder: z.string().optional(),
+    /**
+     * The Hub (or mirror) the repo lives on; absent = the engine's own (huggingface.co). The cache fills it in before a
+     * record is stored, so stored models are keyed by where their bytes came from, not only by id.
+     */
+    endpoint: httpUrl.optional(),
   }),
   z.object({ kind: z.literal('url'), baseUrl: z.string().min(1) }),
   z.object({ kind: z.literal('local'), name: z.string().min(1) }),

@@ -14,6 +14,7 @@ import { createModeBar } from './mode-bar';
 import { modeOf, switchMode, type Mode, type ModeStash } from './modes';
 import { createOutpaintPanel } from './outpaint/outpaint-panel';
 import { formatBytes } from './format';
+import { followLink } from './link-open';
 import { createModelPanel } from './model-panel';
 import { createDeviceModels } from './models-on-device';
 import type { SdxlPageApi } from './page-api';
@@ -27,12 +28,11 @@ import { startUpdates } from './pwa/update-prompt';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
-// ?hub= points Hub repo ids at another endpoint (a mirror, or the tests' local stand-in).
+// ?hub= and ?model= are a link's wishes, followed only after the user agrees (link-open.ts).
 // ?ort=jspi|asyncify forces an onnxruntime-web build (for comparisons); otherwise JSPI where the browser has it.
 const ortParam = params.get('ort');
 const generator = createWorkerGenerator({
   forceWasm: params.get('ep') === 'wasm',
-  hubEndpoint: params.get('hub') ?? undefined,
   ortBuild: ortParam === 'jspi' || ortParam === 'asyncify' ? ortParam : undefined,
 });
 let model: LoadedModelReport | undefined;
@@ -223,10 +223,10 @@ function applyRecordDefaults(report: LoadedModelReport): void {
   form.setPlaceholders(Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, String(v)])));
 }
 
-async function loadModel(ref: ModelRef, name = typeof ref === 'string' ? ref : 'model', onProgress?: (p: ModelLoadProgress) => void): Promise<LoadedModelReport> {
+async function loadModel(ref: ModelRef, name = typeof ref === 'string' ? ref : 'model', onProgress?: (p: ModelLoadProgress) => void, persist = true): Promise<LoadedModelReport> {
   panel.showLoading(name);
   // Ask once for persistent storage (window-only), so the browser does not evict gigabytes of weights under pressure.
-  await navigator.storage?.persist?.().catch(() => false);
+  if (persist) await navigator.storage?.persist?.().catch(() => false);
   try {
     let downloaded = false;
     const report = await track('download', generator.loadModel(ref, (p) => {
@@ -369,9 +369,7 @@ void loadHistory().then((h) => {
   history = [...history, ...h];
   renderGallery($('gallery'), history, galleryActions);
 });
-const modelParam = params.get('model');
-if (modelParam) void loadModel(modelParam).catch(() => undefined);
-else setStatus('Load a model to start. The default downloads once and is then used offline.');
+void followLink(location.search, { generator, status: setStatus, load: (ref, persist) => loadModel(ref, undefined, undefined, persist) });
 
 const api: SdxlPageApi = {
   generate: (request, options) => generate(request as RequestDraft, options),

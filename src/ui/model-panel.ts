@@ -162,7 +162,7 @@ export function createModelPanel(root: HTMLElement, actions: ModelPanelActions, 
     },
     showLoaded(r) {
       const total = Object.values(r.componentBytes).reduce((a, b) => a + b, 0);
-      name.textContent = r.record?.name ?? r.location;
+      name.textContent = `${r.record?.name ?? r.location}${r.foreignHost ? ` — from ${r.foreignHost}` : ''}`;
       setState(`ready · ${r.provider}`, 'badge-ok');
       progress.hidden = false;
       cancel.hidden = true;
@@ -179,7 +179,8 @@ export function createModelPanel(root: HTMLElement, actions: ModelPanelActions, 
     },
     showCached(models) {
       for (const [id, r] of rows) {
-        const m = models.find((x) => x.id === id);
+        // Only a copy from the built-in's own source counts (not a mirror's file under the same id).
+        const m = models.find((x) => x.recordId === id && x.fromDefault);
         r.status.textContent = m ? (m.complete ? `On this device (${formatBytes(m.bytes)}) — loads offline` : `Partly downloaded (${formatBytes(m.bytes)}) — resumes where it stopped`) : '';
         r.button.textContent = m?.complete ? 'Load' : m ? 'Resume' : 'Download';
       }

@@ -1,5 +1,5 @@
-// "Models on this device": each cached model with its size and last use, Verify and Delete, and the site's storage
-// (used / allowed, and whether the browser granted persistent storage).
+// "Models on this device": each cached model with its size, source (named when it is not the default Hub) and last
+// use, Verify and Delete, and the site's storage (used / allowed, and whether the browser granted persistent storage).
 import type { CachedModelInfo, StorageReport } from '../worker/protocol';
 import { smallButton } from './dom';
 import { formatBytes, formatWhen } from './format';
@@ -29,10 +29,14 @@ export function createDeviceModels(root: HTMLElement, actions: DeviceModelsActio
         row.className = 'device-model';
         row.dataset.testid = `device-model-${m.id}`;
         const info = document.createElement('div');
-        info.append(Object.assign(document.createElement('strong'), { textContent: m.name }),
+        // Anything not from the default Hub (or this app) carries its host in its label, so it never passes for a built-in.
+        const unknown = m.source.startsWith('unknown');
+        info.append(Object.assign(document.createElement('strong'), { textContent: m.fromDefault ? m.name : `${m.name} — from ${m.source}` }),
           Object.assign(document.createElement('div'), {
             className: 'help',
-            textContent: `${formatBytes(m.bytes)} · ${m.complete ? 'complete' : 'partly downloaded'} · last used ${formatWhen(m.lastUsed)}`,
+            textContent: unknown
+              ? `${formatBytes(m.bytes)} · not loaded: an older version stored it without recording which server it came from. Delete it; loading the model again downloads a checked copy.`
+              : `${formatBytes(m.bytes)} · ${m.complete ? 'complete' : 'partly downloaded'} · last used ${formatWhen(m.lastUsed)}`,
           }));
         const result = Object.assign(document.createElement('div'), { className: 'help' });
         result.dataset.testid = `verify-result-${m.id}`;
@@ -52,6 +56,7 @@ export function createDeviceModels(root: HTMLElement, actions: DeviceModelsActio
         const buttons = document.createElement('div');
         buttons.className = 'device-model-actions';
         const load = smallButton(m.complete ? 'Load' : 'Resume', m.complete ? 'Load from this device' : 'Resume the download', `device-load-${m.id}`, () => actions.load(m.id, m.name));
+        if (unknown) load.disabled = true;
         buttons.append(load, verify, del);
         row.append(info, buttons);
         list.append(row);

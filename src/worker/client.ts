@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
 import type { GenerateRequest } from '../schema/request';
 import type {
-  AdapterReport, CachedModelInfo, EngineApi, GenerationOptions, GenerationStats, LoadedModelReport, MemoryReport, ModelLoadProgress, ModelRef, ProgressEvent,
+  AdapterReport, CachedModelInfo, EngineApi, LinkPreview, GenerationOptions, GenerationStats, LoadedModelReport, MemoryReport, ModelLoadProgress, ModelRef, ProgressEvent,
   Result, StorageReport, TokenCount,
 } from './protocol';
 
@@ -34,6 +34,10 @@ export interface Generator {
   /** A built-in model id, a Hub repo id ("owner/name[@revision]"), a folder URL, a record, or {local: folder}. */
   loadModel(ref: ModelRef, onProgress?: (p: ModelLoadProgress) => void): Promise<LoadedModelReport>;
   cancelLoad(): void;
+  /** Where Hub repo ids resolve from now on (a mirror the user accepted); undefined = the default Hub. */
+  setHubEndpoint(endpoint: string | undefined): Promise<void>;
+  /** What loading a reference would download, before anything is: source, stored or not, and size (sizes: true). */
+  previewModel(ref: string, options: { hub?: string; sizes: boolean }): Promise<LinkPreview>;
   cachedModels(): Promise<CachedModelInfo[]>;
   deleteModel(id: string): Promise<StorageReport>;
   verifyModel(id: string): Promise<{ ok: boolean; bad: string[] }>;
@@ -76,6 +80,10 @@ export function createWorkerGenerator(options: { forceWasm?: boolean; hubEndpoin
       return unwrap(await engine.loadModel(absolute(ref), onProgress ? Comlink.proxy(onProgress) : undefined));
     },
     cancelLoad: () => void engine.cancelLoad(),
+    setHubEndpoint: (endpoint) => engine.setHubEndpoint(endpoint),
+    async previewModel(ref, opts) {
+      return unwrap(await engine.previewModel(absolute(ref) as string, opts));
+    },
     cachedModels: () => engine.cachedModels(),
     deleteModel: (id) => engine.deleteModel(id),
     verifyModel: (id) => engine.verifyModel(id),

@@ -22,7 +22,7 @@ import type { ModelFiles } from '../runtime/model-files';
 import { RunClock, type Ort, type OrtRunner } from '../runtime/ort-runner';
 import type { LoadedOrt, OrtBuildChoice } from '../runtime/ort-build-types';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
-import { ModelLibrary, type ModelRef, type StorageReport } from './model-library';
+import { ModelLibrary, type LinkPreview, type ModelRef, type StorageReport } from './model-library';
 import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, MemoryReport, ModelLoadProgress, Result, TokenCount } from './protocol';
 
 export interface EngineDeps {
@@ -82,8 +82,26 @@ export class Engine implements EngineApi {
     this.adapterReport ??= this.deps.probe(options.forceWasm);
     const ort = this.deps.ort;
     this.ortLoaded ??= typeof ort === 'function' ? ort(options.ortBuild ?? 'auto') : Promise.resolve({ ort, build: 'node' as const });
-    this.library ??= new ModelLibrary(this.deps.cache?.(options.hubEndpoint, options), this.deps.storage, this.deps.files);
+    if (!this.library) {
+      // The cache's Hub is the default one (what the model list marks others against); a mirror is this session's choice.
+      this.library = new ModelLibrary(this.deps.cache?.(undefined, options), this.deps.storage, this.deps.files);
+      this.library.setHub(options.hubEndpoint);
+    }
     return this.adapterReport;
+  }
+
+  /** Where Hub repo ids resolve from now on: a mirror the user accepted, or undefined for the default Hub. */
+  setHubEndpoint(endpoint: string | undefined): void {
+    this.lib().setHub(endpoint);
+  }
+
+  /** What loading a reference would download (source, stored or not, size), asking the source for metadata only. */
+  async previewModel(ref: string, options: { hub?: string; sizes: boolean }): Promise<Result<LinkPreview>> {
+    try {
+      return { ok: true, value: await this.lib().preview(ref, options) };
+    } catch (e) {
+      return fail('model_load_failed', `Could not look up ${ref}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private async ort(): Promise<Ort> {
@@ -124,6 +142,7 @@ export class Engine implements EngineApi {
         const report: LoadedModelReport = {
           ...loaded.info, load_ms: this.deps.now() - start, provider: adapter.provider, cached: source.cached, ortBuild: await this.ortBuild(),
           ...(source.record ? { record: source.record } : {}), ...(source.persisted !== undefined ? { persisted: source.persisted } : {}),
+          ...(source.foreignHost ? { foreignHost: source.foreignHost } : {}),
         };
         this.model = { key: source.key, loaded, report, files: source.files, encodersReleased: false };
         return { ok: true, value: report };

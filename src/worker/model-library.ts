@@ -1,8 +1,11 @@
 // Which files a load reads: a record through the on-device cache (downloading what is missing), a plain URL or Hub id
-// made into a record, or a local folder read in place; plus the cache's list, verify, delete and storage figures.
+// made into a record, or a local folder read in place; plus the cache's list, verify, delete and storage figures, and
+// what a link's model would download (for the page to ask first).
 import type { ModelFiles } from '../runtime/model-files';
 import { listLocalFolder, localModelFiles, type LocalFolder } from '../runtime/local-files';
 import type { CachedModelInfo, ModelCache, StorageApi } from '../runtime/model-cache';
+import { DEFAULT_HUB_ENDPOINT } from '../runtime/hub';
+import { foreignHost, legacyOrigin, pinRecord, withHub } from '../runtime/model-origin';
 import type { DownloadProgress } from '../runtime/download-meter';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import { BUILTIN_MODELS } from '../schema/model-records';
@@ -17,16 +20,34 @@ export interface StorageReport {
   persisted: boolean;
 }
 
+/** A model a link names, before anything is downloaded: where it comes from, whether it is stored, and its size. */
+export interface LinkPreview {
+  name: string;
+  source: { kind: 'hub'; endpoint: string; repo: string; revision: string; subfolder?: string } | { kind: 'url'; url: string } | { kind: 'local'; name: string };
+  /** The host, when the bytes would come from anywhere but the default Hub or this app's server. */
+  foreignHost?: string;
+  /** Stored complete from exactly this source: loads with no network, no question. */
+  stored: boolean;
+  /** Where it is stored (what to load it by), when stored. */
+  folder?: string;
+  /** Total download, from the source's listing; undefined when it cannot be known without downloading (or not asked). */
+  bytes?: number;
+}
+
 export interface Resolved {
   files: ModelFiles;
   record?: ModelRecord;
   cached: boolean;
   persisted?: boolean;
   key: string;
+  /** The host the bytes came from when it is not the default Hub or the app's own server. */
+  foreignHost?: string;
 }
 
 export class ModelLibrary {
   private download?: AbortController;
+  /** The Hub that repo ids resolve against this session: a mirror a link named and the user accepted; else the default. */
+  private hub?: string;
 
   constructor(private readonly cache: ModelCache | undefined, private readonly storageApi: StorageApi | undefined, private readonly urlFiles: (url: string) => ModelFiles) {}
 
@@ -38,22 +59,62 @@ export class ModelLibrary {
     return r.record;
   }
 
+  setHub(endpoint: string | undefined): void {
+    this.hub = endpoint;
+  }
+
+  /**
+   * The record a reference names: a built-in id first (so a stored folder can never pose as one), then a folder on
+   * this device (its stored record, source and all), then a Hub repo id or URL; Hub ids take this session's Hub.
+   */
+  private async recordFor(ref: string | ModelRecordInput, hub = this.hub): Promise<ModelRecord> {
+    const builtin = typeof ref === 'string' && BUILTIN_MODELS.some((m) => m.id === ref);
+    let record: ModelRecord | undefined;
+    if (typeof ref === 'string' && !builtin && this.cache && /^[a-z0-9][a-z0-9._@~-]*$/.test(ref)) {
+      const s = await this.cache.state(ref);
+      if (s && !s.origin && legacyOrigin(s.record, this.cache.baseHref) === undefined) {
+        throw new Error(`${ref} was stored by an older version that did not record which Hub it came from, so it is not loaded: delete it, and load the model by its repo id to download it again.`);
+      }
+      record = s?.record;
+    }
+    record ??= ModelLibrary.record(ref);
+    return hub ? withHub(record, hub) : record;
+  }
+
+  /** What loading this reference would download, asking only for metadata; `sizes: false` asks nothing at all. */
+  async preview(ref: string, options: { hub?: string; sizes: boolean }, signal?: AbortSignal): Promise<LinkPreview> {
+    const unpinned = await this.recordFor(ref, options.hub ?? this.hub);
+    // Without a cache (a widget the browser lets store nothing) nothing is ever stored.
+    const record = this.cache ? this.cache.pin(unpinned) : pinRecord(unpinned, DEFAULT_HUB_ENDPOINT);
+    const s = record.source;
+    const source: LinkPreview['source'] = s.kind === 'hub'
+      ? { kind: 'hub', endpoint: s.endpoint!, repo: s.repo, revision: s.revision, ...(s.subfolder ? { subfolder: s.subfolder } : {}) }
+      : s.kind === 'url' ? { kind: 'url', url: s.baseUrl } : { kind: 'local', name: s.name };
+    const host = foreignHost(record, this.cache?.defaultHub, this.cache?.baseHref);
+    const base = { name: record.name, source, ...(host ? { foreignHost: host } : {}) };
+    if (!this.cache) return { ...base, stored: false };
+    if (!options.sizes) {
+      const folder = await this.cache.storedFolder(record);
+      return { ...base, stored: folder !== undefined, ...(folder ? { folder } : {}) };
+    }
+    const p = await this.cache.preview(record, signal);
+    return { ...base, stored: p.stored, ...(p.folder ? { folder: p.folder } : {}), ...(p.bytes !== undefined ? { bytes: p.bytes } : {}) };
+  }
+
   async resolve(ref: ModelRef, adapter: AdapterReport, onDownload?: (p: DownloadProgress) => void): Promise<Resolved> {
     if (typeof ref === 'object' && 'local' in ref) {
       if (!ref.import || !this.cache) return { files: localModelFiles(ref.local), cached: false, key: `local:${ref.local.name}` };
       // Imported: a record of its own, so the model loads later (offline) without the folder.
       const record = ModelLibrary.record({ id: `local-${ref.local.name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-')}`.slice(0, 80), name: ref.local.name, source: { kind: 'local', name: ref.local.name } });
       const files = await this.cache.importFolder(record, await listLocalFolder(ref.local), onDownload);
-      return { files, record, cached: true, key: `record:${record.id}` };
+      return { files, record: this.cache.pin(record), cached: true, key: `folder:${files.folder}` };
     }
     // Without a cache (Node tests), a URL is read directly.
     if (!this.cache) {
       if (typeof ref !== 'string') throw new Error('This engine has no model cache: give a URL.');
       return { files: this.urlFiles(ref), cached: false, key: ref };
     }
-    // A model stored on this device can be named by its id; its record comes from storage.
-    const stored = typeof ref === 'string' && /^[a-z0-9][a-z0-9._-]*$/.test(ref) ? (await this.cache.state(ref))?.record : undefined;
-    const record = stored ?? ModelLibrary.record(ref);
+    const record = this.cache.pin(await this.recordFor(ref));
     if (record.requires.shaderF16 && !adapter.shaderF16) {
       throw new Error(`${record.name} is an fp16 model: it needs WebGPU with the shader-f16 feature, which ${adapter.provider === 'webgpu' ? 'this GPU does not offer' : 'the CPU backend does not have'}. Use a GPU and browser with shader-f16 (recent Chrome or Edge on most GPUs), or an fp32 export.`);
     }
@@ -62,7 +123,8 @@ export class ModelLibrary {
     this.download = controller;
     try {
       const files = await this.cache.ensure(record, { signal: controller.signal, onProgress: onDownload });
-      return { files, record, cached: true, persisted: files.persisted, key: `record:${record.id}` };
+      const host = foreignHost(record, this.cache.defaultHub, this.cache.baseHref);
+      return { files, record, cached: true, persisted: files.persisted, key: `folder:${files.folder}`, ...(host ? { foreignHost: host } : {}) };
     } finally {
       if (this.download === controller) this.download = undefined;
     }

@@ -4,7 +4,7 @@ import type { DownloadProgress } from '../runtime/download-meter';
 import type { CachedModelInfo } from '../runtime/model-cache';
 import type { ModelRecord } from '../schema/model-record';
 import type { OrtBuildChoice } from '../runtime/ort-build-types';
-import type { ModelRef, StorageReport } from './model-library';
+import type { LinkPreview, ModelRef, StorageReport } from './model-library';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import type { ProgressEvent } from '../pipeline/progress';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
@@ -27,6 +27,8 @@ export interface LoadedModelReport extends ModelInfo {
   provider: 'webgpu' | 'wasm';
   /** The record it was loaded from (defaults, GPU needs), when it came through the cache. */
   record?: ModelRecord;
+  /** The server the model came from when it is not the default Hub or this app's own: shown beside its name. */
+  foreignHost?: string;
   /** Read from this device's storage (downloaded now or before), not streamed from the network. */
   cached: boolean;
   /** Whether the browser granted persistent storage (not evicted under storage pressure). */
@@ -87,6 +89,10 @@ export interface EngineApi {
   loadModel(ref: ModelRef, onProgress?: (p: ModelLoadProgress) => void): Promise<Result<LoadedModelReport>>;
   /** Stops a download in progress (what arrived is kept for resuming). */
   cancelLoad(): void;
+  /** Where Hub repo ids resolve from now on (a mirror the user accepted); undefined = the default Hub. */
+  setHubEndpoint(endpoint: string | undefined): void;
+  /** A model's source, whether it is stored, and (sizes: true) its download size from metadata only: nothing is stored. */
+  previewModel(ref: string, options: { hub?: string; sizes: boolean }): Promise<Result<LinkPreview>>;
   cachedModels(): Promise<CachedModelInfo[]>;
   deleteModel(id: string): Promise<StorageReport>;
   verifyModel(id: string): Promise<{ ok: boolean; bad: string[] }>;
@@ -96,4 +102,4 @@ export interface EngineApi {
   lastStats(): GenerationStats | undefined;
 }
 
-export type { AdapterReport, CachedModelInfo, DownloadProgress, LoadProgress, ModelInfo, ModelRef, ProgressEvent, StorageReport };
+export type { AdapterReport, CachedModelInfo, LinkPreview, DownloadProgress, LoadProgress, ModelInfo, ModelRef, ProgressEvent, StorageReport };

@@ -31,6 +31,12 @@ describe('widget URL parameters', () => {
     expect(params({ origins: Array.from({ length: 17 }, (_, i) => `https://s${i}.example`).join(',') }).errors[0]).toMatch(/^origins/);
   });
 
+  it('refuse a Hub endpoint by name: a link cannot point the widget at another server, and a refused link loads nothing', () => {
+    const r = params({ hub: 'https://evil.example', model: 'sdxl-lightning-4step-web-fp16' });
+    expect(r.errors.join(' ')).toMatch(/^hub: the widget takes no Hub endpoint/);
+    expect(r.params.model).toBeUndefined();
+  });
+
   it('check default request fields with the request schema and name the field', () => {
     expect(params({ defaults: JSON.stringify({ steps: 4, cfg_scale: 1, sampler: 'K_EULER' }) }).params.defaults).toEqual({ steps: 4, cfg_scale: 1, sampler: 'K_EULER' });
     expect(params({ defaults: JSON.stringify({ steps: 0 }) }).errors[0]).toMatch(/^defaults\.steps/);
