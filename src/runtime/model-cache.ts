@@ -4,6 +4,7 @@
 import type { ComponentName, ModelRecord, ModelSource } from '../schema/model-record';
 import { COMPONENTS } from '../schema/model-record';
 import { readText, type ByteStore } from './byte-store';
+import { SourceNotAllowedError } from './connect-policy';
 import { digestBlob, newDigest } from './digest';
 import { downloadFile, type RetryPolicy } from './download-file';
 import { DownloadMeter, type DownloadProgress } from './download-meter';
@@ -126,7 +127,10 @@ export class ModelCache {
     if (source.kind === 'local') throw new Error('A local folder is read in place, not downloaded.');
     const base = new URL(source.baseUrl.endsWith('/') ? source.baseUrl : `${source.baseUrl}/`, this.deps.baseHref).href;
     // Our shard tool's manifest.json lists every file with its size and SHA-256.
-    const manifest = await this.deps.fetch(`${base}manifest.json`, { signal }).then((r) => (r.ok ? r.json() : undefined), () => undefined) as
+    // A source the policy refuses fails here, by name, rather than as a folder where every file seems missing.
+    const manifest = await this.deps.fetch(`${base}manifest.json`, { signal }).then((r) => (r.ok ? r.json() : undefined), (e: unknown) => {
+      if (e instanceof SourceNotAllowedError) throw e;
+    }) as
       | { files?: { path: string; bytes: number; sha256?: string }[] } | undefined;
     if (manifest?.files) return manifest.files.map((f) => ({ path: f.path, url: new URL(f.path, base).href, size: f.bytes, ...(f.sha256 ? { sha256: f.sha256 } : {}) }));
     // Otherwise ask for each file of the layout (HEAD gives the size); external data is asked for once a graph names it.
