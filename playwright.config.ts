@@ -18,7 +18,9 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort`,
+      // The fake Hub is another origin: the CSP's connect-src (the build's meta, preview's header) must allow it, as a
+      // mirror would be allowed.
+      command: `export SDXL_CONNECT_SRC=http://localhost:${HUB_PORT} && npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort`,
       port: PORT,
       reuseExistingServer: !process.env.CI,
       timeout: 180_000,

@@ -5,12 +5,16 @@ import type { Connect, Plugin } from 'vite';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { appIcons, appManifest } from './scripts/vite-app-icons';
+import { connectSources, contentSecurityPolicy, csp } from './scripts/vite-csp';
 import { sdkTypes } from './scripts/vite-sdk-types';
 
 const TEST_MODELS_ROUTE = '/models/';
 const TEST_MODELS_DIR = join(import.meta.dirname, 'test-data');
 /** A build's identity, shown by the app and changed by every build (the update e2e builds A and B with their own). */
 const BUILD_ID = process.env.SDXL_BUILD_ID ?? new Date().toISOString();
+/** Where the app may connect besides itself: the Hub and its CDN, plus SDXL_CONNECT_SRC (a mirror; the e2e fake Hub). */
+const CONNECT_SRC = connectSources();
+const CSP = contentSecurityPolicy(CONNECT_SRC);
 
 /** Serves test-data/<name>/… at [<base>]/models/<name>/… so dev, e2e tests and the bench load the fixture model. */
 function serveTestModels(): Plugin {
@@ -70,8 +74,9 @@ function isolateAppPages(): Plugin {
 export default defineConfig({
   // Relative URLs everywhere: the built site works from any base path (/, /sdxl/, a GitHub Pages project path).
   base: './',
-  define: { __BUILD_ID__: JSON.stringify(BUILD_ID) },
+  define: { __BUILD_ID__: JSON.stringify(BUILD_ID), __CONNECT_SRC__: JSON.stringify(CONNECT_SRC), __CSP__: JSON.stringify(CSP) },
   plugins: [
+    csp(CSP),
     serveTestModels(),
     isolateAppPages(),
     appIcons(),

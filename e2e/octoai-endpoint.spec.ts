@@ -13,6 +13,15 @@ test.beforeAll(async () => {
   sdkScript = await buildOctoaiSdk();
 });
 
+/**
+ * Loads OctoAI's SDK bundle into the app page as a script file of the site: the app's CSP allows scripts from its own
+ * origin only (no inline code), so the file is served at an app URL (routed) rather than injected inline.
+ */
+async function addOctoaiSdk(page: Page): Promise<void> {
+  await page.route('**/__test__/octoai-sdk.js', (route) => route.fulfill({ path: sdkScript, contentType: 'text/javascript' }));
+  await page.addScriptTag({ url: '__test__/octoai-sdk.js' });
+}
+
 /** POST generate/sdxl from the page with fetch; answers status, headers that matter, and the parsed body. */
 const post = (page: Page, body: unknown, headers: Record<string, string> = {}) => page.evaluate(async ([b, h]) => {
   const r = await fetch('generate/sdxl', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer any-token', ...h }, body: typeof b === 'string' ? b : JSON.stringify(b) });
@@ -35,7 +44,7 @@ test('@octoai/sdk and fetch against the app origin: same image as the page API, 
   const reference = (await page.evaluate((r) => window.sdxl.generate(r), SEEDED)).images[0]!.image_b64;
 
   // OctoAI's own client, constructed with the app's origin as its imageGen environment; nothing else changes.
-  await page.addScriptTag({ path: sdkScript });
+  await addOctoaiSdk(page);
   const viaSdk = await page.evaluate(async (r) => {
     const { OctoAIClient } = window as unknown as { OctoAIClient: new (o: object) => { imageGen: { generateSdxl(r: object): Promise<{ images: { imageB64: string; seed: number }[] }> } } };
     const base = new URL('.', location.href).href.replace(/\/$/, '');
@@ -96,7 +105,7 @@ test('every field the SDK adds (prompt_2, clip_skip, inpaint_full_res, six sampl
   await page.goto('/?ep=wasm');
   await serviceWorkerControls(page);
   await page.evaluate(() => window.sdxl.loadModel('./models/tiny-sdxl/'));
-  await page.addScriptTag({ path: sdkScript });
+  await addOctoaiSdk(page);
   const app = new AppPage(page);
   expect(new Set(extras.map((c) => c.field_group))).toEqual(new Set(['prompt2', 'clip_skip', 'inpaint_full_res', 'samplers']));
   for (const c of extras) {

@@ -87,8 +87,21 @@ test.describe('a static host under a sub-path (no headers), build A then build B
     await serviceWorkerControls(page);
     expect(await page.evaluate(() => window.sdxl.version())).toBe('build-A');
     // A static host sends no COOP/COEP; once the worker serves the page, it adds them (wasm threads).
+    const engineWorker = page.waitForEvent('worker');
     await page.reload();
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    // Nor a CSP header, which a worker script needs (the page's meta does not reach it): the service worker adds it, so
+    // the engine's worker refuses eval too. (From a timer: code Playwright evaluates directly is exempt.)
+    const worker = await engineWorker;
+    await worker.evaluate(() => void setTimeout(() => {
+      const g = self as unknown as { evalRefused?: boolean };
+      try {
+        g.evalRefused = new Function('return false')() as boolean;
+      } catch {
+        g.evalRefused = true;
+      }
+    }));
+    await expect.poll(() => worker.evaluate(() => (self as unknown as { evalRefused?: boolean }).evalRefused)).toBe(true);
 
     await page.evaluate(() => window.sdxl.loadModel('./models/tiny-sdxl/'));
     const first = await page.evaluate((r) => window.sdxl.generate(r), SEEDED);

@@ -1,5 +1,6 @@
 // The embeddable widget (embed.html): a compact generator in an iframe, configured by URL, driven by its own UI or by
 // the host page over the versioned penpal protocol. Talks only to its parent, and only at the allowed origins.
+import '../schema/zod-config'; // first: no zod JIT (CSP without 'unsafe-eval')
 import './widget.css';
 import { WindowMessenger, connect, type RemoteProxy } from 'penpal';
 import type { FieldError } from '../schema/response';

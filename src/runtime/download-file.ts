@@ -3,6 +3,7 @@
 import type { IHasher } from 'hash-wasm';
 import type { ByteStore, WritableFile } from './byte-store';
 import { readText } from './byte-store';
+import { SourceNotAllowedError } from './connect-policy';
 import { newDigest, restartDigest, type DigestAlgorithm } from './digest';
 import type { RemoteFile } from './hub';
 
@@ -112,6 +113,7 @@ export async function downloadFile(
       } catch (e) {
         if (e instanceof DownloadError && e.kind === 'storage') throw new DownloadError(file.path, `${file.path}: ${e.message}`, 'storage');
         if (e instanceof DownloadError) throw e;
+        if (e instanceof SourceNotAllowedError) throw new DownloadError(file.path, e.message, 'http');
         if (signal?.aborted) {
           await checkpoint().catch(() => undefined);
           throw new DownloadError(file.path, 'Download cancelled.', 'cancelled');

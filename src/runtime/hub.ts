@@ -1,6 +1,7 @@
 // The Hugging Face Hub's HTTP API: a repo id and revision → the file list (sizes, LFS SHA-256, git blob ids) and the
 // resolve/<commit>/<path> URLs, against a configurable endpoint (tests point it at a local server).
 import { z } from 'zod';
+import { SourceNotAllowedError } from './connect-policy';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
 
@@ -83,7 +84,7 @@ export async function listHubFiles(
   try {
     res = await fetchFn(url, { signal });
   } catch (e) {
-    if (signal?.aborted) throw e;
+    if (signal?.aborted || e instanceof SourceNotAllowedError) throw e;
     throw new HubError(`Could not reach the Hugging Face Hub (${endpoint}) to list ${repo}: ${e instanceof Error ? e.message : String(e)}. Are you online?`);
   }
   if (res.status === 401 || res.status === 403) throw new HubError(`${repo} is private or gated on the Hub: accept its licence there, or pick another model.`, res.status);

@@ -3,6 +3,7 @@
 import { COMPONENTS, type ComponentName, type ModelRecord, type ModelSource } from '../schema/model-record';
 import { listHubFiles, type RemoteFile } from './hub';
 import { graphPath, OPTIONAL_FILES, REQUIRED_FILES } from './model-layout';
+import { SourceNotAllowedError } from './connect-policy';
 
 export interface ListDeps {
   fetch: typeof fetch;
@@ -18,7 +19,10 @@ export async function listSourceInfo(deps: ListDeps, source: ModelSource, signal
   if (source.kind === 'local') throw new Error('A local folder is read in place, not downloaded.');
   const base = new URL(source.baseUrl.endsWith('/') ? source.baseUrl : `${source.baseUrl}/`, deps.baseHref).href;
   // Our shard tool's manifest.json lists every file with its size and SHA-256.
-  const manifest = await deps.fetch(`${base}manifest.json`, { signal }).then((r) => (r.ok ? r.json() : undefined), () => undefined) as
+  // A source the CSP policy refuses fails here, by name, rather than as a folder where every file seems missing.
+  const manifest = await deps.fetch(`${base}manifest.json`, { signal }).then((r) => (r.ok ? r.json() : undefined), (e: unknown) => {
+    if (e instanceof SourceNotAllowedError) throw e;
+  }) as
     | { files?: { path: string; bytes: number; sha256?: string }[] } | undefined;
   if (manifest?.files) return { files: manifest.files.map((f) => ({ path: f.path, url: new URL(f.path, base).href, size: f.bytes, ...(f.sha256 ? { sha256: f.sha256 } : {}) })), sized: true };
   // Otherwise ask for each file of the layout (HEAD gives the size); external data is asked for once a graph names it.

@@ -1,4 +1,5 @@
 // App entry: wires the schema-driven form, JSON view, model panel, worker generator, gallery and window.sdxl.
+import '../schema/zod-config'; // first: no zod JIT (CSP without 'unsafe-eval')
 import './styles.css';
 import { CHECKPOINT_DEFAULTS, DEFAULT_CHECKPOINT } from '../schema/request';
 import type { FieldError } from '../schema/response';

@@ -1,5 +1,7 @@
 // The dedicated worker: builds the engine on onnxruntime-web (WebGPU, else wasm) and exposes it through comlink.
+import '../schema/zod-config'; // first: no zod JIT (CSP without 'unsafe-eval')
 import * as Comlink from 'comlink';
+import { policedFetch } from '../runtime/connect-policy';
 import { ModelCache } from '../runtime/model-cache';
 import { urlModelFiles } from '../runtime/model-files';
 import { opfsStore } from '../runtime/opfs-store';
@@ -14,17 +16,20 @@ const scope = self as unknown as { crossOriginIsolated: boolean; navigator: Navi
 // estimate() and persisted() work in a worker; persist() is window-only, so the page asks for it.
 const workerStorage = { estimate: () => scope.navigator.storage.estimate(), persisted: () => scope.navigator.storage.persisted() };
 
+// Every model request goes through the CSP's connect-src list, checked here too: a clear error, not a blocked fetch.
+const connectFetch = policedFetch((input, init) => fetch(input, init), __CONNECT_SRC__, self.location.href);
+
 const engine = new Engine({
   ort: (choice) => browserOrt(scope.crossOriginIsolated, scope.navigator.hardwareConcurrency ?? 1, choice),
   probe: (forceWasm) =>
     forceWasm
       ? Promise.resolve({ provider: 'wasm', shaderF16: false, fallbackReason: 'The CPU (wasm) backend was requested with ?ep=wasm.' })
       : probeWebGpu(scope.navigator.gpu),
-  files: (baseUrl) => urlModelFiles(baseUrl),
+  files: (baseUrl) => urlModelFiles(baseUrl, connectFetch),
   // Models live in the Origin Private File System; one store for the worker's lifetime.
   cache: (hubEndpoint, init) => init?.store === 'none' ? undefined : new ModelCache({
     store: opfsStore(init?.storeRoot ? Promise.resolve(init.storeRoot) : scope.navigator.storage.getDirectory()),
-    fetch: (input, init) => fetch(input, init),
+    fetch: connectFetch,
     storage: workerStorage,
     ...(hubEndpoint ? { hubEndpoint } : {}),
     baseHref: init?.baseHref ?? self.location.href,

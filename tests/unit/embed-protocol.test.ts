@@ -75,6 +75,29 @@ describe('ignored-message count', () => {
     send(other, 'https://evil.example');
     expect(counter).toEqual({ ignored: 3, lastOrigin: 'https://evil.example' });
   });
+
+  it('stops a foreign message before any later listener (penpal) and never reads its data', () => {
+    const target = new EventTarget() as unknown as Window;
+    const parent = {} as Window;
+    const counter = countIgnoredMessages(target, parent, ['https://host.example']);
+    const seenByPenpal: unknown[] = [];
+    target.addEventListener('message', (e) => void seenByPenpal.push((e as MessageEvent).data));
+    let dataReads = 0;
+    const send = (source: unknown, origin: string) => {
+      const event = Object.assign(new Event('message'), { origin, source });
+      // Reading a MessageEvent's data is what deserializes it (a 10 MB string, deep junk): count every read.
+      Object.defineProperty(event, 'data', { get: () => (dataReads++, { namespace: 'penpal', type: 'SYN' }) });
+      target.dispatchEvent(event);
+    };
+    send({}, 'https://evil.example');
+    send(parent, 'https://evil.example');
+    expect(seenByPenpal).toEqual([]);
+    expect(dataReads).toBe(0);
+    expect(counter.ignored).toBe(2);
+    // The parent at an allowed origin goes through to penpal.
+    send(parent, 'https://host.example');
+    expect(seenByPenpal).toHaveLength(1);
+  });
 });
 
 /** @octoai/sdk 1.11's own wire names: `camelName: core.serialization.property("snake_name", …)`. */
