@@ -3,7 +3,7 @@
 // them with no network at all.
 import type { ComponentName, ModelRecord, ModelSource } from '../schema/model-record';
 import { COMPONENTS } from '../schema/model-record';
-import { readText, type ByteStore } from './byte-store';
+import type { ByteStore } from './byte-store';
 import { digestBlob, newDigest } from './digest';
 import { downloadFile, type RetryPolicy } from './download-file';
 import { DownloadMeter, type DownloadProgress } from './download-meter';
@@ -11,6 +11,7 @@ import { DEFAULT_HUB_ENDPOINT, listHubFiles, type RemoteFile } from './hub';
 import type { ModelFiles } from './model-files';
 import { graphPath, planLayout, pickWeights, OPTIONAL_FILES, REQUIRED_FILES, REQUIRED_GRAPHS } from './model-layout';
 import { externalDataFiles } from './onnx-external-data';
+import { readStateFile, readStoreManifest } from './store-files';
 
 export interface StorageApi {
   estimate(): Promise<{ quota?: number; usage?: number }>;
@@ -95,9 +96,9 @@ export class ModelCache {
     this.hub = deps.hubEndpoint ?? DEFAULT_HUB_ENDPOINT;
   }
 
+  /** The stored state.json, validated; a damaged one throws an Error naming the file and the field. */
   async state(id: string): Promise<CachedModelState | undefined> {
-    const text = await readText(this.deps.store, statePath(id)).catch(() => undefined);
-    return text ? (JSON.parse(text) as CachedModelState) : undefined;
+    return readStateFile(await this.deps.store.read(statePath(id)).catch(() => undefined), statePath(id));
   }
 
   private async saveState(s: CachedModelState): Promise<void> {
@@ -111,7 +112,7 @@ export class ModelCache {
 
   /** True when every file a load of these components needs is stored and verified: then no network is touched. */
   async isCached(record: ModelRecord, include: readonly ComponentName[] = []): Promise<boolean> {
-    const s = await this.state(record.id);
+    const s = await this.state(record.id).catch(() => undefined);
     if (!s?.complete) return false;
     const comps = ModelCache.components(record, include);
     const have = new Set(Object.keys(s.files));
@@ -126,9 +127,8 @@ export class ModelCache {
     if (source.kind === 'local') throw new Error('A local folder is read in place, not downloaded.');
     const base = new URL(source.baseUrl.endsWith('/') ? source.baseUrl : `${source.baseUrl}/`, this.deps.baseHref).href;
     // Our shard tool's manifest.json lists every file with its size and SHA-256.
-    const manifest = await this.deps.fetch(`${base}manifest.json`, { signal }).then((r) => (r.ok ? r.json() : undefined), () => undefined) as
-      | { files?: { path: string; bytes: number; sha256?: string }[] } | undefined;
-    if (manifest?.files) return manifest.files.map((f) => ({ path: f.path, url: new URL(f.path, base).href, size: f.bytes, ...(f.sha256 ? { sha256: f.sha256 } : {}) }));
+    const manifest = await readStoreManifest(await this.deps.fetch(`${base}manifest.json`, { signal }).catch(() => undefined), `${base}manifest.json`);
+    if (manifest) return manifest.files.map((f) => ({ path: f.path, url: new URL(f.path, base).href, size: f.bytes, ...(f.sha256 ? { sha256: f.sha256 } : {}) }));
     // Otherwise ask for each file of the layout (HEAD gives the size); external data is asked for once a graph names it.
     const paths = [...REQUIRED_FILES, ...OPTIONAL_FILES, ...COMPONENTS.map(graphPath)];
     const found = await Promise.all(paths.map((p) => this.head(new URL(p, base).href, p, signal)));
@@ -176,7 +176,8 @@ export class ModelCache {
     const plan = planLayout(listing, comps);
     if (plan.missing.length) throw new LayoutError(plan.missing, describeSource(record.source));
 
-    const previous = await this.state(record.id);
+    // A damaged state.json vouches for nothing: every file is fetched and verified again, and the state rewritten.
+    const previous = await this.state(record.id).catch(() => undefined);
     const done = new Map(Object.entries(previous?.files ?? {}));
     const stored = new Map((await this.deps.store.list(modelDir(record.id))).map((e) => [e.path, e.size]));
     // Done: stored at its verified size, and (when the source names one) with the hash the source names now.
@@ -304,7 +305,7 @@ export class ModelCache {
     const ids = [...new Set(entries.map((e) => e.path.split('/')[0]!))];
     const out: CachedModelInfo[] = [];
     for (const id of ids) {
-      const s = await this.state(id);
+      const s = await this.state(id).catch(() => undefined);
       const bytes = entries.filter((e) => e.path.startsWith(`${id}/`)).reduce((n, e) => n + e.size, 0);
       out.push({
         id, name: s?.record.name ?? id, bytes, complete: s?.complete ?? false, createdAt: s?.createdAt ?? 0, lastUsed: s?.lastUsed ?? 0,
@@ -316,7 +317,7 @@ export class ModelCache {
 
   /** Re-reads and re-hashes every stored file; a bad one is deleted, so the next load fetches it again. */
   async verify(id: string, onFile?: (path: string) => void): Promise<{ ok: boolean; bad: string[] }> {
-    const s = await this.state(id);
+    const s = await this.state(id).catch(() => undefined);
     if (!s) return { ok: false, bad: ['state.json'] };
     const bad: string[] = [];
     for (const [path, want] of Object.entries(s.files)) {

@@ -52,7 +52,13 @@ export class ModelLibrary {
       return { files: this.urlFiles(ref), cached: false, key: ref };
     }
     // A model stored on this device can be named by its id; its record comes from storage.
-    const stored = typeof ref === 'string' && /^[a-z0-9][a-z0-9._-]*$/.test(ref) ? (await this.cache.state(ref))?.record : undefined;
+    // A damaged state.json is named in the error, unless the id is a built-in one (then it is fetched and verified again).
+    const stored = typeof ref === 'string' && /^[a-z0-9][a-z0-9._-]*$/.test(ref)
+      ? (await this.cache.state(ref).catch((e: unknown) => {
+        if (BUILTIN_MODELS.some((m) => m.id === ref)) return undefined;
+        throw e;
+      }))?.record
+      : undefined;
     const record = stored ?? ModelLibrary.record(ref);
     if (record.requires.shaderF16 && !adapter.shaderF16) {
       throw new Error(`${record.name} is an fp16 model: it needs WebGPU with the shader-f16 feature, which ${adapter.provider === 'webgpu' ? 'this GPU does not offer' : 'the CPU backend does not have'}. Use a GPU and browser with shader-f16 (recent Chrome or Edge on most GPUs), or an fp32 export.`);
