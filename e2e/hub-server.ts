@@ -212,7 +212,7 @@ export async function tinyHub(): Promise<FakeHub> {
   await shardModelFolder(model, sharded, 3_000_000, ['unet', 'text_encoder_2']);
   const hub = await FakeHub.fromFolders({ 'test/tiny-sdxl': model, 'test/tiny-sdxl-sharded': sharded });
   // The same files under other names, so each e2e scenario starts from a model the browser has not stored yet.
-  for (const alias of ['cancel', 'corrupt', 'huge', 'resume']) hub.repos.set(`test/tiny-sdxl-${alias}`, hub.repos.get('test/tiny-sdxl')!);
+  for (const alias of ['cancel', 'corrupt', 'huge', 'resume', 'twotabs']) hub.repos.set(`test/tiny-sdxl-${alias}`, hub.repos.get('test/tiny-sdxl')!);
   // A text-to-image-only export, as the public Lightning web exports are: no vae_encoder/.
   hub.repos.set('test/tiny-sdxl-noenc', new Map([...hub.repos.get('test/tiny-sdxl')!].filter(([p]) => !p.startsWith('vae_encoder/'))));
   // 'huge' also lists a 40 GB weights file beside its UNet: more than a browser grants one site by default.

@@ -12,6 +12,7 @@ import type { ModelFiles } from './model-files';
 import { graphPath, planLayout, pickWeights, OPTIONAL_FILES, REQUIRED_FILES, REQUIRED_GRAPHS } from './model-layout';
 import { externalDataFiles } from './onnx-external-data';
 import { readStateFile, readStoreManifest } from './store-files';
+import { defaultStoreCoordination, type StoreCoordination } from './store-locks';
 
 export interface StorageApi {
   estimate(): Promise<{ quota?: number; usage?: number }>;
@@ -33,6 +34,8 @@ export interface ModelCacheDeps {
   checkpointBytes?: number;
   sleep?(ms: number): Promise<void>;
   now(): number;
+  /** Other tabs: one download/verify/delete of a model at a time, and word of deletes (store-locks.ts). */
+  coordination?: StoreCoordination;
 }
 
 /** What state.json keeps for a model: the record, each verified file, and when it was used. */
@@ -92,8 +95,15 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
 
 export class ModelCache {
   private readonly hub: string;
+  private readonly tabs: StoreCoordination;
   constructor(private readonly deps: ModelCacheDeps) {
     this.hub = deps.hubEndpoint ?? DEFAULT_HUB_ENDPOINT;
+    this.tabs = deps.coordination ?? defaultStoreCoordination();
+  }
+
+  /** Called with a model's store key (see cachedModelFiles' storeKey) when it is deleted, here or in another tab. */
+  onDeleted(listener: (storeKey: string) => void): () => void {
+    return this.tabs.onDeleted(listener);
   }
 
   /** The stored state.json, validated; a damaged one throws an Error naming the file and the field. */
@@ -162,7 +172,12 @@ export class ModelCache {
    * Makes sure the record's files are stored and verified, downloading what is missing, and returns them as
    * ModelFiles. Refuses before writing a byte when the space is short.
    */
-  async ensure(record: ModelRecord, opts: { include?: ComponentName[]; signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void } = {}): Promise<ModelFiles & { persisted: boolean }> {
+  ensure(record: ModelRecord, opts: { include?: ComponentName[]; signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void } = {}): Promise<ModelFiles & { persisted: boolean }> {
+    // Another tab fetching the same model: wait for it, then find the files stored (or resume what it left).
+    return this.tabs.exclusive(modelDir(record.id), () => this.ensureHere(record, opts), opts.signal);
+  }
+
+  private async ensureHere(record: ModelRecord, opts: { include?: ComponentName[]; signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void }): Promise<ModelFiles & { persisted: boolean }> {
     const { signal, onProgress } = opts;
     const comps = ModelCache.components(record, opts.include);
     const persisted = await this.deps.storage.persisted().catch(() => false);
@@ -257,7 +272,11 @@ export class ModelCache {
    * Copies a local folder's model into storage (hashing as it copies), so it loads later without the folder. Only
    * the layout's files and the external data its graphs name are copied; the space is checked first.
    */
-  async importFolder(record: ModelRecord, entries: readonly { path: string; blob: Blob }[], onProgress?: (p: DownloadProgress) => void): Promise<ModelFiles> {
+  importFolder(record: ModelRecord, entries: readonly { path: string; blob: Blob }[], onProgress?: (p: DownloadProgress) => void): Promise<ModelFiles> {
+    return this.tabs.exclusive(modelDir(record.id), () => this.importHere(record, entries, onProgress));
+  }
+
+  private async importHere(record: ModelRecord, entries: readonly { path: string; blob: Blob }[], onProgress?: (p: DownloadProgress) => void): Promise<ModelFiles> {
     const comps = ModelCache.components(record);
     const byPath = new Map(entries.map((e) => [e.path, e.blob]));
     const plan = planLayout(entries.map((e) => ({ path: e.path, url: '', size: e.blob.size })), comps);
@@ -316,7 +335,11 @@ export class ModelCache {
   }
 
   /** Re-reads and re-hashes every stored file; a bad one is deleted, so the next load fetches it again. */
-  async verify(id: string, onFile?: (path: string) => void): Promise<{ ok: boolean; bad: string[] }> {
+  verify(id: string, onFile?: (path: string) => void): Promise<{ ok: boolean; bad: string[] }> {
+    return this.tabs.exclusive(modelDir(id), () => this.verifyHere(id, onFile));
+  }
+
+  private async verifyHere(id: string, onFile?: (path: string) => void): Promise<{ ok: boolean; bad: string[] }> {
     const s = await this.state(id).catch(() => undefined);
     if (!s) return { ok: false, bad: ['state.json'] };
     const bad: string[] = [];
@@ -337,8 +360,12 @@ export class ModelCache {
     return { ok: bad.length === 0, bad };
   }
 
-  async remove(id: string): Promise<void> {
-    await this.deps.store.removeTree(modelDir(id));
+  /** Deletes a stored model (after any download of it in another tab) and tells every tab. */
+  remove(id: string): Promise<void> {
+    return this.tabs.exclusive(modelDir(id), async () => {
+      await this.deps.store.removeTree(modelDir(id));
+      this.tabs.deleted(modelDir(id));
+    });
   }
 }
 
@@ -356,6 +383,7 @@ export function cachedModelFiles(store: ByteStore, id: string): ModelFiles {
   };
   return {
     location: `cache:${id}/`,
+    storeKey: modelDir(id),
     bytes: async (p, onBytes) => {
       const b = await need(p);
       const bytes = new Uint8Array(await b.arrayBuffer());
