@@ -38,7 +38,8 @@ test('two tabs load one model at once: each file is fetched once, it verifies, b
     expect(files.filter((p, i) => files.indexOf(p) !== i)).toEqual([]); // nothing fetched twice
     expect(await a.evaluate((id) => window.sdxl.verifyModel(id), ID)).toEqual({ ok: true, bad: [] });
 
-    const [ia, ib] = await Promise.all([a, b].map((p) => p.evaluate((r) => window.sdxl.generate(r), request)));
+    const generate = (p: Page) => p.evaluate((r) => window.sdxl.generate(r), request);
+    const [ia, ib] = await Promise.all([generate(a), generate(b)]);
     expect(ia.images[0]!.image_b64).toBe(ib.images[0]!.image_b64);
 
     // Tab A deletes the model tab B has loaded: B's next generation says so, by code and on the page.
