@@ -212,7 +212,7 @@ export async function tinyHub(): Promise<FakeHub> {
   await shardModelFolder(model, sharded, 3_000_000, ['unet', 'text_encoder_2']);
   const hub = await FakeHub.fromFolders({ 'test/tiny-sdxl': model, 'test/tiny-sdxl-sharded': sharded });
   // The same files under other names, so each e2e scenario starts from a model the browser has not stored yet.
-  for (const alias of ['cancel', 'corrupt', 'huge', 'resume', 'link']) hub.repos.set(`test/tiny-sdxl-${alias}`, hub.repos.get('test/tiny-sdxl')!);
+  for (const alias of ['cancel', 'corrupt', 'huge', 'resume', 'link', 'twotabs']) hub.repos.set(`test/tiny-sdxl-${alias}`, hub.repos.get('test/tiny-sdxl')!);
   // The built-in model's repo name, as any server can claim it: what a poisoning link (?hub=…&model=<built-in id>) points at.
   hub.repos.set('Cyronius/sdxl-lightning-4step-onnx-web-fp16-3shard', hub.repos.get('test/tiny-sdxl')!);
   // A text-to-image-only export, as the public Lightning web exports are: no vae_encoder/.

@@ -4,6 +4,9 @@ import { maxClipSkip } from '../pipeline/hidden-states';
 import type { SchedulerConfig } from '../pipeline/schedulers';
 import type { SdxlComponents } from '../pipeline/generate';
 import { manifestLimits, parseWebManifest, type WebManifest } from '../schema/model-manifest';
+import { modelIndexSchema, schedulerConfigSchema, tokenizerConfigSchema, tokenizerJsonSchema, vaeConfigSchema } from '../schema/model-files';
+import { parseFile } from '../schema/file-check';
+import type { z } from 'zod';
 import type { SizeRule } from '../schema/sizes';
 import { createClipTokenizer } from './clip-tokenizer';
 import type { ModelFiles } from './model-files';
@@ -44,11 +47,17 @@ export interface LoadOptions {
   onProgress?: (p: LoadProgress) => void;
 }
 
-interface ModelIndex { text_encoder_2?: unknown; unet?: unknown; force_zeros_for_empty_prompt?: boolean }
-interface VaeConfig { scaling_factor?: number; latent_channels?: number; block_out_channels?: number[] }
+/** A JSON file of the folder, checked against its schema: a bad one is named with its field, before any session. */
+async function checkedJson<S extends z.ZodType>(files: ModelFiles, path: string, schema: S): Promise<z.output<S>> {
+  const where = `${files.location}${path}`;
+  const json = await files.json<unknown>(path).catch((e: unknown) => {
+    throw new Error(`${where} is not valid: ${e instanceof SyntaxError ? `not JSON (${e.message})` : e instanceof Error ? e.message : String(e)}.`);
+  });
+  return parseFile(schema, json, where);
+}
 
 async function loadTokenizer(files: ModelFiles, dir: string): Promise<BpeTokenizer> {
-  const [json, config] = await Promise.all([files.json<object>(`${dir}/tokenizer.json`), files.json<object>(`${dir}/tokenizer_config.json`)]);
+  const [json, config] = await Promise.all([checkedJson(files, `${dir}/tokenizer.json`, tokenizerJsonSchema), checkedJson(files, `${dir}/tokenizer_config.json`, tokenizerConfigSchema)]);
   return createClipTokenizer(json, config);
 }
 
@@ -77,13 +86,10 @@ export async function createComponentSession(files: ModelFiles, component: Sessi
 }
 
 export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<LoadedModel> {
-  const index = await files.json<ModelIndex>('model_index.json');
-  if (!index.text_encoder_2 || !index.unet) {
-    throw new Error(`${files.location}model_index.json does not describe an SDXL pipeline (no text_encoder_2/unet)`);
-  }
+  await checkedJson(files, 'model_index.json', modelIndexSchema);
   const [schedulerConfig, vaeConfig, manifest, hasVaeEncoder] = await Promise.all([
-    files.json<SchedulerConfig>('scheduler/scheduler_config.json'),
-    files.json<VaeConfig>('vae_decoder/config.json'),
+    checkedJson(files, 'scheduler/scheduler_config.json', schedulerConfigSchema) as Promise<SchedulerConfig>,
+    checkedJson(files, 'vae_decoder/config.json', vaeConfigSchema),
     // Optional: what the model declares about itself (its sizes), checked before any session is made.
     files.exists('sdxl-web.json').then(async (ok): Promise<WebManifest> => (ok ? parseWebManifest(await files.json<unknown>('sdxl-web.json'), `${files.location}sdxl-web.json`) : {})),
     files.exists('vae_encoder/model.onnx'),

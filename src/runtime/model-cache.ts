@@ -13,6 +13,7 @@ import type { ModelFiles } from './model-files';
 import { graphPath, planLayout, pickWeights, REQUIRED_FILES, REQUIRED_GRAPHS } from './model-layout';
 import { externalDataFiles } from './onnx-external-data';
 import { pinRecord } from './model-origin';
+import { defaultStoreCoordination, type StoreCoordination } from './store-locks';
 import { headFile, listRecord, listSourceInfo, type ListDeps } from './source-listing';
 import { adoptableLegacy, folderInfo, locate, modelDir, readState, scanStored, statePath, type CachedModelInfo, type CachedModelState } from './stored-models';
 
@@ -39,6 +40,8 @@ export interface ModelCacheDeps {
   checkpointBytes?: number;
   sleep?(ms: number): Promise<void>;
   now(): number;
+  /** Other tabs: one download/verify/delete of a model at a time, and word of deletes (store-locks.ts). */
+  coordination?: StoreCoordination;
 }
 
 export class QuotaError extends Error {
@@ -77,8 +80,15 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
 
 export class ModelCache {
   private readonly hub: string;
+  private readonly tabs: StoreCoordination;
   constructor(private readonly deps: ModelCacheDeps) {
     this.hub = deps.hubEndpoint ?? DEFAULT_HUB_ENDPOINT;
+    this.tabs = deps.coordination ?? defaultStoreCoordination();
+  }
+
+  /** Called with a model's store key (see cachedModelFiles' storeKey) when it is deleted, here or in another tab. */
+  onDeleted(listener: (storeKey: string) => void): () => void {
+    return this.tabs.onDeleted(listener);
   }
 
   get defaultHub(): string {
@@ -162,7 +172,12 @@ export class ModelCache {
    * Makes sure the record's files are stored and verified, downloading what is missing, and returns them as
    * ModelFiles. Refuses before writing a byte when the space is short.
    */
-  async ensure(unpinned: ModelRecord, opts: { include?: ComponentName[]; signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void } = {}): Promise<ModelFiles & { persisted: boolean; folder: string }> {
+  ensure(unpinned: ModelRecord, opts: { include?: ComponentName[]; signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void } = {}): Promise<ModelFiles & { persisted: boolean; folder: string }> {
+    // Another tab fetching the same model: wait for it, then find the files stored (or resume what it left).
+    return this.tabs.exclusive(lockKey(unpinned.id), () => this.ensureHere(unpinned, opts), opts.signal);
+  }
+
+  private async ensureHere(unpinned: ModelRecord, opts: { include?: ComponentName[]; signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void }): Promise<ModelFiles & { persisted: boolean; folder: string }> {
     const { signal, onProgress } = opts;
     const record = this.pin(unpinned);
     const comps = ModelCache.components(record, opts.include);
@@ -181,7 +196,8 @@ export class ModelCache {
     const adopted = found.state ? undefined : adoptableLegacy(folders, record, listing);
     if (adopted) await this.adopt(adopted.folder.dir, adopted.folder.state!, adopted.drop, found.key);
     const dir = adopted?.folder.dir ?? found.dir;
-    const previous = adopted ? await this.state(dir) : found.state;
+    // A damaged state.json vouches for nothing (scanStored reads it as absent): every file is fetched and verified again.
+    const previous = adopted ? await this.state(dir).catch(() => undefined) : found.state;
     const done = new Map(Object.entries(previous?.files ?? {}));
     const stored = new Map((await this.deps.store.list(modelDir(dir))).map((e) => [e.path, e.size]));
     // Done: stored at its verified size, and (when the source names one) with the hash the source names now.
@@ -269,7 +285,11 @@ export class ModelCache {
    * Copies a local folder's model into storage (hashing as it copies), so it loads later without the folder. Only
    * the layout's files and the external data its graphs name are copied; the space is checked first.
    */
-  async importFolder(unpinned: ModelRecord, entries: readonly { path: string; blob: Blob }[], onProgress?: (p: DownloadProgress) => void): Promise<ModelFiles & { folder: string }> {
+  importFolder(unpinned: ModelRecord, entries: readonly { path: string; blob: Blob }[], onProgress?: (p: DownloadProgress) => void): Promise<ModelFiles & { folder: string }> {
+    return this.tabs.exclusive(lockKey(unpinned.id), () => this.importHere(unpinned, entries, onProgress));
+  }
+
+  private async importHere(unpinned: ModelRecord, entries: readonly { path: string; blob: Blob }[], onProgress?: (p: DownloadProgress) => void): Promise<ModelFiles & { folder: string }> {
     const record = this.pin(unpinned);
     const { dir, key } = await this.locate(record);
     const comps = ModelCache.components(record);
@@ -322,8 +342,12 @@ export class ModelCache {
   }
 
   /** Re-reads and re-hashes every stored file; a bad one is deleted, so the next load fetches it again. */
-  async verify(id: string, onFile?: (path: string) => void): Promise<{ ok: boolean; bad: string[] }> {
-    const s = await this.state(id);
+  verify(id: string, onFile?: (path: string) => void): Promise<{ ok: boolean; bad: string[] }> {
+    return this.tabs.exclusive(lockKey(id), () => this.verifyHere(id, onFile));
+  }
+
+  private async verifyHere(id: string, onFile?: (path: string) => void): Promise<{ ok: boolean; bad: string[] }> {
+    const s = await this.state(id).catch(() => undefined);
     if (!s) return { ok: false, bad: ['state.json'] };
     const bad: string[] = [];
     for (const [path, want] of Object.entries(s.files)) {
@@ -343,10 +367,17 @@ export class ModelCache {
     return { ok: bad.length === 0, bad };
   }
 
-  async remove(id: string): Promise<void> {
-    await this.deps.store.removeTree(modelDir(id));
+  /** Deletes a stored model (after any download of it in another tab) and tells every tab. */
+  remove(id: string): Promise<void> {
+    return this.tabs.exclusive(lockKey(id), async () => {
+      await this.deps.store.removeTree(modelDir(id));
+      this.tabs.deleted(modelDir(id));
+    });
   }
 }
+
+/** One lock per record id, whatever folder holds it (`<id>`, `<id>@host`, `<id>~2`): downloads, verifies and deletes queue. */
+const lockKey = (folderOrId: string) => modelDir(folderOrId.replace(/[@~].*$/, ''));
 
 function describeSource(s: ModelSource): string {
   return s.kind === 'hub' ? `${s.repo}@${s.revision}${s.subfolder ? `/${s.subfolder}` : ''}` : s.kind === 'url' ? s.baseUrl : s.name;
@@ -362,6 +393,7 @@ export function cachedModelFiles(store: ByteStore, id: string): ModelFiles {
   };
   return {
     location: `cache:${id}/`,
+    storeKey: modelDir(id),
     bytes: async (p, onBytes) => {
       const b = await need(p);
       const bytes = new Uint8Array(await b.arrayBuffer());

@@ -3,6 +3,8 @@
 export interface ModelFiles {
   /** A description of the source for messages ("https://…/", "/path/"). */
   readonly location: string;
+  /** Where a stored model lives in the store (the key other tabs name it by when they delete it). */
+  readonly storeKey?: string;
   bytes(path: string, onBytes?: (received: number, total: number | undefined) => void): Promise<Uint8Array>;
   json<T = unknown>(path: string): Promise<T>;
   exists(path: string): Promise<boolean>;

@@ -4,6 +4,7 @@ import { COMPONENTS, type ComponentName, type ModelRecord, type ModelSource } fr
 import { listHubFiles, type RemoteFile } from './hub';
 import { graphPath, OPTIONAL_FILES, REQUIRED_FILES } from './model-layout';
 import { SourceNotAllowedError } from './connect-policy';
+import { readStoreManifest } from './store-files';
 
 export interface ListDeps {
   fetch: typeof fetch;
@@ -19,12 +20,14 @@ export async function listSourceInfo(deps: ListDeps, source: ModelSource, signal
   if (source.kind === 'local') throw new Error('A local folder is read in place, not downloaded.');
   const base = new URL(source.baseUrl.endsWith('/') ? source.baseUrl : `${source.baseUrl}/`, deps.baseHref).href;
   // Our shard tool's manifest.json lists every file with its size and SHA-256.
-  // A source the CSP policy refuses fails here, by name, rather than as a folder where every file seems missing.
-  const manifest = await deps.fetch(`${base}manifest.json`, { signal }).then((r) => (r.ok ? r.json() : undefined), (e: unknown) => {
+  // A source the CSP policy refuses fails here, by name, rather than as a folder where every file seems missing;
+  // a manifest.json that is there is checked (store-files.ts) and a bad one is an error naming the field.
+  const res = await deps.fetch(`${base}manifest.json`, { signal }).catch((e: unknown) => {
     if (e instanceof SourceNotAllowedError) throw e;
-  }) as
-    | { files?: { path: string; bytes: number; sha256?: string }[] } | undefined;
-  if (manifest?.files) return { files: manifest.files.map((f) => ({ path: f.path, url: new URL(f.path, base).href, size: f.bytes, ...(f.sha256 ? { sha256: f.sha256 } : {}) })), sized: true };
+    return undefined;
+  });
+  const manifest = await readStoreManifest(res, `${base}manifest.json`);
+  if (manifest) return { files: manifest.files.map((f) => ({ path: f.path, url: new URL(f.path, base).href, size: f.bytes, ...(f.sha256 ? { sha256: f.sha256 } : {}) })), sized: true };
   // Otherwise ask for each file of the layout (HEAD gives the size); external data is asked for once a graph names it.
   const paths = [...REQUIRED_FILES, ...OPTIONAL_FILES, ...COMPONENTS.map(graphPath)];
   const found = await Promise.all(paths.map((p) => headFile(deps.fetch, new URL(p, base).href, p, signal)));

@@ -2,22 +2,14 @@
 // alone), a free folder for a new origin, what the model list shows, and whether a copy stored before sources were
 // recorded can be adopted (every file's hash equals what the source lists now).
 import { COMPONENTS, type ModelRecord } from '../schema/model-record';
-import { readText, type ByteStore } from './byte-store';
+import type { ByteStore } from './byte-store';
+import type { CachedModelState } from '../schema/store-files';
 import type { RemoteFile } from './hub';
 import { foreignHost, legacyOrigin, originKey, preferredFolder } from './model-origin';
+import { readStateFile } from './store-files';
 
 /** What state.json keeps for a model: the record, where its bytes came from, each verified file, and when it was used. */
-export interface CachedModelState {
-  record: ModelRecord;
-  /** originKey() of the pinned record; absent in folders written before sources were recorded. */
-  origin?: string;
-  /** The commit the Hub resolved the revision to when the files were listed. */
-  commit?: string;
-  complete: boolean;
-  files: Record<string, { size: number; digest: string }>;
-  createdAt: number;
-  lastUsed: number;
-}
+export type { CachedModelState } from '../schema/store-files';
 
 export interface CachedModelInfo {
   /** The folder: what verify, delete and load-by-id take. */
@@ -47,21 +39,17 @@ export const UNKNOWN_SOURCE = 'unknown (stored by an older version, which did no
 export const modelDir = (dir: string) => `models/${dir}`;
 export const statePath = (dir: string) => `${modelDir(dir)}/state.json`;
 
+/** A folder's state.json, validated (store-files.ts); a damaged one throws an Error naming the file and the field. */
 export async function readState(store: ByteStore, dir: string): Promise<CachedModelState | undefined> {
-  const text = await readText(store, statePath(dir)).catch(() => undefined);
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as CachedModelState;
-  } catch {
-    return undefined;
-  }
+  return readStateFile(await store.read(statePath(dir)).catch(() => undefined), statePath(dir));
 }
 
 /** Every folder under models/, with its state and origin. */
 export async function scanStored(store: ByteStore, baseHref?: string): Promise<StoredFolder[]> {
   const dirs = [...new Set((await store.list('models')).map((e) => e.path.split('/')[0]!))];
   return Promise.all(dirs.map(async (dir) => {
-    const state = await readState(store, dir);
+    // A damaged state.json vouches for nothing: the folder is listed as holding no verified files.
+    const state = await readState(store, dir).catch(() => undefined);
     return { dir, ...(state ? { state } : {}), ...(state ? { origin: state.origin ?? legacyOrigin(state.record, baseHref) } : {}) };
   }));
 }

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'not_supported' // 422: a valid field this engine cannot honour yet
   | 'model_not_loaded'
   | 'model_load_failed'
+  | 'model_deleted' // the loaded model was deleted from this device (here or in another tab): load it again
   | 'cancelled'
   | 'busy'
   | 'internal';

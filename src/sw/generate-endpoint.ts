@@ -23,7 +23,7 @@ export const jsonResponse = (request: Request, status: number, body: unknown): R
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...cors(request) } });
 
 const STATUS: Record<EngineErrorData['code'], number> = {
-  invalid_request: 422, not_supported: 422, model_not_loaded: 503, model_load_failed: 503, busy: 429, cancelled: 499, internal: 500,
+  invalid_request: 422, not_supported: 422, model_not_loaded: 503, model_load_failed: 503, model_deleted: 503, busy: 429, cancelled: 499, internal: 500,
 };
 
 /** OctoAI (FastAPI) shapes: 422 → {"detail": [...]}, anything else → {"detail": "message", "code": ...}. */

@@ -8,12 +8,40 @@ export interface GalleryEntry {
   response: GenerateResponse;
   request: RequestDraft;
   createdAt: number;
+  /** Why this result is not stored (it is shown all the same, marked, with a way to free space and retry). */
+  notSaved?: string;
 }
 
 export interface GalleryActions {
   reuseSeed(seed: number): void;
   /** Sends a result back as the next init image (image-to-image / inpainting). */
   useAsInit(imageB64: string): void;
+  /** Tries to store a result that could not be stored. */
+  retrySave(entry: GalleryEntry): void;
+  /** Frees space by deleting the oldest stored results, then retries. */
+  deleteOldest(entry: GalleryEntry): void;
+}
+
+/** The mark on a result that is shown but not stored: the reason, and what the user can do about it. */
+function notSavedNote(entry: GalleryEntry, actions: GalleryActions): HTMLElement {
+  const note = document.createElement('div');
+  note.className = 'not-saved';
+  note.dataset.testid = 'not-saved';
+  note.setAttribute('role', 'alert');
+  const text = document.createElement('span');
+  text.textContent = `Not saved — ${entry.notSaved}. It is shown here but will be gone after a reload: download it, or free space and retry.`;
+  const models = document.createElement('a');
+  models.href = '#device-models';
+  models.className = 'button-small';
+  models.textContent = 'Models on this device';
+  models.title = 'Stored models take the most space: delete one you do not use';
+  note.append(
+    text,
+    smallButton('Retry', 'Store this result now', 'retry-save', () => actions.retrySave(entry)),
+    smallButton('Delete oldest results', 'Delete the 5 oldest stored results to make room, then retry', 'delete-oldest', () => actions.deleteOldest(entry)),
+    models,
+  );
+  return note;
 }
 
 export function renderGallery(container: HTMLElement, entries: readonly GalleryEntry[], actions: GalleryActions): void {
@@ -28,6 +56,7 @@ export function renderGallery(container: HTMLElement, entries: readonly GalleryE
     const prompt = typeof entry.request.prompt === 'string' ? entry.request.prompt : '';
     meta.textContent = `${prompt.slice(0, 120) || '(empty prompt)'} · ${entry.response.latency_ms} ms`;
     batch.append(meta);
+    if (entry.notSaved) batch.append(notSavedNote(entry, actions));
     const grid = document.createElement('div');
     grid.className = 'batch-images';
     entry.response.images.forEach((img, i) => {

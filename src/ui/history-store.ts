@@ -1,11 +1,33 @@
-// Keeps what the user made across reloads: the form draft in localStorage, results in IndexedDB.
+// Keeps what the user made across reloads: the form draft (its text in localStorage, its init and mask images in
+// IndexedDB) and results in IndexedDB. A write counts only once its transaction commits; a refusal says why.
 import type { GalleryEntry } from './gallery';
 import type { RequestDraft } from './request-form';
 
 const DRAFT_KEY = 'sdxl-web:draft';
 const DB_NAME = 'sdxl-web';
 const STORE = 'history';
+const DRAFT_STORE = 'draft';
 const MAX_ENTRIES = 50;
+/** The draft keeps an init or mask image up to this size (base64 characters, about 15 MB of file). */
+export const MAX_DRAFT_IMAGE_CHARS = 20_000_000;
+const DRAFT_IMAGES = ['init_image', 'mask_image'] as const;
+type DraftImages = Partial<Record<(typeof DRAFT_IMAGES)[number], string>>;
+
+/** A write IndexedDB refused: `quota` when the browser's storage for this site is full. */
+export class StoreWriteError extends Error {
+  constructor(readonly quota: boolean, reason: string) {
+    super(reason);
+    this.name = 'StoreWriteError';
+  }
+}
+
+function writeError(error: DOMException | Error | null | undefined): StoreWriteError {
+  const quota = error?.name === 'QuotaExceededError';
+  const reason = quota
+    ? 'storage full: the browser refused to store more for this site (QuotaExceededError)'
+    : `the browser refused to store it (${error ? `${error.name}: ${error.message}` : 'the write was aborted'})`;
+  return new StoreWriteError(quota, reason);
+}
 
 export function loadDraft(): RequestDraft | undefined {
   try {
@@ -16,45 +38,124 @@ export function loadDraft(): RequestDraft | undefined {
   }
 }
 
+/** The images last handed to IndexedDB, so that typing in the form does not rewrite megabytes each time. */
+let savedImages: DraftImages = {};
+let imageWrites: Promise<unknown> = Promise.resolve();
+
 export function saveDraft(draft: RequestDraft): void {
+  const { init_image: init, mask_image: mask, ...rest } = draft;
   try {
-    // Images are not kept in the draft: they can be large and are re-picked easily.
-    const { init_image: _i, mask_image: _m, ...rest } = draft;
     localStorage.setItem(DRAFT_KEY, JSON.stringify(rest));
   } catch {
-    // Storage full or disabled: the draft simply is not kept.
+    // Storage full or disabled: the text of the draft is not kept this time; the page keeps it while it is open.
   }
+  const images: DraftImages = {};
+  if (typeof init === 'string' && init.length <= MAX_DRAFT_IMAGE_CHARS) images.init_image = init;
+  if (typeof mask === 'string' && mask.length <= MAX_DRAFT_IMAGE_CHARS) images.mask_image = mask;
+  if (images.init_image === savedImages.init_image && images.mask_image === savedImages.mask_image) return;
+  savedImages = images;
+  // In order, so the last picture chosen is the one kept.
+  imageWrites = imageWrites.then(() => writeDraftImages(images)).catch(() => undefined);
+}
+
+/** The draft's images as last stored (a reload or a crash does not lose a picture or a painted mask). */
+export async function loadDraftImages(): Promise<DraftImages> {
+  try {
+    const db = await openDb();
+    const images = await request<DraftImages | undefined>(db.transaction(DRAFT_STORE).objectStore(DRAFT_STORE).get('images'));
+    const out: DraftImages = {};
+    for (const k of DRAFT_IMAGES) if (typeof images?.[k] === 'string' && images[k].length <= MAX_DRAFT_IMAGE_CHARS) out[k] = images[k];
+    savedImages = out;
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+async function writeDraftImages(images: DraftImages): Promise<void> {
+  const db = await openDb();
+  const tx = db.transaction(DRAFT_STORE, 'readwrite');
+  tx.objectStore(DRAFT_STORE).put(images, 'images');
+  await committed(tx);
 }
 
 function openDb(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB_NAME, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'createdAt' });
+    const req = indexedDB.open(DB_NAME, 2);
+    req.onupgradeneeded = () => {
+      const names = req.result.objectStoreNames;
+      if (!names.contains(STORE)) req.result.createObjectStore(STORE, { keyPath: 'createdAt' });
+      if (!names.contains(DRAFT_STORE)) req.result.createObjectStore(DRAFT_STORE);
+    };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
+  });
+}
+
+const request = <T>(req: IDBRequest): Promise<T> => new Promise((resolve, reject) => {
+  req.onsuccess = () => resolve(req.result as T);
+  req.onerror = () => reject(req.error);
+});
+
+/** Resolves when the transaction commits; rejects with the reason when it fails or aborts (a full disk, a quota). */
+function committed(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(writeError(tx.error));
+    tx.onerror = () => undefined; // an abort follows, with the transaction's error
   });
 }
 
 export async function loadHistory(): Promise<GalleryEntry[]> {
   try {
     const db = await openDb();
-    return await new Promise((resolve, reject) => {
-      const req = db.transaction(STORE).objectStore(STORE).getAll();
-      req.onsuccess = () => resolve((req.result as GalleryEntry[]).sort((a, b) => b.createdAt - a.createdAt));
-      req.onerror = () => reject(req.error);
-    });
+    const entries = await request<GalleryEntry[]>(db.transaction(STORE).objectStore(STORE).getAll());
+    return entries.sort((a, b) => b.createdAt - a.createdAt);
   } catch {
     return [];
   }
 }
 
+/** Stores a result (keeping the newest MAX_ENTRIES); resolves only once it is committed, else a StoreWriteError. */
 export async function saveHistoryEntry(entry: GalleryEntry): Promise<void> {
-  const db = await openDb();
-  const store = db.transaction(STORE, 'readwrite').objectStore(STORE);
-  store.put(entry);
-  const keys = await new Promise<IDBValidKey[]>((resolve) => {
-    const req = store.getAllKeys();
-    req.onsuccess = () => resolve(req.result);
+  const db = await openDb().catch((e: unknown) => {
+    throw writeError(e instanceof Error ? e : null);
   });
-  for (const key of keys.slice(0, Math.max(0, keys.length - MAX_ENTRIES))) store.delete(key);
+  const { notSaved: _n, ...stored } = entry;
+  let tx: IDBTransaction;
+  try {
+    tx = db.transaction(STORE, 'readwrite');
+    const store = tx.objectStore(STORE);
+    store.put(stored);
+    const keys = store.getAllKeys();
+    keys.onsuccess = () => {
+      for (const key of keys.result.slice(0, Math.max(0, keys.result.length - MAX_ENTRIES))) store.delete(key);
+    };
+  } catch (e) {
+    throw writeError(e instanceof Error ? e : null); // the store refused at once (closing, or a value it cannot clone)
+  }
+  await committed(tx);
+}
+
+/** Deletes the `count` oldest stored results to free space; resolves with their keys (createdAt) once committed. */
+export async function deleteOldestEntries(count: number): Promise<number[]> {
+  const db = await openDb();
+  const tx = db.transaction(STORE, 'readwrite');
+  const store = tx.objectStore(STORE);
+  const keys = (await request<IDBValidKey[]>(store.getAllKeys())).slice(0, count) as number[];
+  for (const key of keys) store.delete(key);
+  await committed(tx);
+  return keys;
+}
+
+/** Stores a result; when the browser refuses, marks it `notSaved` with the reason instead of losing it silently. */
+export async function storeResult(entry: GalleryEntry): Promise<boolean> {
+  try {
+    await saveHistoryEntry(entry);
+    delete entry.notSaved;
+    return true;
+  } catch (e) {
+    entry.notSaved = e instanceof StoreWriteError ? e.message : `the browser refused to store it (${e instanceof Error ? e.message : String(e)})`;
+    return false;
+  }
 }

@@ -9,7 +9,7 @@ import { SdxlError, createWorkerGenerator, type GenerateOptions } from '../worke
 import type { LoadedModelReport, ModelLoadProgress, ModelRef } from '../worker/protocol';
 import { showAdapter } from './adapter-badge';
 import { renderGallery, type GalleryEntry } from './gallery';
-import { loadDraft, loadHistory, saveDraft, saveHistoryEntry } from './history-store';
+import { deleteOldestEntries, loadDraft, loadDraftImages, loadHistory, saveDraft, storeResult } from './history-store';
 import { blobToBase64, listenForImages } from './image-input';
 import { createModeBar } from './mode-bar';
 import { modeOf, switchMode, type Mode, type ModeStash } from './modes';
@@ -167,6 +167,11 @@ form.set(initialDraft);
 jsonText.value = JSON.stringify(initialDraft, null, 2);
 updateFieldInfo(initialDraft);
 syncImageViews(initialDraft);
+// The draft's pictures are kept in IndexedDB (too large for localStorage): back they come, unless one was picked since.
+void loadDraftImages().then((images) => {
+  const draft = form.get();
+  if (images.init_image !== undefined && draft.init_image === undefined) setDraft({ ...draft, ...images });
+});
 const defaults = CHECKPOINT_DEFAULTS[DEFAULT_CHECKPOINT]!;
 form.setPlaceholders({
   steps: String(defaults.steps), cfg_scale: String(defaults.cfg_scale), sampler: defaults.sampler, seed: 'random', negative_prompt: 'none',
@@ -315,7 +320,11 @@ async function runGeneration(request: RequestDraft, options: GenerateOptions): P
     renderGallery($('gallery'), history, galleryActions);
     setStatus(`Done in ${(response.latency_ms / 1000).toFixed(1)} s.`, 'ok');
     showMemory();
-    await saveHistoryEntry(entry).catch(() => setStatus('Done, but this browser would not store the result for later.', 'info'));
+    // Shown at once; if the browser will not store it, it is marked so (with the reason) rather than lost silently.
+    if (!(await storeResult(entry))) {
+      renderGallery($('gallery'), history, galleryActions);
+      setStatus(`Done, but not saved — ${entry.notSaved}.`, 'error');
+    }
     return response;
   } catch (e) {
     if (e instanceof SdxlError && e.detail) showErrors(e.detail);
@@ -336,7 +345,23 @@ function setDraft(draft: RequestDraft): void {
   syncImageViews(draft);
 }
 
+/** Tries again to store a result the browser refused (after space was freed). */
+async function saveAgain(entry: GalleryEntry): Promise<void> {
+  const saved = await storeResult(entry);
+  renderGallery($('gallery'), history, galleryActions);
+  setStatus(saved ? 'Saved: the result will be here after a reload.' : `Still not saved — ${entry.notSaved}.`, saved ? 'ok' : 'error');
+}
+
 const galleryActions = {
+  retrySave: (entry: GalleryEntry) => void saveAgain(entry),
+  // Frees room by deleting the five oldest stored results (the user's choice, and they leave the gallery too).
+  deleteOldest: (entry: GalleryEntry) => void deleteOldestEntries(5).then(
+    (keys) => {
+      history = history.filter((e) => e === entry || !keys.includes(e.createdAt));
+      return saveAgain(entry);
+    },
+    (e: unknown) => setStatus(`Could not delete old results: ${e instanceof Error ? e.message : String(e)}`, 'error'),
+  ),
   reuseSeed: (seed: number) => setDraft({ ...form.get(), seed, num_images: 1 }),
   // The painted mask stays (same size), so a region can be repainted again and again; Clear removes it.
   useAsInit: (imageB64: string) => {

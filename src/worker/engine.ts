@@ -51,6 +51,8 @@ export const MAX_MASK_BLUR = 64;
 /** Outpainting repaints the new area from its smooth pre-fill with at least this strength. */
 export const OUTPAINT_MIN_STRENGTH = 0.85;
 
+export const MODEL_DELETED = 'This model was deleted from this device (in another tab, or here): load it again to keep generating.';
+
 const fail = (code: EngineErrorData['code'], message: string, detail?: EngineErrorData['detail']): { ok: false; error: EngineErrorData } =>
   ({ ok: false, error: detail ? { code, message, detail } : { code, message } });
 
@@ -64,7 +66,7 @@ interface RequestImages {
 }
 
 export class Engine implements EngineApi {
-  private model?: { key: string; loaded: LoadedModel; report: LoadedModelReport; files: ModelFiles; encodersReleased: boolean };
+  private model?: { key: string; loaded: LoadedModel; report: LoadedModelReport; files: ModelFiles; encodersReleased: boolean; deleted?: boolean };
   private releaseEncoders = false;
   private library?: ModelLibrary;
   private loading?: Promise<Result<LoadedModelReport>>;
@@ -86,6 +88,10 @@ export class Engine implements EngineApi {
       // The cache's Hub is the default one (what the model list marks others against); a mirror is this session's choice.
       this.library = new ModelLibrary(this.deps.cache?.(undefined, options), this.deps.storage, this.deps.files);
       this.library.setHub(options.hubEndpoint);
+      // The loaded model's files deleted (in another tab, or here): its sessions may run on, but nothing is read again.
+      this.library.onDeleted((storeKey) => {
+        if (this.model && this.model.files.storeKey === storeKey) this.model.deleted = true;
+      });
     }
     return this.adapterReport;
   }
@@ -136,7 +142,7 @@ export class Engine implements EngineApi {
       const start = this.deps.now();
       try {
         const source = await this.lib().resolve(ref, adapter, (p) => onProgress?.({ stage: 'download', ...p }));
-        if (this.model?.key === source.key) return { ok: true, value: this.model.report };
+        if (this.model?.key === source.key && !this.model.deleted) return { ok: true, value: this.model.report };
         const loaded = await loadSdxl(source.files, { ort: await this.ort(), provider: adapter.provider, clock: this.clock, onProgress: (p) => onProgress?.({ stage: 'session', ...p }) });
         await this.model?.loaded.release();
         const report: LoadedModelReport = {
@@ -242,6 +248,7 @@ export class Engine implements EngineApi {
 
   private async runGeneration(body: unknown, signal: AbortSignal, onProgress: ((p: ProgressEvent) => void) | undefined, options: GenerationOptions): Promise<Result<GenerateResponse>> {
     if (!this.model) return fail('model_not_loaded', 'No model is loaded: call loadModel(url) first.');
+    if (this.model.deleted) return fail('model_deleted', MODEL_DELETED);
     const maskBlur = options.maskBlur ?? this.deps.maskBlur ?? DEFAULT_MASK_BLUR;
     if (!Number.isInteger(maskBlur) || maskBlur < 0 || maskBlur > MAX_MASK_BLUR) {
       return fail('invalid_request', 'The generation options are invalid.', [{ loc: ['options', 'maskBlur'], msg: `maskBlur must be a whole number of pixels from 0 to ${MAX_MASK_BLUR}.`, type: 'value_error' }]);

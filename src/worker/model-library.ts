@@ -136,6 +136,11 @@ export class ModelLibrary {
     return this.cache.ensure(record, { include: [component], onProgress: onDownload });
   }
 
+  /** Calls back with the store key of each model deleted from this device, here or in another tab. */
+  onDeleted(listener: (storeKey: string) => void): void {
+    this.cache?.onDeleted(listener);
+  }
+
   cancel(): void {
     this.download?.abort();
   }
