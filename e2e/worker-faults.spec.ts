@@ -90,9 +90,11 @@ test.describe('a worker that dies mid-run (wasm EP)', () => {
       expect(crashed, 'the call in flight settles within the bound').toMatchObject({ ok: false, code: 'worker_crashed' });
       if (crashed && !crashed.ok) expect(crashed.ms).toBeLessThan(DETECT_MS);
       await fresh;
+      const t0 = Date.now();
 
       // The page says what happened and comes back on its own; Generate works again.
       await expect(page.getByTestId('engine-notice')).toContainText(/The engine stopped \(.+\); restarted, model reloaded/, { timeout: 120_000 });
+      console.log(`[worker-faults] ${how}: rejected ${Math.round((crashed as { ms: number }).ms)} ms after the kill; engine back ${Date.now() - t0} ms later`);
       const queued = await outcome(page, 'queued');
       expect(queued.ok && queued.b64 === uncrashedQueued, 'the queued request ran on the new worker, unchanged').toBe(true);
       await expect(page.getByTestId('generate')).toBeEnabled();
@@ -124,14 +126,19 @@ test.describe('a lost GPU device (real WebGPU EP)', () => {
     await page.evaluate((req) => {
       const w = window as unknown as Record<string, unknown>;
       w.firstStep = false;
-      w.lost = window.sdxl.generate(req, { onProgress: (p) => { if (p.stage === 'denoise') w.firstStep = true; } })
+      w.steps = [] as number[];
+      w.lost = window.sdxl.generate(req, { onProgress: (p) => { if (p.stage === 'denoise') { w.firstStep = true; (w.steps as number[]).push(performance.now()); } } })
         .then(() => ({ ok: true }), (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }));
     }, { ...small, steps: 8 });
     await page.waitForFunction(() => (window as unknown as { firstStep: boolean }).firstStep, undefined, { timeout: 120_000 });
     const fresh = page.waitForEvent('worker', { predicate: (w) => w.url().includes('sdxl.worker') });
+    await page.waitForFunction(() => (window as unknown as { steps: number[] }).steps.length >= 2, undefined, { timeout: 120_000 });
+    const killedAt = Date.now();
     expect(await worker.evaluate(() => (self as unknown as { __sdxlTest: { destroyGpuDevice(): boolean } }).__sdxlTest.destroyGpuDevice())).toBe(true);
     const lost = await Promise.race([page.evaluate(() => (window as unknown as { lost: Promise<unknown> }).lost), new Promise((r) => setTimeout(() => r('still pending'), DETECT_MS))]);
     expect(lost, JSON.stringify(lost)).toMatchObject({ ok: false, code: 'device_lost' });
+    const steps = await page.evaluate(() => (window as unknown as { steps: number[] }).steps);
+    console.log(`[worker-faults] device lost: rejected ${Date.now() - killedAt} ms after destroy(); a SwiftShader 64×64 step took ${Math.round(steps[1]! - steps[0]!)} ms`);
     await fresh;
     await expect(page.getByTestId('engine-notice')).toContainText(/GPU device was lost .*restarted on a new device, model reloaded/, { timeout: 120_000 });
     const after = await page.evaluate(async (r) => {
@@ -142,4 +149,38 @@ test.describe('a lost GPU device (real WebGPU EP)', () => {
     const diff = await app.pixelDiff(after.b64, await nodeReferencePng(small));
     expect(diff.max, `the image the engine makes for this request: ${JSON.stringify(diff)}`).toBeLessThanOrEqual(PIXEL_TOLERANCE);
   });
+});
+
+test('the widget recovers too: its worker closes mid-run, it says so, reloads the stored model, and makes the same image', async ({ browser }) => {
+  const context = await browser.newContext();
+  const app = await context.newPage();
+  await app.goto(`/?ep=wasm&model=${encodeURIComponent(TINY_MODEL)}`);
+  await expect(app.getByTestId('model-state')).toContainText('ready', { timeout: 180_000 });
+  const id = (await app.evaluate(() => window.sdxl.cachedModels()))[0]!.id;
+  await app.close();
+
+  const page = await context.newPage();
+  const defaults = JSON.stringify({ width: 64, height: 64, cfg_scale: 1 });
+  await page.goto(`/embed.html?ep=wasm&model=${encodeURIComponent(id)}&controls=seed,steps,download&prompt=${encodeURIComponent('a red kite')}&defaults=${encodeURIComponent(defaults)}`);
+  await expect(page.getByTestId('w-model')).toContainText('ready', { timeout: 180_000 });
+  const run = async (steps: string) => {
+    await page.getByTestId('w-seed').fill('5');
+    await page.getByTestId('w-steps').fill(steps);
+    await page.getByTestId('w-generate').click();
+  };
+  const image = () => page.getByTestId('w-image').getAttribute('src');
+  await run('2');
+  await expect(page.getByTestId('w-status')).toContainText('Done', { timeout: 120_000 });
+  const uncrashed = await image();
+
+  const dead = await engineWorker(page);
+  await run('40');
+  await expect(page.getByTestId('w-progress')).toBeVisible();
+  await dead.evaluate(() => self.close()).catch(() => undefined);
+  await expect(page.getByTestId('w-status')).toContainText(/The engine stopped \(.+\); restarted, model reloaded/, { timeout: 120_000 });
+  await expect(page.getByTestId('w-generate')).toBeEnabled();
+  await run('2');
+  await expect(page.getByTestId('w-status')).toContainText('Done', { timeout: 120_000 });
+  expect(await image(), 'the same image as before the crash').toBe(uncrashed);
+  await context.close();
 });

@@ -113,12 +113,17 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
       const jobId = `job-${++jobCounter}`;
       const { signal, onProgress, maskBlur } = options;
       if (signal?.aborted) throw new SdxlError({ code: 'cancelled', message: 'Generation was cancelled.' });
-      const onAbort = () => void call((e) => e.cancel(jobId)).catch(() => undefined);
+      let cancelled: (() => void) | undefined;
+      const onAbort = () => {
+        cancelled = supervisor.cancelling();
+        void call((e) => e.cancel(jobId)).catch(() => undefined);
+      };
       signal?.addEventListener('abort', onAbort);
       try {
         return unwrap(await call<Result<GenerateResponse>>((e) => e.generate(jobId, request, alive(onProgress), maskBlur === undefined ? {} : { maskBlur })));
       } finally {
         signal?.removeEventListener('abort', onAbort);
+        cancelled?.();
       }
     }),
     stats: () => call((e) => e.lastStats()),

@@ -43,6 +43,11 @@ export interface SupervisorOptions<T> {
    * 4 × the longest silence seen so far that did end).
    */
   stallMs?: number;
+  /**
+   * After a Cancel, a call still pending this long while the worker answers pings is stuck on something other than
+   * wasm compute (a GPU readback that never returns): the worker is replaced so that Cancel always ends the run.
+   */
+  cancelGraceMs?: number;
   /** More restarts than this within RESTART_WINDOW_MS, and it gives up (a worker that cannot even start). */
   maxRestarts?: number;
   locks?: LockManager;
@@ -51,6 +56,7 @@ export interface SupervisorOptions<T> {
 export const HEARTBEAT_MS = 2000;
 export const STALL_MS = 180_000;
 export const RESTART_WINDOW_MS = 60_000;
+export const CANCEL_GRACE_MS = 30_000;
 
 interface Incarnation<T> {
   worker: Worker;
@@ -70,16 +76,26 @@ export class SupervisedWorker<T> {
   private ready: Promise<void> = Promise.resolve();
   private pending = 0;
   private lastSign = Date.now();
+  private lastPong = 0;
+  private cancelDeadline?: number;
   private longestSilence = 0;
   private restarts: number[] = [];
   private gaveUp?: SdxlError;
   private seq = 0;
   private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly every: number;
 
   constructor(private readonly options: SupervisorOptions<T>) {
     this.current = this.start();
-    const every = options.heartbeatMs ?? HEARTBEAT_MS;
-    this.heartbeat = setInterval(() => this.beat(), every);
+    this.every = options.heartbeatMs ?? HEARTBEAT_MS;
+    this.heartbeat = setInterval(() => this.beat(), this.every);
+  }
+
+  /** A Cancel was sent: the call must settle within the grace time (unless the worker is busy computing). */
+  cancelling(): () => void {
+    const deadline = Date.now() + (this.options.cancelGraceMs ?? CANCEL_GRACE_MS);
+    this.cancelDeadline = Math.min(this.cancelDeadline ?? Infinity, deadline);
+    return () => (this.cancelDeadline = undefined);
   }
 
   /** Runs `fn` against the current worker; if the worker dies first, rejects with worker_crashed (or device_lost). */
@@ -126,9 +142,14 @@ export class SupervisedWorker<T> {
   private beat(): void {
     if (this.gaveUp) return;
     this.current.port.postMessage({ type: 'ping', seq: ++this.seq } satisfies Ping);
-    const silent = Date.now() - this.lastSign;
+    const now = Date.now();
+    const silent = now - this.lastSign;
     if (this.pending > 0 && silent > this.stallLimit()) {
       this.current.kill('worker_crashed', `no heartbeat and no progress for ${Math.round(silent / 1000)} s while busy`);
+    } else if (this.cancelDeadline !== undefined && now > this.cancelDeadline && now - this.lastPong < 3 * this.every) {
+      this.cancelDeadline = undefined;
+      const grace = Math.round((this.options.cancelGraceMs ?? CANCEL_GRACE_MS) / 1000);
+      this.current.kill('worker_crashed', `a cancelled run did not stop within ${grace} s, though the worker was not computing`);
     }
   }
 
@@ -163,6 +184,7 @@ export class SupervisedWorker<T> {
     channel.port1.onmessage = (m: MessageEvent<WorkerSignal>) => {
       const s = m.data;
       if (s.type === 'device_lost') return inc.kill('device_lost', s.reason);
+      if (s.type === 'pong') this.lastPong = Date.now();
       this.signOfLife();
       if (s.type === 'alive' && s.lock) this.awaitLock(lock, inc);
     };

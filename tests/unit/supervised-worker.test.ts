@@ -199,3 +199,41 @@ describe('SupervisedWorker', () => {
     expect(((r as { error: SdxlError }).error).message).toContain('reload the page');
   });
 });
+
+describe('Cancel always ends the run', () => {
+  it('a cancelled call still pending past the grace time while the worker answers pings: the worker is replaced', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'Date'] });
+    const events: RestartEvent[] = [];
+    const s = new SupervisedWorker<FakeApi>({
+      create: () => new FakeWorker() as unknown as Worker, revive: async (r) => r.init(), onRestart: (e) => events.push(e),
+      heartbeatMs: 1000, cancelGraceMs: 10_000,
+    });
+    supervisors.push(s);
+    const first = FakeWorker.made.at(-1)!;
+    const pending = settle(s.call((r) => r.work('stuck')));
+    await until(() => first.work.has('stuck'), 'the call');
+    const done = s.cancelling(); // the worker never settles 'stuck', but keeps answering pings
+    await vi.advanceTimersByTimeAsync(9_000);
+    expect(FakeWorker.made).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(3_000);
+    const error = ((await pending) as { error: SdxlError }).error;
+    expect(error.code).toBe('worker_crashed');
+    expect(error.message).toContain('a cancelled run did not stop within 10 s');
+    done();
+    expect(await s.call((r) => r.echo('next'))).toBe('next');
+  });
+
+  it('a cancelled call that settles in time leaves the worker alone', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'Date'] });
+    const { s, worker } = supervise();
+    const pending = settle(s.call((r) => r.work('a')));
+    await until(() => worker().work.has('a'), 'the call');
+    const done = s.cancelling();
+    await vi.advanceTimersByTimeAsync(2_000);
+    worker().work.get('a')!('cancelled in time');
+    expect(await pending).toEqual({ value: 'cancelled in time' });
+    done();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWorker.made).toHaveLength(1);
+  });
+});
