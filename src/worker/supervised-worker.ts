@@ -166,6 +166,8 @@ export class SupervisedWorker<T> {
       kill: (code, reason) => {
         if (killed) return;
         killed = true;
+        // The silence that ended in death is no measure of a slow run: it must not raise the stall limit.
+        this.lastSign = Date.now();
         const message = code === 'device_lost'
           ? `The GPU device was lost (${reason}). The engine restarts on a new device and reloads the model; try again.`
           : `The engine stopped (${reason}). It restarts and reloads the model; try again.`;

@@ -151,6 +151,7 @@ describe('SupervisedWorker', () => {
     expect(error.code).toBe('worker_crashed');
     expect(error.message).toMatch(/no heartbeat and no progress for 3\d s/);
     expect(FakeWorker.made).toHaveLength(2);
+    expect(s.stallLimit(), 'the silence that ended in death does not raise the limit').toBe(30_000);
   });
 
   it('progress alone keeps a busy worker alive (a wasm run blocks its heartbeat), and long silences raise the limit', async () => {
