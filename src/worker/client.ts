@@ -82,7 +82,7 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
     },
   });
   const call = <R>(fn: (engine: Comlink.Remote<EngineApi>) => Promise<R>) => supervisor.call(fn);
-  void call((engine) => engine.init(init));
+  void call((engine) => engine.init(init)).catch(() => undefined); // a failure shows on the next call
   // Loads, settings and generations run one at a time here, as they do in the worker: what waits behind a call
   // that a crash ends is still waiting, and runs on the restarted worker.
   let queue: Promise<unknown> = Promise.resolve();
