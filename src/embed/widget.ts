@@ -7,7 +7,8 @@ import type { FieldError } from '../schema/response';
 import { SAMPLERS } from '../schema/samplers';
 import { checkForModel } from '../schema/validate';
 import { formatBytes } from '../ui/format';
-import { SdxlError, createWorkerGenerator, type Generator } from '../worker/client';
+import { describeRestart } from '../ui/engine-restart';
+import { SdxlError, createWorkerGenerator, type Generator, type RestartEvent } from '../worker/client';
 import type { LoadedModelReport } from '../worker/protocol';
 import { PROTOCOL_VERSION, type HostMethods, type Outcome, type ReadyInfo, type WidgetError, type WidgetMethods, type WidgetModel } from './protocol';
 import { requestUnpartitionedStore, storageAvailable, storageIsPartitioned } from './storage-partition';
@@ -21,7 +22,12 @@ const partitioned = storageIsPartitioned();
 let sharedWithApp = false;
 // Where the browser denies storage to a frame embedded by another site, models are read from the network, not kept.
 const canStore = await storageAvailable();
-let generator: Generator = createWorkerGenerator({ forceWasm: params.ep === 'wasm', store: canStore ? 'opfs' : 'none' });
+// A crashed worker (or a lost GPU device) is replaced and the model reloaded (from the network where nothing is stored).
+const onRestart = (e: RestartEvent) => {
+  const { text, kind } = describeRestart(e);
+  view.status(text, kind);
+};
+let generator: Generator = createWorkerGenerator({ forceWasm: params.ep === 'wasm', store: canStore ? 'opfs' : 'none', onRestart });
 let model: LoadedModelReport | undefined;
 const jobs = new Map<string, AbortController>();
 let host: RemoteProxy<HostMethods> | undefined;
@@ -170,7 +176,7 @@ async function startModel(): Promise<void> {
 async function useAppStore(ref: string): Promise<void> {
   const r = await requestUnpartitionedStore();
   if (!r.ok) return view.status(r.reason, 'error');
-  generator = createWorkerGenerator({ forceWasm: params.ep === 'wasm', storeRoot: r.root, store: 'opfs' });
+  generator = createWorkerGenerator({ forceWasm: params.ep === 'wasm', storeRoot: r.root, store: 'opfs', onRestart });
   sharedWithApp = true;
   await startModel().catch(() => undefined);
   if (!model) view.status(`Storage access granted, but ${ref} is not in the app's store either.`, 'info');

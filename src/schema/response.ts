@@ -29,6 +29,9 @@ export type ErrorCode =
   | 'model_deleted' // the loaded model was deleted from this device (here or in another tab): load it again
   | 'cancelled'
   | 'busy'
+  | 'worker_crashed' // the engine's worker died mid-call (a trap, a crash, or no sign of life); it was restarted
+  | 'device_lost' // the GPU device was lost; the engine restarted on a new device
+  | 'out_of_memory' // a session could not be created or run for lack of (GPU or wasm) memory
   | 'internal';
 
 /** Errors travel as plain data: `{code, message, detail}`. */

@@ -24,6 +24,8 @@ export const jsonResponse = (request: Request, status: number, body: unknown): R
 
 const STATUS: Record<EngineErrorData['code'], number> = {
   invalid_request: 422, not_supported: 422, model_not_loaded: 503, model_load_failed: 503, model_deleted: 503, busy: 429, cancelled: 499, internal: 500,
+  // The engine restarted (or lacks memory for this request): retrying later, or smaller, can succeed.
+  worker_crashed: 503, device_lost: 503, out_of_memory: 507,
 };
 
 /** OctoAI (FastAPI) shapes: 422 → {"detail": [...]}, anything else → {"detail": "message", "code": ...}. */

@@ -8,6 +8,7 @@ import { checkForModel } from '../schema/validate';
 import { SdxlError, createWorkerGenerator, type GenerateOptions } from '../worker/client';
 import type { LoadedModelReport, ModelLoadProgress, ModelRef } from '../worker/protocol';
 import { showAdapter } from './adapter-badge';
+import { describeRestart } from './engine-restart';
 import { renderGallery, type GalleryEntry } from './gallery';
 import { deleteOldestEntries, loadDraft, loadDraftImages, loadHistory, saveDraft, storeResult } from './history-store';
 import { blobToBase64, listenForImages } from './image-input';
@@ -35,6 +36,15 @@ const ortParam = params.get('ort');
 const generator = createWorkerGenerator({
   forceWasm: params.get('ep') === 'wasm',
   ortBuild: ortParam === 'jspi' || ortParam === 'asyncify' ? ortParam : undefined,
+  // A crashed worker (or a lost GPU device) is replaced and the model reloaded; the draft and the queue stay.
+  onRestart: (e) => {
+    const { text, kind } = describeRestart(e);
+    setStatus(text, kind);
+    // Also kept above the page until the next Generate: a queued request's "Done" would replace the status at once.
+    $('engine-notice').textContent = text;
+    $('engine-notice').hidden = false;
+    if (e.phase === 'restarted') showMemory();
+  },
 });
 let model: LoadedModelReport | undefined;
 let running: AbortController | undefined;
@@ -371,6 +381,7 @@ const galleryActions = {
 };
 
 generateButton.addEventListener('click', () => {
+  $('engine-notice').hidden = true;
   const draft = form.get();
   const problems = validate(draft);
   showErrors(problems);

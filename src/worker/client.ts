@@ -1,27 +1,15 @@
-// The page side of the worker: a typed Generator with AbortSignal cancellation and errors thrown as SdxlError.
+// The page side of the worker: a typed Generator with AbortSignal cancellation and errors thrown as SdxlError, on a
+// supervised worker that is restarted (settings and model restored) when it dies.
 import * as Comlink from 'comlink';
-import type { EngineErrorData, GenerateResponse } from '../schema/response';
+import type { GenerateResponse } from '../schema/response';
 import type { GenerateRequest } from '../schema/request';
 import type {
   AdapterReport, CachedModelInfo, EngineApi, LinkPreview, GenerationOptions, GenerationStats, LoadedModelReport, MemoryReport, ModelLoadProgress, ModelRef, ProgressEvent,
   Result, StorageReport, TokenCount,
 } from './protocol';
+import { SdxlError, SupervisedWorker, type RestartEvent } from './supervised-worker';
 
-/** An engine error on the page: `code`, a message, and for 422-style errors the `detail` list. */
-export class SdxlError extends Error {
-  readonly code: EngineErrorData['code'];
-  readonly detail?: EngineErrorData['detail'];
-  constructor(data: EngineErrorData) {
-    super(data.message + (data.detail ? ` ${data.detail.map((d) => `[${d.loc.slice(1).join('.')}] ${d.msg}`).join(' ')}` : ''));
-    this.name = 'SdxlError';
-    this.code = data.code;
-    this.detail = data.detail;
-  }
-  /** The 422 body: {"detail": [...]}. */
-  toJSON(): EngineErrorData {
-    return { code: this.code, message: this.message, ...(this.detail ? { detail: this.detail } : {}) };
-  }
-}
+export { SdxlError, type RestartEvent };
 
 export interface GenerateOptions extends GenerationOptions {
   signal?: AbortSignal;
@@ -63,46 +51,93 @@ function absolute(ref: ModelRef): ModelRef {
   return ref;
 }
 
-export function createWorkerGenerator(options: { forceWasm?: boolean; hubEndpoint?: string; ortBuild?: 'jspi' | 'asyncify'; storeRoot?: FileSystemDirectoryHandle; store?: 'opfs' | 'none' } = {}): Generator {
-  const worker = new Worker(new URL('./sdxl.worker.ts', import.meta.url), { type: 'module' });
-  const engine = Comlink.wrap<EngineApi>(worker);
-  void engine.init({
+export interface WorkerGeneratorOptions {
+  forceWasm?: boolean;
+  hubEndpoint?: string;
+  ortBuild?: 'jspi' | 'asyncify';
+  storeRoot?: FileSystemDirectoryHandle;
+  store?: 'opfs' | 'none';
+  /** The engine stopped and is coming back (or gave up): for the page to say so. */
+  onRestart?: (event: RestartEvent) => void;
+}
+
+export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Generator {
+  const init = {
     forceWasm: options.forceWasm ?? false,
     ...(options.hubEndpoint ? { hubEndpoint: options.hubEndpoint } : {}),
     ...(options.ortBuild ? { ortBuild: options.ortBuild } : {}),
     ...(options.storeRoot ? { storeRoot: options.storeRoot } : {}),
     ...(options.store ? { store: options.store } : {}),
     baseHref: document.baseURI,
+  };
+  // What a fresh worker needs to stand where the last one stood: the low-memory setting and the last model loaded.
+  let releaseEncoders: boolean | undefined;
+  let lastModel: ModelRef | undefined;
+  let hubEndpoint: string | undefined;
+  const supervisor = new SupervisedWorker<EngineApi>({
+    create: () => new Worker(new URL('./sdxl.worker.ts', import.meta.url), { type: 'module' }),
+    ...(typeof navigator !== 'undefined' && navigator.locks ? { locks: navigator.locks } : {}),
+    ...(options.onRestart ? { onRestart: options.onRestart } : {}),
+    async revive(engine) {
+      await engine.init(init);
+      if (releaseEncoders !== undefined) await engine.setReleaseTextEncoders(releaseEncoders);
+      if (hubEndpoint !== undefined) await engine.setHubEndpoint(hubEndpoint);
+      if (lastModel === undefined) return 'no model was loaded';
+      const r = await engine.loadModel(lastModel);
+      return r.ok ? `model reloaded${r.value.cached ? ' from this device' : ''}` : `the model could not be reloaded: ${r.error.message}`;
+    },
   });
+  const call = <R>(fn: (engine: Comlink.Remote<EngineApi>) => Promise<R>) => supervisor.call(fn);
+  void call((engine) => engine.init(init)).catch(() => undefined); // a failure shows on the next call
+  // Loads, settings and generations run one at a time here, as they do in the worker: what waits behind a call
+  // that a crash ends is still waiting, and runs on the restarted worker.
+  let queue: Promise<unknown> = Promise.resolve();
+  const queued = <R>(fn: () => Promise<R>): Promise<R> => {
+    const r = queue.then(fn, fn);
+    queue = r.catch(() => undefined);
+    return r;
+  };
+  const alive = <P>(f?: (p: P) => void) => (f ? Comlink.proxy((p: P) => { supervisor.signOfLife(); f(p); }) : Comlink.proxy(() => supervisor.signOfLife()));
   return {
-    adapter: () => engine.adapter(),
-    async loadModel(ref, onProgress) {
-      return unwrap(await engine.loadModel(absolute(ref), onProgress ? Comlink.proxy(onProgress) : undefined));
+    adapter: () => call((e) => e.adapter()),
+    loadModel: (ref, onProgress) => queued(async () => {
+      const r = unwrap(await call<Result<LoadedModelReport>>((e) => e.loadModel(absolute(ref), alive(onProgress))));
+      lastModel = absolute(ref);
+      return r;
+    }),
+    cancelLoad: () => void call((e) => e.cancelLoad()).catch(() => undefined),
+    setHubEndpoint: (endpoint) => {
+      hubEndpoint = endpoint;
+      return call((e) => e.setHubEndpoint(endpoint));
     },
-    cancelLoad: () => void engine.cancelLoad(),
-    setHubEndpoint: (endpoint) => engine.setHubEndpoint(endpoint),
-    async previewModel(ref, opts) {
-      return unwrap(await engine.previewModel(absolute(ref) as string, opts));
-    },
-    cachedModels: () => engine.cachedModels(),
-    deleteModel: (id) => engine.deleteModel(id),
-    verifyModel: (id) => engine.verifyModel(id),
-    storage: () => engine.storage(),
-    setReleaseTextEncoders: (on) => engine.setReleaseTextEncoders(on),
-    memory: () => engine.memory(),
-    async generate(request, options = {}) {
+    previewModel: async (ref, opts) => unwrap(await call<Result<LinkPreview>>((e) => e.previewModel(absolute(ref) as string, opts))),
+    cachedModels: () => call((e) => e.cachedModels()),
+    deleteModel: (id) => call((e) => e.deleteModel(id)),
+    verifyModel: (id) => call((e) => e.verifyModel(id)),
+    storage: () => call((e) => e.storage()),
+    setReleaseTextEncoders: (on) => queued(async () => {
+      releaseEncoders = on;
+      return call((e) => e.setReleaseTextEncoders(on));
+    }),
+    memory: () => call((e) => e.memory()),
+    generate: (request, options = {}) => queued(async () => {
       const jobId = `job-${++jobCounter}`;
       const { signal, onProgress, maskBlur } = options;
       if (signal?.aborted) throw new SdxlError({ code: 'cancelled', message: 'Generation was cancelled.' });
-      const onAbort = () => void engine.cancel(jobId);
+      let cancelled: (() => void) | undefined;
+      const onAbort = () => {
+        cancelled = supervisor.cancelling();
+        void call((e) => e.cancel(jobId)).catch(() => undefined);
+      };
       signal?.addEventListener('abort', onAbort);
       try {
-        return unwrap(await engine.generate(jobId, request, onProgress ? Comlink.proxy(onProgress) : undefined, maskBlur === undefined ? {} : { maskBlur }));
+        return unwrap(await call<Result<GenerateResponse>>((e) => e.generate(jobId, request, alive(onProgress), maskBlur === undefined ? {} : { maskBlur })));
       } finally {
         signal?.removeEventListener('abort', onAbort);
+        cancelled?.();
       }
-    },
-    stats: () => engine.lastStats(),
-    countTokens: (prompt) => engine.countTokens(prompt),
+    }),
+    stats: () => call((e) => e.lastStats()),
+    countTokens: (prompt) => call((e) => e.countTokens(prompt)),
   };
 }

@@ -22,6 +22,7 @@ import type { ModelFiles } from '../runtime/model-files';
 import { RunClock, type Ort, type OrtRunner } from '../runtime/ort-runner';
 import type { LoadedOrt, OrtBuildChoice } from '../runtime/ort-build-types';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
+import { classifyFailure } from './engine-errors';
 import { ModelLibrary, type LinkPreview, type ModelRef, type StorageReport } from './model-library';
 import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, MemoryReport, ModelLoadProgress, Result, TokenCount } from './protocol';
 
@@ -42,6 +43,8 @@ export interface EngineDeps {
   maskBlur?: number;
   randomSeed(): number;
   now(): number;
+  /** Why the GPU device was lost, once it has been (failures after that are `device_lost`). */
+  deviceLost?(): Promise<string | undefined>;
 }
 
 /** The paste-back's feather radius (px) unless a generation asks for another, and the largest it may ask for. */
@@ -156,7 +159,7 @@ export class Engine implements EngineApi {
         // Cancel aborts either a file in flight or the Hub listing before it.
         const cancelled = (e instanceof DownloadError && e.kind === 'cancelled') || (e instanceof Error && e.name === 'AbortError');
         if (cancelled) return fail('cancelled', 'The download was cancelled; what arrived is kept, and loading again resumes it.');
-        return fail('model_load_failed', `Could not load ${name}: ${e instanceof Error ? e.message : String(e)}`);
+        return { ok: false, error: classifyFailure(e, 'load', fail('model_load_failed', `Could not load ${name}: ${e instanceof Error ? e.message : String(e)}`).error, await this.deps.deviceLost?.()) };
       }
     };
     const result = this.queue.then(run, run);
@@ -297,7 +300,7 @@ export class Engine implements EngineApi {
       return { ok: true, value: { images: out, latency_ms: Math.round(total), prediction_time_ms: Math.round(total) } };
     } catch (e) {
       if (e instanceof CancelledError) return fail('cancelled', 'Generation was cancelled.');
-      return fail('internal', `Generation failed: ${e instanceof Error ? e.message : String(e)}`);
+      return { ok: false, error: classifyFailure(e, 'generate', fail('internal', `Generation failed: ${e instanceof Error ? e.message : String(e)}`).error, await this.deps.deviceLost?.()) };
     }
   }
 

@@ -10,6 +10,7 @@ import { probeWebGpu } from '../runtime/webgpu-adapter';
 import { decodeImage } from './decode-image';
 import { encodeImage } from './encode-image';
 import { Engine } from './engine';
+import { superviseWorker } from './worker-supervision';
 
 const scope = self as unknown as { crossOriginIsolated: boolean; navigator: Navigator & { gpu?: GPU } };
 
@@ -18,9 +19,14 @@ const workerStorage = { estimate: () => scope.navigator.storage.estimate(), pers
 
 // Every model request goes through the CSP's connect-src list, checked here too: a clear error, not a blocked fetch.
 const connectFetch = policedFetch((input, init) => fetch(input, init), __CONNECT_SRC__, self.location.href);
+// Before comlink: the supervisor's hello is taken (and stopped) here.
+const supervision = superviseWorker(self as unknown as Parameters<typeof superviseWorker>[0]);
 
 const engine = new Engine({
-  ort: (choice) => browserOrt(scope.crossOriginIsolated, scope.navigator.hardwareConcurrency ?? 1, choice),
+  ort: (choice) => browserOrt(scope.crossOriginIsolated, scope.navigator.hardwareConcurrency ?? 1, choice).then((loaded) => {
+    supervision.watchOrt(loaded.ort as never);
+    return loaded;
+  }),
   probe: (forceWasm) =>
     forceWasm
       ? Promise.resolve({ provider: 'wasm', shaderF16: false, fallbackReason: 'The CPU (wasm) backend was requested with ?ep=wasm.' })
@@ -42,6 +48,7 @@ const engine = new Engine({
   decodeImage,
   randomSeed: () => crypto.getRandomValues(new Uint32Array(1))[0]!,
   now: () => performance.now(),
+  deviceLost: () => supervision.deviceLost(),
 });
 
 Comlink.expose(engine);
