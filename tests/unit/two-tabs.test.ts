@@ -34,7 +34,8 @@ describe('two tabs, one store', () => {
   it('downloading the same model at once: every file crosses the network once, and both get the verified model', async () => {
     hub.reset();
     const shared = storeCoordination(); // one lock manager, as Web Locks is one per origin
-    const record = parseModelRecord({ id: 'twin', name: 'twin', source: { kind: 'hub', repo: 'test/tiny-sdxl' } });
+    // Its own repo name: stores are keyed by source, and the next test's model must not be found in this folder.
+    const record = parseModelRecord({ id: 'twin', name: 'twin', source: { kind: 'hub', repo: 'test/tiny-sdxl-twotabs' } });
     if (!record.ok) throw new Error(record.errors.join());
     const [a, b] = await Promise.all([cacheFor(shared).ensure(record.record), cacheFor(shared).ensure(record.record)]);
     const gets = hub.log.filter((l) => l.method === 'GET' && !l.path.startsWith('api/'));
