@@ -70,12 +70,22 @@ export function createWorkerGenerator(options: { forceWasm?: boolean; hubEndpoin
     ...(options.store ? { store: options.store } : {}),
     baseHref: document.baseURI,
   });
+  // A cancel made inside a progress callback travels back with the callback's answer, so the worker stops at that stage.
+  let loadCancelled = false;
   return {
     adapter: () => engine.adapter(),
     async loadModel(ref, onProgress) {
-      return unwrap(await engine.loadModel(absolute(ref), onProgress ? Comlink.proxy(onProgress) : undefined));
+      loadCancelled = false;
+      const listener = (p: ModelLoadProgress) => {
+        onProgress?.(p);
+        return loadCancelled;
+      };
+      return unwrap(await engine.loadModel(absolute(ref), Comlink.proxy(listener)));
     },
-    cancelLoad: () => void engine.cancelLoad(),
+    cancelLoad: () => {
+      loadCancelled = true;
+      void engine.cancelLoad();
+    },
     cachedModels: () => engine.cachedModels(),
     deleteModel: (id) => engine.deleteModel(id),
     verifyModel: (id) => engine.verifyModel(id),
@@ -89,7 +99,11 @@ export function createWorkerGenerator(options: { forceWasm?: boolean; hubEndpoin
       const onAbort = () => void engine.cancel(jobId);
       signal?.addEventListener('abort', onAbort);
       try {
-        return unwrap(await engine.generate(jobId, request, onProgress ? Comlink.proxy(onProgress) : undefined, maskBlur === undefined ? {} : { maskBlur }));
+        const listener = (p: ProgressEvent) => {
+          onProgress?.(p);
+          return signal?.aborted === true;
+        };
+        return unwrap(await engine.generate(jobId, request, Comlink.proxy(listener), maskBlur === undefined ? {} : { maskBlur }));
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }
