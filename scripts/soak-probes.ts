@@ -87,7 +87,15 @@ export async function attachProbes(page: Page, timeoutMs = 60_000): Promise<Prob
       await inWorker('HeapProfiler.collectGarbage');
       return (await inWorker<{ usedSize: number }>('Runtime.getHeapUsage')).usedSize;
     },
-    watchGpuBuffers: () => evaluate<boolean>(GPU_HOOK),
+    async watchGpuBuffers() {
+      // The worker's context may not answer evaluations for a moment after it appears.
+      for (let tries = 0; tries < 50; tries++) {
+        const ok = await evaluate<boolean | undefined>(GPU_HOOK).catch(() => undefined);
+        if (ok !== undefined) return ok;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return false;
+    },
     async gpuBuffers() {
       const s = await evaluate<Omit<GpuBufferCounts, 'live'> | null>('self.__soakGpu ? { ...self.__soakGpu } : null');
       return s ? { ...s, live: s.created - s.destroyed } : undefined;

@@ -22,6 +22,8 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '2' },
     port: { type: 'string', default: '4600' },
     model: { type: 'string', default: '/models/tiny-sdxl/' },
+    // A generation that takes longer than this is reported as hung, and that EP's run stops there.
+    'timeout-s': { type: 'string', default: '600' },
     'no-build': { type: 'boolean', default: false },
   },
 });
@@ -89,13 +91,26 @@ async function soak(browser: Browser, provider: 'wasm' | 'webgpu', count: number
     };
     for (let i = 0; i < count; i++) {
       const request = requestFor(i);
-      const r = await page.evaluate(async (req) => {
+      const started = Date.now();
+      const timeoutMs = Number(values['timeout-s']) * 1000;
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<{ hung: true }>((resolve) => {
+        timer = setTimeout(() => resolve({ hung: true }), timeoutMs);
+      });
+      const r = await Promise.race([hung, page.evaluate(async (req) => {
         try {
           return { image: (await window.sdxl.generate(req as never)).images[0]!.image_b64, stats: await window.sdxl.stats() };
         } catch (e) {
           return { error: e instanceof Error ? e.message : String(e) };
         }
-      }, request);
+      }, request)]);
+      clearTimeout(timer);
+      console.error(`[soak] ${provider} #${i + 1} ${MODES[i % MODES.length]} ${String(request.sampler)}: ${Date.now() - started} ms${'error' in r ? ` error: ${r.error}` : ''}`);
+      if ('hung' in r) {
+        errors++;
+        fail(`generation ${i} (${MODES[i % MODES.length]}, ${request.sampler}) did not finish in ${timeoutMs / 1000} s; this EP's run stops here`);
+        break;
+      }
       if ('error' in r) {
         errors++;
         fail(`generation ${i} (${MODES[i % MODES.length]}, ${request.sampler}) failed: ${r.error}`);
@@ -117,11 +132,12 @@ async function soak(browser: Browser, provider: 'wasm' | 'webgpu', count: number
     const historyMatches = stored.length === expected.length && stored.every((b64, k) => b64 === expected[k]);
     if (!historyMatches) fail(`history holds ${stored.length} entries that are not the newest ${expected.length} results in order`);
 
-    const base = samples.find((s) => s.generation === warmup)!;
+    if (samples.length === 0) await sample(results.length);
+    const base = samples.find((s) => s.generation === warmup) ?? samples[0]!;
     const last = samples[samples.length - 1]!;
     const pageGrowth = growth(base.page_heap_mb, last.page_heap_mb);
     const workerGrowth = growth(base.worker_heap_mb, last.worker_heap_mb);
-    if (count > warmup) {
+    if (results.length > warmup) {
       if (pageGrowth >= MAX_GROWTH) fail(`page JS heap grew ${(pageGrowth * 100).toFixed(1)} % after warm-up (limit ${MAX_GROWTH * 100} %)`);
       if (workerGrowth >= MAX_GROWTH) fail(`worker JS heap grew ${(workerGrowth * 100).toFixed(1)} % after warm-up (limit ${MAX_GROWTH * 100} %)`);
     }
@@ -136,6 +152,7 @@ async function soak(browser: Browser, provider: 'wasm' | 'webgpu', count: number
       errors,
       seconds: Math.round(seconds),
       per_generation_ms: Math.round((seconds * 1000) / Math.max(1, count)),
+      worker: probes.workerUrl,
       adapter: adapter.provider === 'webgpu' ? `${adapter.vendor ?? ''} ${adapter.architecture ?? ''}`.trim() : 'wasm',
       model_load_ms: Math.round(report.load_ms),
       warmup,

@@ -1,11 +1,12 @@
 // Keeps what the user made across reloads: the form draft in localStorage, results in IndexedDB.
 import type { GalleryEntry } from './gallery';
 import type { RequestDraft } from './request-form';
+import { HISTORY_LIMIT } from './history-list';
 
 const DRAFT_KEY = 'sdxl-web:draft';
 const DB_NAME = 'sdxl-web';
 const STORE = 'history';
-const MAX_ENTRIES = 50;
+const MAX_ENTRIES = HISTORY_LIMIT;
 
 export function loadDraft(): RequestDraft | undefined {
   try {

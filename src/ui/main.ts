@@ -9,6 +9,7 @@ import type { LoadedModelReport, ModelLoadProgress, ModelRef } from '../worker/p
 import { showAdapter } from './adapter-badge';
 import { renderGallery, type GalleryEntry } from './gallery';
 import { loadDraft, loadHistory, saveDraft, saveHistoryEntry } from './history-store';
+import { addResult, withStored } from './history-list';
 import { blobToBase64, listenForImages } from './image-input';
 import { createModeBar } from './mode-bar';
 import { modeOf, switchMode, type Mode, type ModeStash } from './modes';
@@ -310,7 +311,7 @@ async function runGeneration(request: RequestDraft, options: GenerateOptions): P
       },
     });
     const entry: GalleryEntry = { response, request, createdAt: Date.now() };
-    history = [entry, ...history];
+    history = addResult(history, entry);
     renderGallery($('gallery'), history, galleryActions);
     setStatus(`Done in ${(response.latency_ms / 1000).toFixed(1)} s.`, 'ok');
     showMemory();
@@ -366,7 +367,7 @@ void generator.adapter().then((a) => {
 });
 void refreshDeviceModels();
 void loadHistory().then((h) => {
-  history = [...history, ...h];
+  history = withStored(history, h);
   renderGallery($('gallery'), history, galleryActions);
 });
 const modelParam = params.get('model');
