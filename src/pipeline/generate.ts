@@ -28,7 +28,8 @@ export interface SdxlComponents extends TextEncoders {
 
 export interface PipelineOptions {
   signal?: CancelSignal;
-  onProgress?: (e: ProgressEvent) => void;
+  /** Awaited before the stage it announces runs, then the signal is checked: a cancel from inside it stops that stage. */
+  onProgress?: (e: ProgressEvent) => void | Promise<void>;
   /** Seed for images whose request has none (the engine passes a crypto-random one). */
   randomSeed: () => number;
   now?: () => number;
@@ -79,11 +80,13 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
   const guidance = req.cfg_scale > 1;
   const total = seeds.length;
 
-  // 1. Encode the prompt once for every image.
-  opts.onProgress?.({ stage: 'encode_prompt', image: 0, images: total, step: 0, steps: 0 });
+  // 1. Encode the prompt once for every image; a cancel during the encoders' runs is honoured as soon as they end.
+  await opts.onProgress?.({ stage: 'encode_prompt', image: 0, images: total, step: 0, steps: 0 });
   throwIfCancelled(opts.signal);
   const encodeOpts = { weighting: opts.promptWeighting, clipSkip: req.clip_skip, stylePreset: req.style_preset };
   const cond = unetConditioning(await encodeConditioning(c, req, guidance, encodeOpts), req.height, req.width);
+  await opts.yieldToHost?.();
+  throwIfCancelled(opts.signal);
   const timings: StageTimings = { encode_prompt: now() - t0, denoise: [], decode: 0, total: 0 };
 
   const latentDims = [1, c.latentChannels, req.height / c.vaeScaleFactor, req.width / c.vaeScaleFactor];
@@ -132,17 +135,20 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
       const noisePred = await predictNoise(c.unet, cond, modelInput, latentDims, t, req.cfg_scale);
       latents = scheduler.step(noisePred, t, latents, stepNoise).prevSample;
       if (known) latents = blendKnown(scheduler, known, latents, schedule.timesteps[i + 1]);
-      opts.onProgress?.({ stage: 'denoise', image: index, images: total, step: i + 1, steps });
+      await opts.onProgress?.({ stage: 'denoise', image: index, images: total, step: i + 1, steps });
     }
     timings.denoise.push(now() - tDenoise);
 
-    // 5. Decode.
+    // 5. Decode, with a check on each side: a cancel during the VAE's run drops its image.
     await opts.yieldToHost?.();
     throwIfCancelled(opts.signal);
-    opts.onProgress?.({ stage: 'decode', image: index, images: total, step: steps, steps });
+    await opts.onProgress?.({ stage: 'decode', image: index, images: total, step: steps, steps });
+    throwIfCancelled(opts.signal);
     const tDecode = now();
     const decoded = await decodeLatents(c.vaeDecoder, latents, latentDims, c.vaeScalingFactor);
     timings.decode += now() - tDecode;
+    await opts.yieldToHost?.();
+    throwIfCancelled(opts.signal);
     images.push({ ...decoded, rgba: decoded.rgba, seed, finalLatents: latents, decoderSample: decoded.sample });
   }
   timings.total = now() - t0;

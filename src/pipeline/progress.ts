@@ -1,6 +1,7 @@
 // Progress events, cancellation and timing hooks shared by the pipeline stages.
 
-export type Stage = 'encode_prompt' | 'denoise' | 'decode';
+/** session: the text encoders' sessions re-created before a run (low-memory mode frees them after each prompt). */
+export type Stage = 'session' | 'encode_prompt' | 'denoise' | 'decode';
 
 export interface ProgressEvent {
   stage: Stage;
@@ -10,7 +11,15 @@ export interface ProgressEvent {
   /** UNet calls done / total for this image (denoise), else 0/0. */
   step: number;
   steps: number;
+  /** stage 'session': the component whose session is being created. */
+  component?: string;
 }
+
+/**
+ * Told of each stage as it starts; it may answer `true` to cancel the run right there (the page's answer to a progress
+ * event comes back before the worker moves on, so a cancel sent from inside the callback is honoured at that stage).
+ */
+export type ProgressListener = (e: ProgressEvent) => void | boolean | Promise<void | boolean>;
 
 /** The part of AbortSignal the pipeline needs (no DOM types here). */
 export interface CancelSignal {

@@ -45,6 +45,11 @@ export interface LoadOptions {
   provider: ExecutionProvider;
   clock: RunClock;
   onProgress?: (p: LoadProgress) => void;
+  /**
+   * Awaited before each session is created (with its component) and once after the last (undefined): throwing there
+   * stops the load, and the sessions already made are released.
+   */
+  checkpoint?: (next: SessionComponent | undefined) => Promise<void>;
 }
 
 /** A JSON file of the folder, checked against its schema: a bad one is named with its field, before any session. */
@@ -103,10 +108,12 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
     for (const component of SESSION_COMPONENTS) {
       // Optional: the public Lightning web exports ship no VAE encoder (text-to-image only).
       if (component === 'vae_encoder' && !hasVaeEncoder) continue;
+      await opts.checkpoint?.(component);
       const { runner, bytes } = await createComponentSession(files, component, opts);
       runners[component] = runner;
       componentBytes[component] = bytes;
     }
+    await opts.checkpoint?.(undefined);
   } catch (e) {
     await Promise.all(Object.values(runners).map((r) => r.release()));
     throw e;

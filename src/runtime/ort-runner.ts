@@ -3,6 +3,7 @@ import type * as OrtModule from 'onnxruntime-web';
 import type { ModelRunner, ValueInfo } from '../pipeline/runners';
 import type { Tensor } from '../pipeline/tensor';
 import { floatsToHalf, halfToFloats } from './float16';
+import { tensorLedger } from './tensor-ledger';
 
 export type Ort = typeof OrtModule;
 export type ExecutionProvider = 'webgpu' | 'wasm';
@@ -40,6 +41,7 @@ export class OrtRunner implements ModelRunner {
   }
 
   private toOrt(name: string, t: Tensor): OrtModule.Tensor {
+    tensorLedger.created();
     const declared = this.inputs.find((i) => i.name === name)?.type;
     if (declared === 'float16' && t.type === 'float32') {
       return new this.ort.Tensor('float16', floatsToHalf(t.data as Float32Array), t.dims);
@@ -51,15 +53,27 @@ export class OrtRunner implements ModelRunner {
     const ortFeeds: Record<string, OrtModule.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = this.toOrt(name, t);
     const start = performance.now();
-    const results = outputNames ? await this.session.run(ortFeeds, outputNames) : await this.session.run(ortFeeds);
+    const disposeFeeds = () => {
+      for (const t of Object.values(ortFeeds)) t.dispose();
+      tensorLedger.disposed(Object.keys(ortFeeds).length);
+    };
+    let results: OrtModule.InferenceSession.ReturnType;
+    try {
+      results = outputNames ? await this.session.run(ortFeeds, outputNames) : await this.session.run(ortFeeds);
+    } catch (e) {
+      disposeFeeds();
+      throw e;
+    }
     this.clock.record(this.component, performance.now() - start);
+    tensorLedger.created(Object.keys(results).length);
     const out: Record<string, Tensor> = {};
     for (const [name, v] of Object.entries(results)) {
       const data = v.type === 'float16' ? halfToFloats(v.data as Uint16Array) : v.data;
       out[name] = { type: v.type === 'float16' ? 'float32' : (v.type as Tensor['type']), data: data as Tensor['data'], dims: v.dims };
       v.dispose();
+      tensorLedger.disposed();
     }
-    for (const t of Object.values(ortFeeds)) t.dispose();
+    disposeFeeds();
     return out;
   }
 

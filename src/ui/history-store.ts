@@ -2,12 +2,13 @@
 // IndexedDB) and results in IndexedDB. A write counts only once its transaction commits; a refusal says why.
 import type { GalleryEntry } from './gallery';
 import type { RequestDraft } from './request-form';
+import { HISTORY_LIMIT } from './history-list';
 
 const DRAFT_KEY = 'sdxl-web:draft';
 const DB_NAME = 'sdxl-web';
 const STORE = 'history';
 const DRAFT_STORE = 'draft';
-const MAX_ENTRIES = 50;
+const MAX_ENTRIES = HISTORY_LIMIT;
 /** The draft keeps an init or mask image up to this size (base64 characters, about 15 MB of file). */
 export const MAX_DRAFT_IMAGE_CHARS = 20_000_000;
 const DRAFT_IMAGES = ['init_image', 'mask_image'] as const;

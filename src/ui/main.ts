@@ -11,6 +11,7 @@ import { showAdapter } from './adapter-badge';
 import { describeRestart } from './engine-restart';
 import { renderGallery, type GalleryEntry } from './gallery';
 import { deleteOldestEntries, loadDraft, loadDraftImages, loadHistory, saveDraft, storeResult } from './history-store';
+import { addResult, withStored } from './history-list';
 import { blobToBase64, listenForImages } from './image-input';
 import { createModeBar } from './mode-bar';
 import { modeOf, switchMode, type Mode, type ModeStash } from './modes';
@@ -326,7 +327,7 @@ async function runGeneration(request: RequestDraft, options: GenerateOptions): P
       },
     });
     const entry: GalleryEntry = { response, request, createdAt: Date.now() };
-    history = [entry, ...history];
+    history = addResult(history, entry);
     renderGallery($('gallery'), history, galleryActions);
     setStatus(`Done in ${(response.latency_ms / 1000).toFixed(1)} s.`, 'ok');
     showMemory();
@@ -403,7 +404,7 @@ void generator.adapter().then((a) => {
 });
 void refreshDeviceModels();
 void loadHistory().then((h) => {
-  history = [...history, ...h];
+  history = withStored(history, h);
   renderGallery($('gallery'), history, galleryActions);
 });
 void followLink(location.search, { generator, status: setStatus, load: (ref, persist) => loadModel(ref, undefined, undefined, persist) });

@@ -97,15 +97,29 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
     queue = r.catch(() => undefined);
     return r;
   };
-  const alive = <P>(f?: (p: P) => void) => (f ? Comlink.proxy((p: P) => { supervisor.signOfLife(); f(p); }) : Comlink.proxy(() => supervisor.signOfLife()));
+  // Every progress event is a sign of life; its answer (true = stop here) travels back, so a cancel made inside a
+  // progress callback stops the worker at that stage.
+  const alive = <P>(f: (p: P) => boolean) => Comlink.proxy((p: P) => {
+    supervisor.signOfLife();
+    return f(p);
+  });
+  let loadCancelled = false;
   return {
     adapter: () => call((e) => e.adapter()),
     loadModel: (ref, onProgress) => queued(async () => {
-      const r = unwrap(await call<Result<LoadedModelReport>>((e) => e.loadModel(absolute(ref), alive(onProgress))));
+      loadCancelled = false;
+      const listener = alive((p: ModelLoadProgress) => {
+        onProgress?.(p);
+        return loadCancelled;
+      });
+      const r = unwrap(await call<Result<LoadedModelReport>>((e) => e.loadModel(absolute(ref), listener)));
       lastModel = absolute(ref);
       return r;
     }),
-    cancelLoad: () => void call((e) => e.cancelLoad()).catch(() => undefined),
+    cancelLoad: () => {
+      loadCancelled = true;
+      void call((e) => e.cancelLoad()).catch(() => undefined);
+    },
     setHubEndpoint: (endpoint) => {
       hubEndpoint = endpoint;
       return call((e) => e.setHubEndpoint(endpoint));
@@ -131,7 +145,11 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
       };
       signal?.addEventListener('abort', onAbort);
       try {
-        return unwrap(await call<Result<GenerateResponse>>((e) => e.generate(jobId, request, alive(onProgress), maskBlur === undefined ? {} : { maskBlur })));
+        const listener = alive((p: ProgressEvent) => {
+          onProgress?.(p);
+          return signal?.aborted === true;
+        });
+        return unwrap(await call<Result<GenerateResponse>>((e) => e.generate(jobId, request, listener, maskBlur === undefined ? {} : { maskBlur })));
       } finally {
         signal?.removeEventListener('abort', onAbort);
         cancelled?.();

@@ -1,6 +1,6 @@
 // The engine inside the worker: one loaded model, sessions reused across requests, one generation at a time.
 import { bytesToBase64 } from '../pipeline/base64';
-import { CancelledError, type ProgressEvent } from '../pipeline/progress';
+import { CancelledError, throwIfCancelled, type ProgressEvent, type ProgressListener } from '../pipeline/progress';
 import { chunkCount, tokenizePrompt } from '../pipeline/prompt-encoding';
 import { IMPLEMENTED_SAMPLERS } from '../pipeline/schedulers';
 import { generate, type ImageInputs } from '../pipeline/generate';
@@ -20,11 +20,12 @@ import { createComponentSession, loadSdxl, type LoadedModel } from '../runtime/l
 import type { ModelCache, StorageApi } from '../runtime/model-cache';
 import type { ModelFiles } from '../runtime/model-files';
 import { RunClock, type Ort, type OrtRunner } from '../runtime/ort-runner';
+import { tensorLedger } from '../runtime/tensor-ledger';
 import type { LoadedOrt, OrtBuildChoice } from '../runtime/ort-build-types';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import { classifyFailure } from './engine-errors';
 import { ModelLibrary, type LinkPreview, type ModelRef, type StorageReport } from './model-library';
-import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, MemoryReport, ModelLoadProgress, Result, TokenCount } from './protocol';
+import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, LoadListener, MemoryReport, Result, TokenCount } from './protocol';
 
 export interface EngineDeps {
   /** onnxruntime-web: the module itself (Node), or a loader that picks a build (the browser: JSPI or asyncify). */
@@ -56,6 +57,19 @@ export const OUTPAINT_MIN_STRENGTH = 0.85;
 
 export const MODEL_DELETED = 'This model was deleted from this device (in another tab, or here): load it again to keep generating.';
 
+/** What a page callback answered: `true` asks to stop here. A callback that throws is ignored, as a fire-and-forget one was. */
+async function answer<T>(listener: ((p: T) => unknown) | undefined, p: T): Promise<boolean> {
+  if (!listener) return false;
+  try {
+    return (await listener(p)) === true;
+  } catch {
+    return false;
+  }
+}
+
+/** A load stopped by cancelLoad() between two sessions. */
+const loadCancelled = () => Object.assign(new Error('Loading was cancelled; the downloaded files are kept, and loading again only re-creates the sessions.'), { name: 'AbortError', sessionStage: true });
+
 const fail = (code: EngineErrorData['code'], message: string, detail?: EngineErrorData['detail']): { ok: false; error: EngineErrorData } =>
   ({ ok: false, error: detail ? { code, message, detail } : { code, message } });
 
@@ -73,6 +87,8 @@ export class Engine implements EngineApi {
   private releaseEncoders = false;
   private library?: ModelLibrary;
   private loading?: Promise<Result<LoadedModelReport>>;
+  /** The load in progress (its sessions): cancelLoad() aborts it between two sessions. */
+  private loadAbort?: AbortController;
   private readonly jobs = new Map<string, AbortController>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly clock = new RunClock();
@@ -137,16 +153,26 @@ export class Engine implements EngineApi {
     return this.stats;
   }
 
-  loadModel(ref: ModelRef, onProgress?: (p: ModelLoadProgress) => void): Promise<Result<LoadedModelReport>> {
+  loadModel(ref: ModelRef, onProgress?: LoadListener): Promise<Result<LoadedModelReport>> {
     const name = typeof ref === 'string' ? ref : 'local' in ref ? ref.local.name : ref.id;
     // Loads queue behind running generations so sessions are never swapped mid-run.
     const run = async (): Promise<Result<LoadedModelReport>> => {
       const adapter = await this.adapter();
       const start = this.deps.now();
+      const abort = new AbortController();
+      this.loadAbort = abort;
       try {
-        const source = await this.lib().resolve(ref, adapter, (p) => onProgress?.({ stage: 'download', ...p }));
+        const source = await this.lib().resolve(ref, adapter, (p) => void onProgress?.({ stage: 'download', ...p }));
         if (this.model?.key === source.key && !this.model.deleted) return { ok: true, value: this.model.report };
-        const loaded = await loadSdxl(source.files, { ort: await this.ort(), provider: adapter.provider, clock: this.clock, onProgress: (p) => onProgress?.({ stage: 'session', ...p }) });
+        const loaded = await loadSdxl(source.files, {
+          ort: await this.ort(), provider: adapter.provider, clock: this.clock, onProgress: (p) => void onProgress?.({ stage: 'session', ...p }),
+          // Each session starts with an event the page answers; a cancel from it (or sent meanwhile) stops the load there.
+          checkpoint: async (component) => {
+            if (component && await answer(onProgress, { stage: 'session', component, file: `${component}/model.onnx`, received: 0 })) abort.abort();
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            if (abort.signal.aborted) throw loadCancelled();
+          },
+        });
         await this.model?.loaded.release();
         const report: LoadedModelReport = {
           ...loaded.info, load_ms: this.deps.now() - start, provider: adapter.provider, cached: source.cached, ortBuild: await this.ortBuild(),
@@ -158,8 +184,11 @@ export class Engine implements EngineApi {
       } catch (e) {
         // Cancel aborts either a file in flight or the Hub listing before it.
         const cancelled = (e instanceof DownloadError && e.kind === 'cancelled') || (e instanceof Error && e.name === 'AbortError');
+        if (cancelled && 'sessionStage' in (e as object)) return fail('cancelled', (e as Error).message);
         if (cancelled) return fail('cancelled', 'The download was cancelled; what arrived is kept, and loading again resumes it.');
         return { ok: false, error: classifyFailure(e, 'load', fail('model_load_failed', `Could not load ${name}: ${e instanceof Error ? e.message : String(e)}`).error, await this.deps.deviceLost?.()) };
+      } finally {
+        if (this.loadAbort === abort) this.loadAbort = undefined;
       }
     };
     const result = this.queue.then(run, run);
@@ -218,6 +247,7 @@ export class Engine implements EngineApi {
 
   cancelLoad(): void {
     this.lib().cancel();
+    this.loadAbort?.abort();
   }
 
   cachedModels() {
@@ -240,16 +270,20 @@ export class Engine implements EngineApi {
     this.jobs.get(jobId)?.abort();
   }
 
-  generate(jobId: string, body: unknown, onProgress?: (p: ProgressEvent) => void, options: GenerationOptions = {}): Promise<Result<GenerateResponse>> {
+  generate(jobId: string, body: unknown, onProgress?: ProgressListener, options: GenerationOptions = {}): Promise<Result<GenerateResponse>> {
     const controller = new AbortController();
     this.jobs.set(jobId, controller);
-    const run = () => this.runGeneration(body, controller.signal, onProgress, options);
+    // Every stage waits for the page's answer to its event: `true` (the page cancelled meanwhile) stops it there.
+    const listener = async (p: ProgressEvent) => {
+      if (await answer(onProgress, p)) controller.abort();
+    };
+    const run = () => this.runGeneration(body, controller.signal, listener, options);
     const result = this.queue.then(run, run).finally(() => this.jobs.delete(jobId));
     this.queue = result;
     return result;
   }
 
-  private async runGeneration(body: unknown, signal: AbortSignal, onProgress: ((p: ProgressEvent) => void) | undefined, options: GenerationOptions): Promise<Result<GenerateResponse>> {
+  private async runGeneration(body: unknown, signal: AbortSignal, onProgress: (p: ProgressEvent) => Promise<void>, options: GenerationOptions): Promise<Result<GenerateResponse>> {
     if (!this.model) return fail('model_not_loaded', 'No model is loaded: call loadModel(url) first.');
     if (this.model.deleted) return fail('model_deleted', MODEL_DELETED);
     const maskBlur = options.maskBlur ?? this.deps.maskBlur ?? DEFAULT_MASK_BLUR;
@@ -267,7 +301,13 @@ export class Engine implements EngineApi {
     if ('error' in images) return { ok: false, error: images.error };
     this.clock.reset();
     try {
-      await this.restoreTextEncoders();
+      if (this.model?.encodersReleased) {
+        // Low-memory mode: the text encoders' sessions come back first (both, then the check, so none is left half-made).
+        await onProgress({ stage: 'session', component: 'text_encoder', image: 0, images: req.num_images, step: 0, steps: 0 });
+        throwIfCancelled(signal);
+        await this.restoreTextEncoders();
+        throwIfCancelled(signal);
+      }
       let encoded = false;
       const result = await generate(loaded.components, { ...req, images: images.value }, {
         signal, randomSeed: this.deps.randomSeed, now: this.deps.now,
@@ -275,7 +315,7 @@ export class Engine implements EngineApi {
           // The prompt is encoded once per request: in low-memory mode the encoders go as soon as denoising starts.
           if (!encoded && p.stage !== 'encode_prompt' && this.releaseEncoders) void this.releaseTextEncoders();
           encoded ||= p.stage !== 'encode_prompt';
-          onProgress?.(p);
+          return onProgress(p);
         },
         yieldToHost: () => new Promise((resolve) => setTimeout(resolve, 0)),
         // The Lightning checkpoint is distilled on trailing timesteps, whatever spacing its config file names.
@@ -385,6 +425,7 @@ export class Engine implements EngineApi {
       vae_decode_ms: (ms.vae_decoder ?? []).reduce((a, b) => a + b, 0),
       session_run_ms: sessionRun,
       pipeline_overhead_ms: total - sessionRun,
+      tensors: tensorLedger.counts(),
     };
   }
 }

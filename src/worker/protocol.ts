@@ -6,7 +6,8 @@ import type { ModelRecord } from '../schema/model-record';
 import type { OrtBuildChoice } from '../runtime/ort-build-types';
 import type { LinkPreview, ModelRef, StorageReport } from './model-library';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
-import type { ProgressEvent } from '../pipeline/progress';
+import type { ProgressEvent, ProgressListener } from '../pipeline/progress';
+import type { TensorCounts } from '../runtime/tensor-ledger';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: EngineErrorData };
@@ -20,6 +21,8 @@ export interface GenerationStats {
   vae_decode_ms: number;
   session_run_ms: number;
   pipeline_overhead_ms: number;
+  /** onnxruntime tensors the worker's runtime created and disposed since it started (equal between runs: no leak). */
+  tensors?: TensorCounts;
 }
 
 export interface LoadedModelReport extends ModelInfo {
@@ -39,6 +42,9 @@ export interface LoadedModelReport extends ModelInfo {
 
 /** Loading a model: downloading into the cache first (when needed), then creating each component's session. */
 export type ModelLoadProgress = ({ stage: 'download' } & DownloadProgress) | ({ stage: 'session' } & LoadProgress);
+
+/** Told of load progress; the event that starts each session is awaited, and answering `true` cancels the load there. */
+export type LoadListener = (p: ModelLoadProgress) => void | boolean | Promise<void | boolean>;
 
 /** How a prompt splits into CLIP chunks (75 tokens each) with the loaded model's tokenizer. */
 export interface TokenCount {
@@ -86,8 +92,8 @@ export interface EngineApi {
   countTokens(prompt: string): Promise<TokenCount | undefined>;
   init(options: EngineInit): Promise<AdapterReport>;
   adapter(): Promise<AdapterReport>;
-  loadModel(ref: ModelRef, onProgress?: (p: ModelLoadProgress) => void): Promise<Result<LoadedModelReport>>;
-  /** Stops a download in progress (what arrived is kept for resuming). */
+  loadModel(ref: ModelRef, onProgress?: LoadListener): Promise<Result<LoadedModelReport>>;
+  /** Stops a download in progress (what arrived is kept for resuming), or a load between two sessions. */
   cancelLoad(): void;
   /** Where Hub repo ids resolve from now on (a mirror the user accepted); undefined = the default Hub. */
   setHubEndpoint(endpoint: string | undefined): void;
@@ -97,9 +103,9 @@ export interface EngineApi {
   deleteModel(id: string): Promise<StorageReport>;
   verifyModel(id: string): Promise<{ ok: boolean; bad: string[] }>;
   storage(): Promise<StorageReport>;
-  generate(jobId: string, body: unknown, onProgress?: (p: ProgressEvent) => void, options?: GenerationOptions): Promise<Result<GenerateResponse>>;
+  generate(jobId: string, body: unknown, onProgress?: ProgressListener, options?: GenerationOptions): Promise<Result<GenerateResponse>>;
   cancel(jobId: string): void;
   lastStats(): GenerationStats | undefined;
 }
 
-export type { AdapterReport, CachedModelInfo, LinkPreview, DownloadProgress, LoadProgress, ModelInfo, ModelRef, ProgressEvent, StorageReport };
+export type { AdapterReport, CachedModelInfo, DownloadProgress, LinkPreview, LoadProgress, ModelInfo, ModelRef, ProgressEvent, ProgressListener, StorageReport, TensorCounts };
