@@ -10,3 +10,10 @@ export async function acceptLink(page: Page, settled: () => Promise<unknown>, ti
   ]);
   if (asked) await page.getByTestId('link-confirm-ok').click();
 }
+
+/** Opens a `?hub=` link and says yes to its question, then waits until repo ids resolve at that Hub. */
+export async function openWithHub(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('link-confirm-ok').click();
+  await page.getByTestId('status').filter({ hasText: 'Hub repo ids resolve at' }).waitFor();
+}

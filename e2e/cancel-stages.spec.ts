@@ -3,6 +3,7 @@
 // answered with `cancelled` at once, and the next request's PNG is byte-identical to an uncancelled run.
 import { expect, test, type Page } from '@playwright/test';
 import { HUB_PORT } from './browser';
+import { openWithHub } from './accept-link';
 
 const HUB = `http://localhost:${HUB_PORT}`;
 const APP = `/?ep=wasm&hub=${encodeURIComponent(HUB)}`;
@@ -19,7 +20,7 @@ let reference: string;
 
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
-  await page.goto(APP);
+  await openWithHub(page, APP);
   await page.waitForFunction(() => window.sdxl !== undefined);
 });
 test.afterAll(async () => {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type BrowserContext, type Page, type Request } from '@playwright/test';
 import { referenceDir } from './app-page';
 import { APP_PORT, HUB_PORT } from './browser';
+import { openWithHub } from './accept-link';
 
 const APP_ORIGIN = `http://localhost:${APP_PORT}`;
 const HUB = `http://localhost:${HUB_PORT}`;
@@ -82,7 +83,7 @@ test.beforeAll(async ({ browser }) => {
 test.afterAll(() => context.close());
 
 test('a whole session: load, Hub download, text-to-image, image-to-image, inpainting, download', async () => {
-  await page.goto(`/?ep=wasm&hub=${encodeURIComponent(HUB)}`);
+  await openWithHub(page, `/?ep=wasm&hub=${encodeURIComponent(HUB)}`);
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.evaluate(() => window.sdxl.loadModel('test/tiny-sdxl'));
 

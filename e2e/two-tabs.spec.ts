@@ -3,6 +3,7 @@
 // other, which says so on its next generation instead of failing later in some odd way.
 import { expect, test, type Page } from '@playwright/test';
 import { HUB_PORT } from './browser';
+import { openWithHub } from './accept-link';
 
 const HUB = `http://localhost:${HUB_PORT}`;
 const APP = `/?ep=wasm&hub=${encodeURIComponent(HUB)}`;
@@ -23,7 +24,7 @@ test('two tabs load one model at once: each file is fetched once, it verifies, b
   const [a, b] = [await context.newPage(), await context.newPage()];
   try {
     await hub.reset();
-    await Promise.all([a.goto(APP), b.goto(APP)]);
+    await Promise.all([openWithHub(a, APP), openWithHub(b, APP)]);
     await Promise.all([ready(a), ready(b)]);
     // Slow bytes, so both tabs surely ask while the first download is still under way.
     await hub.faults([{ path: 'unet/model.onnx', kind: 'slow', bytesPerSecond: 4_000_000 }]);

@@ -4,6 +4,7 @@
 import { expect, test, type Page, type Worker } from '@playwright/test';
 import { AppPage, TINY_MODEL, referencePngBase64 } from './app-page';
 import { nodeReferencePng } from './node-reference';
+import { acceptLink } from './accept-link';
 
 const init = referencePngBase64('init_image.png');
 const mask = referencePngBase64('mask.png');
@@ -60,6 +61,7 @@ test.describe('a worker that dies mid-run (wasm EP)', () => {
   test.beforeAll(async ({ browser }) => {
     page = await browser.newPage();
     await page.goto(`/?ep=wasm&model=${encodeURIComponent(TINY_MODEL)}`);
+    await acceptLink(page, () => page.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 180_000 }), 180_000);
     await expect(page.getByTestId('model-state')).toContainText('ready', { timeout: 180_000 });
     await page.locator('#tab-json').click();
     await page.getByTestId('json-text').fill(JSON.stringify(draft));
@@ -155,6 +157,7 @@ test('the widget recovers too: its worker closes mid-run, it says so, reloads th
   const context = await browser.newContext();
   const app = await context.newPage();
   await app.goto(`/?ep=wasm&model=${encodeURIComponent(TINY_MODEL)}`);
+  await acceptLink(app, () => app.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 180_000 }), 180_000);
   await expect(app.getByTestId('model-state')).toContainText('ready', { timeout: 180_000 });
   const id = (await app.evaluate(() => window.sdxl.cachedModels()))[0]!.id;
   await app.close();

@@ -43,6 +43,8 @@ const median = (xs: number[]) => {
 };
 const round = (x: number) => Math.round(x * 10) / 10;
 
+// The cached-load bench serves its model from a local Hub stand-in on 4181: the build's CSP must allow it.
+process.env.SDXL_CONNECT_SRC = [process.env.SDXL_CONNECT_SRC, 'http://localhost:4181'].filter(Boolean).join(' ');
 await build({ logLevel: 'warn' });
 const server = await preview({ preview: { port: 4174, strictPort: true }, logLevel: 'warn' });
 const browser = await chromium.launch({ executablePath: chromiumPath, args: webgpuArgs });
