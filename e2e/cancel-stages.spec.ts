@@ -67,7 +67,10 @@ test('cancel during the download, then during session creation; loading again re
 
   const report = await page.evaluate((repo) => window.sdxl.loadModel(repo), REPO);
   expect(report.cached).toBe(true);
-  expect(await page.evaluate((id) => window.sdxl.verifyModel(id), report.record!.id)).toEqual({ ok: true, bad: [] });
+  // Stored models are keyed by source: this Hub's copy lives in its own folder, found by its record id.
+  const folder = await page.evaluate(async (id) => (await window.sdxl.cachedModels()).find((m) => m.recordId === id)?.id, report.record!.id);
+  expect(folder).toBeDefined();
+  expect(await page.evaluate((f) => window.sdxl.verifyModel(f), folder!)).toEqual({ ok: true, bad: [] });
   reference = await page.evaluate(async (r) => (await window.sdxl.generate(r)).images[0]!.image_b64, REQUEST);
 });
 

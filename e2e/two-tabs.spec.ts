@@ -37,14 +37,17 @@ test('two tabs load one model at once: each file is fetched once, it verifies, b
     expect(files).toContain('unet/model.onnx');
     expect(files.length).toBeGreaterThan(10);
     expect(files.filter((p, i) => files.indexOf(p) !== i)).toEqual([]); // nothing fetched twice
-    expect(await a.evaluate((id) => window.sdxl.verifyModel(id), ID)).toEqual({ ok: true, bad: [] });
+    // Stored models are keyed by source: this Hub's copy lives in its own folder, found by its record id.
+    const folder = await a.evaluate(async (id) => (await window.sdxl.cachedModels()).find((m) => m.recordId === id)?.id, ID);
+    expect(folder).toBeDefined();
+    expect(await a.evaluate((f) => window.sdxl.verifyModel(f), folder!)).toEqual({ ok: true, bad: [] });
 
     const generate = (p: Page) => p.evaluate((r) => window.sdxl.generate(r), request);
     const [ia, ib] = await Promise.all([generate(a), generate(b)]);
     expect(ia.images[0]!.image_b64).toBe(ib.images[0]!.image_b64);
 
     // Tab A deletes the model tab B has loaded: B's next generation says so, by code and on the page.
-    await a.evaluate((id) => window.sdxl.deleteModel(id), ID);
+    await a.evaluate((f) => window.sdxl.deleteModel(f), folder!);
     const err = await b.evaluate((r) => window.sdxl.generate(r).then(() => undefined, (e: { code?: string; message?: string }) => ({ code: e.code, message: e.message })), request);
     expect(err).toEqual({ code: 'model_deleted', message: expect.stringMatching(/deleted from this device \(in another tab, or here\): load it again/) });
     await b.getByTestId('generate').click();
