@@ -1,4 +1,5 @@
-// Loads the fixture model in Node through the same runtime code the worker uses (onnxruntime-web's wasm EP).
+// Loads the fixture model in Node through the same runtime code the worker uses: onnxruntime-web's wasm EP, or, when
+// SDXL_TEST_RUNNER=ort-node-cpu (vitest's ort-node-cpu project), the Node engine on onnxruntime-node's CPU EP.
 import { readFile, access } from 'node:fs/promises';
 import * as ort from 'onnxruntime-web';
 import { PNG } from 'pngjs';
@@ -10,6 +11,11 @@ import type { ModelRunner } from '../../src/pipeline/runners';
 import type { Tensor } from '../../src/pipeline/tensor';
 import { RunClock } from '../../src/runtime/ort-runner';
 import { modelDir } from './reference';
+import { loadNodeModel } from '../../src/node/load-node-model';
+import { nodeEngine as nodeCpuEngine } from '../../src/node/node-engine';
+
+/** Which runner the engine-level fixture tests run on (vitest.config.ts runs some files on both). */
+export const TEST_RUNNER: 'ort-web-wasm' | 'ort-node-cpu' = process.env.SDXL_TEST_RUNNER === 'ort-node-cpu' ? 'ort-node-cpu' : 'ort-web-wasm';
 
 ort.env.wasm.numThreads = 1;
 
@@ -27,13 +33,18 @@ let cached: Promise<LoadedModel> | undefined;
 export const clock = new RunClock();
 /** The tiny fixture model, loaded once per test file. */
 export function tinyModel(): Promise<LoadedModel> {
-  cached ??= loadSdxl(dirModelFiles(modelDir), { ort, provider: 'wasm', clock });
+  cached ??= TEST_RUNNER === 'ort-node-cpu'
+    ? loadNodeModel(modelDir, { provider: 'cpu', clock })
+    : loadSdxl(dirModelFiles(modelDir), { ort, provider: 'wasm', clock });
   return cached;
 }
 
-/** The worker's engine in Node, with PNG encode/decode by pngjs standing in for OffscreenCanvas/createImageBitmap. */
+/**
+ * The worker's engine in Node, with PNG encode/decode by pngjs standing in for OffscreenCanvas/createImageBitmap; on
+ * the ort-node-cpu runner, the CLI's own engine (onnxruntime-node, sharp).
+ */
 export function nodeEngine(): Engine {
-  return new Engine(nodeEngineDeps());
+  return TEST_RUNNER === 'ort-node-cpu' ? nodeCpuEngine({ provider: 'cpu', randomSeed: () => 123456 }) : new Engine(nodeEngineDeps());
 }
 
 export function nodeEngineDeps(): EngineDeps {
