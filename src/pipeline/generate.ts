@@ -60,6 +60,10 @@ export interface GeneratedPixels {
 export interface PipelineResult {
   images: GeneratedPixels[];
   timings: StageTimings;
+  /** Where the denoise loop kept the latents: 'cpu' = every UNet output read back, guidance and step in JS. */
+  denoiseLoop: 'cpu' | 'gpu';
+  /** Denoise steps run (UNet-call steps, as progress counts them), summed over the images. */
+  denoiseSteps: number;
 }
 
 /** The image side of a request, already decoded and sized to width × height. */
@@ -93,6 +97,7 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
   const numel = latentDims.reduce((a, b) => a * b, 1);
   const imageInputs = req.images && prepareImageInputs(c, req.images, req.width, req.height, latentDims);
   const images: GeneratedPixels[] = [];
+  let denoiseSteps = 0;
   for (const [index, seed] of seeds.entries()) {
     // 2. Timesteps (image modes start part-way, by strength) and this image's own generator.
     const tDenoise = now();
@@ -138,6 +143,7 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
       await opts.onProgress?.({ stage: 'denoise', image: index, images: total, step: i + 1, steps });
     }
     timings.denoise.push(now() - tDenoise);
+    denoiseSteps += steps;
 
     // 5. Decode, with a check on each side: a cancel during the VAE's run drops its image.
     await opts.yieldToHost?.();
@@ -152,7 +158,7 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
     images.push({ ...decoded, rgba: decoded.rgba, seed, finalLatents: latents, decoderSample: decoded.sample });
   }
   timings.total = now() - t0;
-  return { images, timings };
+  return { images, timings, denoiseLoop: 'cpu', denoiseSteps };
 }
 
 function prepareImageInputs(c: SdxlComponents, inputs: ImageInputs, width: number, height: number, latentDims: readonly number[]) {
