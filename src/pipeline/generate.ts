@@ -10,7 +10,8 @@ import { createScheduler, type NoiseSource, type Scheduler, type SchedulerConfig
 import { strengthSchedule } from './strength-timesteps';
 import { resolveSeeds } from './seeds';
 import { TorchGenerator } from './torch-generator';
-import { predictNoise, unetConditioning } from './unet-call';
+import { LockstepRunner, serialRunner } from './lockstep-runner';
+import { predictNoise, unetConditioning, type CfgBatch } from './unet-call';
 import { decodeLatents } from './vae-decode';
 import { encodeImage } from './vae-encode';
 
@@ -46,7 +47,16 @@ export interface PipelineOptions {
   stepNoise?: (imageIndex: number) => NoiseSource;
   /** Unscaled N(0,1) starting latents per image (diffusers' `latents` argument); drawn from the seed when absent. */
   initialNoise?: (imageIndex: number) => Float32Array;
+  /** CFG as one batch-2 UNet call (default) or two batch-1 calls. */
+  cfgBatch?: CfgBatch;
+  /**
+   * num_images > 1: one image after another (default), or all images denoised side by side with their UNet calls
+   * made one batched call per step. Each image keeps its own generator and draw order either way.
+   */
+  imageBatch?: ImageBatch;
 }
+
+export type ImageBatch = 'sequential' | 'batched';
 
 export interface GeneratedPixels {
   rgba: Uint8ClampedArray;
@@ -98,7 +108,13 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
   const imageInputs = req.images && prepareImageInputs(c, req.images, req.width, req.height, latentDims);
   const images: GeneratedPixels[] = [];
   let denoiseSteps = 0;
-  for (const [index, seed] of seeds.entries()) {
+  const side = opts.imageBatch === 'batched' && total > 1;
+  const unet = side ? new LockstepRunner(c.unet, total) : c.unet;
+  // Side by side, the images' VAE runs would overlap: each session runs once at a time.
+  const vae = side
+    ? { encoder: c.vaeEncoder && serialRunner(c.vaeEncoder), decoder: serialRunner(c.vaeDecoder) }
+    : { encoder: c.vaeEncoder, decoder: c.vaeDecoder };
+  const runImage = async (index: number, seed: number) => {
     // 2. Timesteps (image modes start part-way, by strength) and this image's own generator.
     const tDenoise = now();
     const scheduler = createScheduler(req.sampler, c.schedulerConfig, { timestepSpacing: opts.timestepSpacing });
@@ -114,7 +130,7 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
     let known: { latents: Float32Array; noise: Float32Array; mask: Float32Array } | undefined;
     if (imageInputs) {
       const fullStrength = req.images!.strength >= 1;
-      const imageLatents = await encodeImage(c.vaeEncoder!, imageInputs.pixels, req.height, req.width, generator, c.vaeScalingFactor);
+      const imageLatents = await encodeImage(vae.encoder!, imageInputs.pixels, req.height, req.width, generator, c.vaeScalingFactor);
       const noise = opts.initialNoise?.(index) ?? generator.randn(numel);
       const sigma0 = f32(scheduler.initNoiseSigma);
       latents = fullStrength && imageInputs.latentMask
@@ -137,7 +153,7 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
       await opts.yieldToHost?.();
       throwIfCancelled(opts.signal);
       const modelInput = scheduler.scaleModelInput(latents, t);
-      const noisePred = await predictNoise(c.unet, cond, modelInput, latentDims, t, req.cfg_scale);
+      const noisePred = await predictNoise(unet, cond, modelInput, latentDims, t, req.cfg_scale, opts.cfgBatch);
       latents = scheduler.step(noisePred, t, latents, stepNoise).prevSample;
       if (known) latents = blendKnown(scheduler, known, latents, schedule.timesteps[i + 1]);
       await opts.onProgress?.({ stage: 'denoise', image: index, images: total, step: i + 1, steps });
@@ -151,11 +167,19 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
     await opts.onProgress?.({ stage: 'decode', image: index, images: total, step: steps, steps });
     throwIfCancelled(opts.signal);
     const tDecode = now();
-    const decoded = await decodeLatents(c.vaeDecoder, latents, latentDims, c.vaeScalingFactor);
+    const decoded = await decodeLatents(vae.decoder, latents, latentDims, c.vaeScalingFactor);
     timings.decode += now() - tDecode;
     await opts.yieldToHost?.();
     throwIfCancelled(opts.signal);
-    images.push({ ...decoded, rgba: decoded.rgba, seed, finalLatents: latents, decoderSample: decoded.sample });
+    images[index] = { ...decoded, rgba: decoded.rgba, seed, finalLatents: latents, decoderSample: decoded.sample };
+  };
+  if (unet instanceof LockstepRunner) {
+    // Every image runs to its end (or failure) before this returns, so no session is still busy after a cancel.
+    const settled = await Promise.all(seeds.map((seed, index) => runImage(index, seed).then(() => undefined, (e: unknown) => ({ e })).finally(() => unet.leave())));
+    const failed = settled.find((r) => r !== undefined);
+    if (failed) throw failed.e;
+  } else {
+    for (const [index, seed] of seeds.entries()) await runImage(index, seed);
   }
   timings.total = now() - t0;
   return { images, timings, denoiseLoop: 'cpu', denoiseSteps };
