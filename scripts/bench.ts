@@ -35,6 +35,7 @@ const { values } = parseArgs({
     // CFG batch-2 vs 2× batch-1, num_images batched vs sequential (scripts/bench-batching.ts), at these sizes.
     batching: { type: 'boolean', default: false },
     'batching-sizes': { type: 'string', default: '64,128' },
+    'batching-providers': { type: 'string', default: 'webgpu,wasm' },
     'batching-steps': { type: 'string', default: '2' },
     'batching-runs': { type: 'string', default: '2' },
   },
@@ -112,7 +113,7 @@ try {
   }
   if (values.batching) {
     results.batching = await benchBatching(browser, `http://localhost:${APP_PORT}/`, {
-      providers: values.providers.split(','), sizes: values['batching-sizes'].split(',').map(Number), steps: Number(values['batching-steps']),
+      providers: values['batching-providers'].split(','), sizes: values['batching-sizes'].split(',').map(Number), steps: Number(values['batching-steps']),
       runs: Number(values['batching-runs']), model: values.model, build: values['ort-builds'].split(',')[0]!,
     });
   }
