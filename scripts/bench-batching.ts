@@ -59,6 +59,8 @@ export async function benchBatching(
           dispatches_per_unet_call: measured[0]!.dispatches_per_unet_call,
           peak_gpu_mb: measured[0]!.peak_gpu_mb,
         };
+        // Each row as it is measured, so a long sweep that is stopped still leaves its figures.
+        console.error(`[bench] ${JSON.stringify({ [`${provider}/${size}px/${v.name}`]: rows[v.name] })}`);
       }
       out[`${provider}/${size}px`] = rows;
     }
