@@ -65,7 +65,7 @@ WORK=$WORK timeout 120 "$WORK/node" "$WORK/adapter-check.cjs" "$WORK/$PRECISION/
 
 step "bench:real $PROVIDERS ${SIZE}² $STEPS steps cfg $CFG $PRECISION"
 BENCH_S=$(( $(left) - ${TORCH_RESERVE_S:-150} ))
-timeout "$BENCH_S" "$WORK/node" "$WORK/bench-real.mjs" --model "$WORK/$PRECISION" \
+timeout "$BENCH_S" "$WORK/node" "$WORK/bench-real.mjs" --skeleton "$SK" --data "$WORK" \
   --size "$SIZE" --steps "$STEPS" --cfg "$CFG" --precision "$PRECISION" --providers "$PROVIDERS" \
   --json-out "$OUT/bench-real.json" || echo "bench:real ended with $?"
 
