@@ -11,6 +11,7 @@ import type { SizeRule } from '../schema/sizes';
 import { createClipTokenizer } from './clip-tokenizer';
 import type { ModelFiles } from './model-files';
 import { externalDataFiles } from './onnx-external-data';
+import { OrtDeviceLoop } from './ort-device-loop';
 import { OrtRunner, type ExecutionProvider, type Ort, type RunClock } from './ort-runner';
 
 export const SESSION_COMPONENTS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder'] as const;
@@ -50,7 +51,15 @@ export interface LoadOptions {
    * stops the load, and the sessions already made are released.
    */
   checkpoint?: (next: SessionComponent | undefined) => Promise<void>;
+  /**
+   * Keep the denoising loop on the device (UNet and VAE outputs stay where they are computed, guidance and the step
+   * run as small graphs on the same EP). Default: on WebGPU only; tests turn it on for the CPU EPs.
+   */
+  deviceLoop?: boolean;
 }
+
+/** The components whose outputs the device loop consumes on the device. */
+const DEVICE_OUTPUTS: readonly SessionComponent[] = ['unet', 'vae_decoder'];
 
 /** A JSON file of the folder, checked against its schema: a bad one is named with its field, before any session. */
 async function checkedJson<S extends z.ZodType>(files: ModelFiles, path: string, schema: S): Promise<z.output<S>> {
@@ -86,6 +95,7 @@ export async function createComponentSession(files: ModelFiles, component: Sessi
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3, // errors only: CPU placement of shape ops is expected and not worth a warning
     externalData,
+    ...(opts.provider === 'webgpu' && (opts.deviceLoop ?? true) && DEVICE_OUTPUTS.includes(component) ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
   });
   return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };
 }
@@ -134,6 +144,8 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
     latentChannels: vaeConfig.latent_channels ?? 4,
     vaeScaleFactor: 2 ** (blocks - 1),
   };
+  const deviceLoop = (opts.deviceLoop ?? opts.provider === 'webgpu') ? new OrtDeviceLoop(opts.ort, opts.provider, runners.unet!, runners.vae_decoder!) : undefined;
+  components.deviceLoop = deviceLoop;
   return {
     components,
     info: {
@@ -147,6 +159,7 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
     // The sessions the components hold now (text encoders may have been released and re-created since loading).
     release: async () => {
       const live = [components.textEncoder, components.textEncoder2, components.unet, components.vaeDecoder, components.vaeEncoder];
+      await deviceLoop?.release();
       await Promise.all(live.map((r) => (r instanceof OrtRunner ? r.release().catch(() => undefined) : undefined)));
     },
   };

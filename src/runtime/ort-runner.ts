@@ -40,6 +40,27 @@ export class OrtRunner implements ModelRunner {
     this.outputs = valueInfos(session.outputMetadata);
   }
 
+  /** A CPU tensor as this session's input `name` wants it (float16 where declared); the caller disposes it. */
+  ortFeed(name: string, t: Tensor): OrtModule.Tensor {
+    return this.toOrt(name, t);
+  }
+
+  /**
+   * Runs on onnxruntime tensors as they are (device tensors stay on the device) and returns the outputs unread; the
+   * feeds in `owned` are disposed afterwards. The device loop's way in.
+   */
+  async runOrt(feeds: Record<string, OrtModule.Tensor>, outputNames: readonly string[], owned: readonly OrtModule.Tensor[] = []): Promise<Record<string, OrtModule.Tensor>> {
+    const start = performance.now();
+    try {
+      const results = await this.session.run(feeds, outputNames);
+      this.clock.record(this.component, performance.now() - start);
+      return results;
+    } finally {
+      for (const t of owned) t.dispose();
+      tensorLedger.disposed(owned.length);
+    }
+  }
+
   private toOrt(name: string, t: Tensor): OrtModule.Tensor {
     tensorLedger.created();
     const declared = this.inputs.find((i) => i.name === name)?.type;
@@ -68,7 +89,9 @@ export class OrtRunner implements ModelRunner {
     tensorLedger.created(Object.keys(results).length);
     const out: Record<string, Tensor> = {};
     for (const [name, v] of Object.entries(results)) {
-      const data = v.type === 'float16' ? halfToFloats(v.data as Uint16Array) : v.data;
+      // Sessions whose outputs stay on the GPU for the device loop: this path reads them back (one mapAsync).
+      const raw = v.location === 'gpu-buffer' ? await v.getData() : v.data;
+      const data = v.type === 'float16' ? halfToFloats(raw as Uint16Array) : raw;
       out[name] = { type: v.type === 'float16' ? 'float32' : (v.type as Tensor['type']), data: data as Tensor['data'], dims: v.dims };
       v.dispose();
       tensorLedger.disposed();
