@@ -95,12 +95,14 @@ export class Engine implements EngineApi {
   private stats?: GenerationStats;
   private adapterReport?: Promise<AdapterReport>;
   private ortLoaded?: Promise<LoadedOrt | { ort: Ort; build: 'node' }>;
+  private loopChoice: 'device' | 'cpu' = 'device';
 
   constructor(private readonly deps: EngineDeps) {}
 
   /** Chooses the execution provider once, before the first model load, and where Hub ids resolve. */
   init(options: EngineInit): Promise<AdapterReport> {
     this.adapterReport ??= this.deps.probe(options.forceWasm);
+    if (options.loop) this.loopChoice = options.loop;
     const ort = this.deps.ort;
     this.ortLoaded ??= typeof ort === 'function' ? ort(options.ortBuild ?? 'auto') : Promise.resolve({ ort, build: 'node' as const });
     if (!this.library) {
@@ -318,6 +320,7 @@ export class Engine implements EngineApi {
           return onProgress(p);
         },
         yieldToHost: () => new Promise((resolve) => setTimeout(resolve, 0)),
+        deviceLoop: this.loopChoice === 'device',
         // The Lightning checkpoint is distilled on trailing timesteps, whatever spacing its config file names.
         timestepSpacing: req.checkpoint === DEFAULT_CHECKPOINT ? 'trailing' : undefined,
       });
@@ -336,7 +339,7 @@ export class Engine implements EngineApi {
         out.push({ image_b64: bytesToBase64(bytes), seed: img.seed, removed_for_safety: false, width: img.width, height: img.height });
       }
       const total = this.deps.now() - start;
-      this.recordStats(result.timings.encode_prompt, total);
+      this.recordStats(result.timings.encode_prompt, total, result.loop);
       return { ok: true, value: { images: out, latency_ms: Math.round(total), prediction_time_ms: Math.round(total) } };
     } catch (e) {
       if (e instanceof CancelledError) return fail('cancelled', 'Generation was cancelled.');
@@ -414,7 +417,7 @@ export class Engine implements EngineApi {
     return { value: { init, mask, strength } };
   }
 
-  private recordStats(encodeMs: number, total: number): void {
+  private recordStats(encodeMs: number, total: number, loop: 'device' | 'cpu'): void {
     const ms = this.clock.ms;
     const sessionRun = this.clock.total();
     this.stats = {
@@ -426,6 +429,7 @@ export class Engine implements EngineApi {
       session_run_ms: sessionRun,
       pipeline_overhead_ms: total - sessionRun,
       tensors: tensorLedger.counts(),
+      loop,
     };
   }
 }

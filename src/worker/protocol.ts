@@ -23,6 +23,8 @@ export interface GenerationStats {
   pipeline_overhead_ms: number;
   /** onnxruntime tensors the worker's runtime created and disposed since it started (equal between runs: no leak). */
   tensors?: TensorCounts;
+  /** Where the denoising loop ran: on the device (WebGPU, ported samplers) or in JS. */
+  loop?: 'device' | 'cpu';
 }
 
 export interface LoadedModelReport extends ModelInfo {
@@ -67,6 +69,8 @@ export interface EngineInit {
   hubEndpoint?: string;
   /** onnxruntime-web build: JSPI where the browser has it ('auto'), or forced. */
   ortBuild?: OrtBuildChoice;
+  /** 'cpu' keeps the denoising loop in JS even where the device loop is offered (comparisons, ?loop=cpu). */
+  loop?: 'device' | 'cpu';
   /** The page's base URL: relative model URLs resolve against the app, wherever it is deployed. */
   baseHref?: string;
   /**
