@@ -50,14 +50,28 @@ for (const sampler of PORTED) {
     const response = await page.evaluate((r) => window.sdxl.generate(r), request);
     const stats = await page.evaluate(() => window.sdxl.stats());
     expect(stats?.provider).toBe('webgpu');
-    expect(stats?.loop).toBe('device');
+    expect(stats?.denoise_loop).toBe('gpu');
     const image = response.images[0]!.image_b64;
     expect(diffToReference(image, seeded.tensor(c.tensors.image_uint8!).data as Uint8Array), 'vs diffusers').toBeLessThanOrEqual(PIXEL_TOLERANCE);
     // The CPU loop of the same engine (Node, wasm EP): the loop's arithmetic moved, the image did not.
     const diff = await app.pixelDiff(image, await nodeReferencePng(request));
     expect(diff.max, `vs the CPU loop: ${JSON.stringify(diff)}`).toBeLessThanOrEqual(PIXEL_TOLERANCE);
+    // No full latent crosses between CPU and GPU inside the loop (the transfer ledger, by tensor shape)…
+    expect([stats!.readbacks_per_step, stats!.uploads_per_step]).toEqual([0, 0]);
   });
 }
+
+test('readbacks per image do not grow with the step count: the final pixels are the loop\'s only readback', async () => {
+  const request = { ...requestFor(seeded.index.cases.find((k) => k.sampler === 'K_EULER')!), steps: 1 };
+  const readbacks = async (steps: number) => {
+    await page.evaluate((r) => window.sdxl.generate(r), { ...request, steps });
+    const stats = (await page.evaluate(() => window.sdxl.stats()))!;
+    expect(stats.denoise_loop).toBe('gpu');
+    return stats.gpu!.readbacks; // mapAsync(READ) calls the device saw over the whole request
+  };
+  const [one, three] = [await readbacks(1), await readbacks(3)];
+  expect(three, `1 step: ${one} readbacks, 3 steps: ${three}`).toBe(one);
+});
 
 test('?loop=cpu keeps the loop in JS on the same WebGPU sessions, with the same image', async ({ browser }) => {
   const cpuPage = await browser.newPage();
@@ -66,7 +80,11 @@ test('?loop=cpu keeps the loop in JS on the same WebGPU sessions, with the same 
     await cpuApp.open(undefined, 'loop=cpu');
     const request = requestFor(seeded.index.cases.find((k) => k.sampler === 'DPM_SOLVER_MULTISTEP')!);
     const cpu = await cpuPage.evaluate((r) => window.sdxl.generate(r), request);
-    expect((await cpuPage.evaluate(() => window.sdxl.stats()))?.loop).toBe('cpu');
+    const cpuStats = (await cpuPage.evaluate(() => window.sdxl.stats()))!;
+    expect(cpuStats.denoise_loop).toBe('cpu');
+    // The JS loop reads every UNet output back and uploads the next sample: what the device loop removes.
+    expect(cpuStats.readbacks_per_step).toBeGreaterThanOrEqual(1);
+    expect(cpuStats.uploads_per_step).toBeGreaterThanOrEqual(1);
     const device = await page.evaluate((r) => window.sdxl.generate(r), request);
     const diff = await app.pixelDiff(device.images[0]!.image_b64, cpu.images[0]!.image_b64);
     expect(diff.max, JSON.stringify(diff)).toBeLessThanOrEqual(1);

@@ -4,7 +4,7 @@ import { f32 } from './float32-math';
 import type { ImageStart, KnownLatents } from './image-start';
 import type { ModelRunner } from './runners';
 import type { Scheduler } from './schedulers';
-import { predictNoise, type UnetConditioning } from './unet-call';
+import { predictNoise, type CfgBatch, type UnetConditioning } from './unet-call';
 import { decodeLatents, type DecodedImage } from './vae-decode';
 
 export interface CpuLoopModels {
@@ -24,6 +24,7 @@ export interface DenoisedImage {
 
 export async function denoiseOnCpu(
   m: CpuLoopModels, cond: UnetConditioning, start: ImageStart, latentDims: readonly number[], cfgScale: number, hooks: LoopHooks, now: () => number,
+  cfgBatch?: CfgBatch,
 ): Promise<DenoisedImage> {
   const { scheduler, timesteps, known, stepNoise } = start;
   let latents = start.latents;
@@ -31,7 +32,7 @@ export async function denoiseOnCpu(
   for (const [i, t] of timesteps.entries()) {
     await beforeStep(hooks);
     const modelInput = scheduler.scaleModelInput(latents, t);
-    const noisePred = await predictNoise(m.unet, cond, modelInput, latentDims, t, cfgScale);
+    const noisePred = await predictNoise(m.unet, cond, modelInput, latentDims, t, cfgScale, cfgBatch);
     latents = scheduler.step(noisePred, t, latents, stepNoise).prevSample;
     if (known) latents = blendKnown(scheduler, known, latents, timesteps[i + 1]);
     await afterStep(hooks, i + 1, steps);

@@ -11,7 +11,8 @@ import { throwIfCancelled, type CancelSignal, type ProgressEvent, type StageTimi
 import type { ModelRunner } from './runners';
 import { createScheduler, type NoiseSource, type SchedulerConfig } from './schedulers';
 import { resolveSeeds } from './seeds';
-import { unetConditioning } from './unet-call';
+import { LockstepRunner, serialRunner } from './lockstep-runner';
+import { unetConditioning, type CfgBatch } from './unet-call';
 
 export type { ImageInputs } from './image-start';
 
@@ -49,11 +50,20 @@ export interface PipelineOptions {
   stepNoise?: (imageIndex: number) => NoiseSource;
   /** Unscaled N(0,1) starting latents per image (diffusers' `latents` argument); drawn from the seed when absent. */
   initialNoise?: (imageIndex: number) => Float32Array;
+  /** CFG as one batch-2 UNet call (default) or two batch-1 calls (the CPU loop). */
+  cfgBatch?: CfgBatch;
+  /**
+   * num_images > 1: one image after another (default), or all images denoised side by side with their UNet calls
+   * made one batched call per step (the CPU loop). Each image keeps its own generator and draw order either way.
+   */
+  imageBatch?: ImageBatch;
   /** Use the components' device loop when it has one and the sampler is ported (default true). */
   deviceLoop?: boolean;
   /** Device loop: also read back the final latents and the decoder's raw output (tests); the CPU loop always has them. */
   keepIntermediates?: boolean;
 }
+
+export type ImageBatch = 'sequential' | 'batched';
 
 export interface GeneratedPixels {
   rgba: Uint8ClampedArray;
@@ -68,8 +78,13 @@ export interface GeneratedPixels {
 export interface PipelineResult {
   images: GeneratedPixels[];
   timings: StageTimings;
-  /** Where the denoising loop ran. */
-  loop: 'device' | 'cpu';
+  /**
+   * Where the denoise loop kept the latents: 'cpu' = every UNet output read back, guidance and step in JS; 'gpu' = the
+   * device loop (on the GPU with WebGPU; the same graphs on the CPU EPs in tests).
+   */
+  denoiseLoop: 'cpu' | 'gpu';
+  /** Denoise steps run (UNet-call steps, as progress counts them), summed over the images. */
+  denoiseSteps: number;
 }
 
 export type GenerateRequest = Pick<ResolvedRequest, 'prompt' | 'negative_prompt' | 'width' | 'height' | 'steps' | 'cfg_scale' | 'sampler' | 'seed' | 'num_images'>
@@ -99,30 +114,47 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
     images: req.images && prepared && { inputs: req.images, prepared },
     initialNoise: opts.initialNoise?.(index), stepNoise: opts.stepNoise?.(index),
   });
-  const onDevice = !!c.deviceLoop && opts.deviceLoop !== false
+  const side = opts.imageBatch === 'batched' && total > 1;
+  // The device loop takes ported samplers with CFG as one batch; the batching experiments keep the CPU loop.
+  const onDevice = !!c.deviceLoop && opts.deviceLoop !== false && !side && (opts.cfgBatch ?? 'batched') === 'batched'
     && runsOnDevice(createScheduler(req.sampler, c.schedulerConfig, { timestepSpacing: opts.timestepSpacing }));
+  const unet = side ? new LockstepRunner(c.unet, total) : c.unet;
+  // Side by side, the images' VAE runs would overlap: each session runs once at a time.
+  const cpuModels = side
+    ? { unet, vaeEncoder: c.vaeEncoder && serialRunner(c.vaeEncoder), vaeDecoder: serialRunner(c.vaeDecoder), vaeScalingFactor: c.vaeScalingFactor }
+    : { unet, vaeEncoder: c.vaeEncoder, vaeDecoder: c.vaeDecoder, vaeScalingFactor: c.vaeScalingFactor };
   // Per-request device tensors (conditioning, latents, noise …) are all freed here, on success, error or cancel.
   const run: DeviceRun | undefined = onDevice ? c.deviceLoop!.begin() : undefined;
   const images: GeneratedPixels[] = [];
+  let denoiseSteps = 0;
   try {
     const deviceCond: DeviceConditioning | undefined = run && await uploadConditioning(run, c.unet, cond);
-    for (const [index, seed] of seeds.entries()) {
+    const runImage = async (index: number, seed: number) => {
       // 2–3. Timesteps (image modes start part-way, by strength), this image's generator and its initial latents.
       const tDenoise = now();
-      const start = await startImage(startContext(index), seed);
+      const start = await startImage({ ...startContext(index), vaeEncoder: cpuModels.vaeEncoder }, seed);
       // 4–5. Denoise, checking for cancellation before every UNet call, then decode.
       const hooks = { signal: opts.signal, onProgress: opts.onProgress, yieldToHost: opts.yieldToHost, image: index, images: total };
       const r: DenoisedImage = run && deviceCond && runsOnDevice(start.scheduler)
         ? await denoiseOnDevice(run, c, deviceCond, { ...start, scheduler: start.scheduler }, latentDims, req.cfg_scale, hooks, now, !!opts.keepIntermediates)
-        : await denoiseOnCpu(c, cond, start, latentDims, req.cfg_scale, hooks, now);
+        : await denoiseOnCpu(cpuModels, cond, start, latentDims, req.cfg_scale, hooks, now, opts.cfgBatch);
       timings.denoise.push(r.loopEndAt - tDenoise);
       timings.decode += r.decodeMs;
+      denoiseSteps += start.timesteps.length;
       const { rgba, width, height, sample } = r.decoded;
-      images.push({ rgba, width, height, seed, finalLatents: r.finalLatents, decoderSample: sample });
+      images[index] = { rgba, width, height, seed, finalLatents: r.finalLatents, decoderSample: sample };
+    };
+    if (unet instanceof LockstepRunner) {
+      // Every image runs to its end (or failure) before this returns, so no session is still busy after a cancel.
+      const settled = await Promise.all(seeds.map((seed, index) => runImage(index, seed).then(() => undefined, (e: unknown) => ({ e })).finally(() => unet.leave())));
+      const failed = settled.find((r) => r !== undefined);
+      if (failed) throw failed.e;
+    } else {
+      for (const [index, seed] of seeds.entries()) await runImage(index, seed);
     }
   } finally {
     run?.release();
   }
   timings.total = now() - t0;
-  return { images, timings, loop: onDevice ? 'device' : 'cpu' };
+  return { images, timings, denoiseLoop: onDevice ? 'gpu' : 'cpu', denoiseSteps };
 }

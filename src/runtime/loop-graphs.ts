@@ -53,7 +53,8 @@ export const stepGraphKey = (o: StepGraphOptions) => `step:${o.guided ? 'g' : '-
  * then the inpainting blend x' = (1 − m)·(ka·known + kb·knownNoise) + m·x'. Outputs x' and x₀.
  */
 export function stepGraph(o: StepGraphOptions): GraphSpec {
-  const nodes: NodeSpec[] = [{ op: 'Split', inputs: ['coefs'], outputs: [...STEP_COEFS], attrs: { axis: 0 } }];
+  // One Gather per coefficient: a 10-way Split needs 11 storage buffers in one shader, over WebGPU's usual limit of 10.
+  const nodes: NodeSpec[] = STEP_COEFS.map((name, k) => ({ op: 'Gather', inputs: ['coefs', `index_${k}`], outputs: [name], attrs: { axis: 0 } }));
   const inputs: ValueSpec[] = [v('sample', 'float32'), v('model_output', o.outputType, ['b', 'c', 'h', 'w']), v('coefs', 'float32', [STEP_COEFS.length])];
   const op = (kind: string, a: string, b: string, out: string) => nodes.push({ op: kind, inputs: [a, b], outputs: [out] });
   let out = 'model_output';
@@ -108,7 +109,10 @@ export function stepGraph(o: StepGraphOptions): GraphSpec {
     inputs,
     outputs,
     nodes,
-    constants: o.blend ? [{ name: 'one', type: 'float32', dims: [1], values: [1] }] : [],
+    constants: [
+      ...STEP_COEFS.map((_, k) => ({ name: `index_${k}`, type: 'int32' as const, dims: [1], values: [k] })),
+      ...(o.blend ? [{ name: 'one', type: 'float32' as const, dims: [1], values: [1] }] : []),
+    ],
   };
 }
 

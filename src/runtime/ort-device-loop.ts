@@ -7,6 +7,7 @@ import { copyGraph, modelInputGraph, pixelsGraph, STEP_COEFS, stepGraph, stepGra
 import { writeOnnxModel, type ElemType, type GraphSpec } from './onnx-writer';
 import type { ExecutionProvider, Ort, OrtRunner } from './ort-runner';
 import { tensorLedger } from './tensor-ledger';
+import { transferLedger } from './transfer-ledger';
 
 type OrtTensor = OrtModule.Tensor;
 type Session = OrtModule.InferenceSession;
@@ -33,7 +34,7 @@ export class OrtDeviceLoop implements DeviceLoop {
     private readonly provider: ExecutionProvider,
     private readonly unet: OrtRunner,
     private readonly vae: OrtRunner,
-    private readonly note: TransferNote = () => {},
+    private readonly note: TransferNote = (component, direction, dims) => transferLedger.record(component, direction, dims),
   ) {
     this.deviceLocation = provider === 'webgpu' ? 'gpu-buffer' : 'cpu';
   }
@@ -106,7 +107,7 @@ class OrtDeviceRun implements DeviceRun {
   async upload(t: Tensor, as?: string): Promise<DeviceTensor> {
     const to = elemType(as ?? t.type);
     const session = await this.loop.graph(`copy:${t.type}>${to}`, () => copyGraph(elemType(t.type), to), true);
-    const x = this.cpu('upload', t);
+    const x = this.cpu('device_upload', t);
     const { y } = await this.run(session, { x }, [x]);
     return this.hold(y!);
   }
@@ -121,7 +122,6 @@ class OrtDeviceRun implements DeviceRun {
 
   async unet(f: UnetDeviceFeeds): Promise<DeviceTensor> {
     const timestep = this.unetRunner.ortFeed('timestep', f.timestep);
-    this.note('unet', 'upload', f.timestep.dims);
     const outputs = await this.unetRunner.runOrt({
       sample: OrtDeviceRun.get(f.sample),
       timestep,
@@ -164,7 +164,7 @@ class OrtDeviceRun implements DeviceRun {
     const { rgba } = await this.run(pixels, { sample: sample.tensor });
     const [, , height, width] = sample.dims as [number, number, number, number];
     const packed = rgba!.data as Int32Array;
-    this.note('pixels', 'readback', rgba!.dims);
+    this.note('pixels', 'readback', rgba!.dims); // the image's one readback
     const bytes = new Uint8ClampedArray(packed.buffer, packed.byteOffset, packed.byteLength);
     const out: DevicePixels = { rgba: bytes, width, height, sample: keepSample ? await this.read(sample) : undefined };
     this.free(sample);
@@ -175,7 +175,7 @@ class OrtDeviceRun implements DeviceRun {
     const x = OrtDeviceRun.get(t);
     const session = await this.loop.graph(`copy:${x.type}>float32`, () => copyGraph(elemType(x.type), 'float32'), false);
     const { y } = await this.run(session, { x });
-    this.note('read', 'readback', x.dims);
+    this.note('device_read', 'readback', x.dims);
     return y!.data as Float32Array;
   }
 

@@ -3,19 +3,31 @@ import type * as OrtModule from 'onnxruntime-web';
 import type { ModelRunner, ValueInfo } from '../pipeline/runners';
 import type { Tensor } from '../pipeline/tensor';
 import { floatsToHalf, halfToFloats } from './float16';
+import { gpuCounters } from './gpu-counters';
 import { tensorLedger } from './tensor-ledger';
+import { transferLedger } from './transfer-ledger';
 
 export type Ort = typeof OrtModule;
 export type ExecutionProvider = 'webgpu' | 'wasm';
 
-/** Milliseconds spent inside session.run, per component; the pipeline's overhead is the rest. */
+/** GPU work of one session.run, from the device-level counters (absent where they are not installed). */
+export interface RunGpuWork {
+  dispatches: number;
+  /** CPU ms from session.run's start to its last queue.submit: the cost of encoding the run's commands. */
+  encodeMs: number;
+}
+
+/** Milliseconds spent inside session.run, per component (and each run's GPU work); the pipeline's overhead is the rest. */
 export class RunClock {
   readonly ms: Record<string, number[]> = {};
-  record(component: string, ms: number): void {
+  readonly gpu: Record<string, RunGpuWork[]> = {};
+  record(component: string, ms: number, gpu?: RunGpuWork): void {
     (this.ms[component] ??= []).push(ms);
+    if (gpu) (this.gpu[component] ??= []).push(gpu);
   }
   reset(): void {
     for (const k of Object.keys(this.ms)) delete this.ms[k];
+    for (const k of Object.keys(this.gpu)) delete this.gpu[k];
   }
   total(): number {
     return Object.values(this.ms).flat().reduce((a, b) => a + b, 0);
@@ -50,15 +62,36 @@ export class OrtRunner implements ModelRunner {
    * feeds in `owned` are disposed afterwards. The device loop's way in.
    */
   async runOrt(feeds: Record<string, OrtModule.Tensor>, outputNames: readonly string[], owned: readonly OrtModule.Tensor[] = []): Promise<Record<string, OrtModule.Tensor>> {
-    const start = performance.now();
+    // Only CPU tensors cross to the device here; outputs on the GPU stay there (a CPU output is a readback).
+    for (const t of Object.values(feeds)) if (t.location === 'cpu') transferLedger.record(this.component, 'upload', t.dims);
     try {
-      const results = await this.session.run(feeds, outputNames);
-      this.clock.record(this.component, performance.now() - start);
+      const results = await this.timedRun(feeds, outputNames);
+      tensorLedger.created(Object.keys(results).length);
+      for (const v of Object.values(results)) if (v.location === 'cpu') transferLedger.record(this.component, 'readback', v.dims);
       return results;
     } finally {
       for (const t of owned) t.dispose();
       tensorLedger.disposed(owned.length);
     }
+  }
+
+  /** session.run, timed into the clock with the GPU work the device-level counters saw during it. */
+  private async timedRun(feeds: Record<string, OrtModule.Tensor>, outputNames?: readonly string[]): Promise<OrtModule.InferenceSession.ReturnType> {
+    const gpuMark = gpuCounters.installed ? gpuCounters.mark() : undefined;
+    const start = performance.now();
+    let results: OrtModule.InferenceSession.ReturnType;
+    try {
+      results = outputNames ? await this.session.run(feeds, outputNames) : await this.session.run(feeds);
+    } catch (e) {
+      if (gpuMark) gpuCounters.end(gpuMark);
+      throw e;
+    }
+    const work = gpuMark && gpuCounters.end(gpuMark);
+    this.clock.record(this.component, performance.now() - start, work && {
+      dispatches: work.dispatches,
+      encodeMs: Number.isNaN(work.lastSubmitAt) ? 0 : Math.max(0, work.lastSubmitAt - start),
+    });
+    return results;
   }
 
   private toOrt(name: string, t: Tensor): OrtModule.Tensor {
@@ -72,23 +105,25 @@ export class OrtRunner implements ModelRunner {
 
   async run(feeds: Record<string, Tensor>, outputNames?: readonly string[]): Promise<Record<string, Tensor>> {
     const ortFeeds: Record<string, OrtModule.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = this.toOrt(name, t);
-    const start = performance.now();
+    for (const [name, t] of Object.entries(feeds)) {
+      ortFeeds[name] = this.toOrt(name, t);
+      transferLedger.record(this.component, 'upload', t.dims);
+    }
     const disposeFeeds = () => {
       for (const t of Object.values(ortFeeds)) t.dispose();
       tensorLedger.disposed(Object.keys(ortFeeds).length);
     };
     let results: OrtModule.InferenceSession.ReturnType;
     try {
-      results = outputNames ? await this.session.run(ortFeeds, outputNames) : await this.session.run(ortFeeds);
+      results = await this.timedRun(ortFeeds, outputNames);
     } catch (e) {
       disposeFeeds();
       throw e;
     }
-    this.clock.record(this.component, performance.now() - start);
     tensorLedger.created(Object.keys(results).length);
     const out: Record<string, Tensor> = {};
     for (const [name, v] of Object.entries(results)) {
+      transferLedger.record(this.component, 'readback', v.dims);
       // Sessions whose outputs stay on the GPU for the device loop: this path reads them back (one mapAsync).
       const raw = v.location === 'gpu-buffer' ? await v.getData() : v.data;
       const data = v.type === 'float16' ? halfToFloats(raw as Uint16Array) : raw;

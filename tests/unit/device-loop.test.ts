@@ -38,8 +38,8 @@ describe('device loop, seeded txt2img per ported sampler (reference/seeded_sampl
         prompt: c.prompt, negative_prompt: c.negative_prompt, width: c.width, height: c.height, steps: c.num_inference_steps,
         cfg_scale: c.guidance_scale, sampler, seed: seedOf(c), num_images: 1,
       });
-      expect(device.loop).toBe('device');
-      expect(cpu.loop).toBe('cpu');
+      expect(device.denoiseLoop).toBe('gpu');
+      expect(cpu.denoiseLoop).toBe('cpu');
       const [d, p] = [device.images[0]!, cpu.images[0]!];
       expect(maxAbsDiff(d.finalLatents!, seeded.float(c.tensors.final_latents!)), 'latents vs diffusers').toBeLessThanOrEqual(LATENT_TOL);
       expect(maxAbsDiff(d.finalLatents!, p.finalLatents!), 'latents vs CPU loop').toBeLessThanOrEqual(LATENT_TOL);
@@ -52,7 +52,7 @@ describe('device loop, seeded txt2img per ported sampler (reference/seeded_sampl
     const r = await generate((await tinyDeviceLoopModel()).components, {
       prompt: 'a cat', width: 64, height: 64, steps: 2, cfg_scale: 1, sampler: 'KLMS', seed: 1, num_images: 1,
     }, { randomSeed: () => 0 });
-    expect(r.loop).toBe('cpu');
+    expect(r.denoiseLoop).toBe('cpu');
     expect(r.images[0]!.finalLatents!.every(Number.isFinite)).toBe(true);
   });
 
@@ -92,7 +92,7 @@ describe('device loop, image modes', () => {
         cfg_scale: c.guidance_scale, sampler: 'K_EULER', seed: c.generator_seed ?? c.generator_seeds![0]!, num_images: 1,
         images: { init: rgbaFromHwc(init.data as Uint8Array, w, h, 3), mask, strength: c.strength },
       });
-      expect(device.loop).toBe('device');
+      expect(device.denoiseLoop).toBe('gpu');
       const [d, p] = [device.images[0]!, cpu.images[0]!];
       expect(maxAbsDiff(d.finalLatents!, ref.float(c.tensors.final_latents!)), 'latents vs diffusers').toBeLessThanOrEqual(LATENT_TOL);
       expect(maxStep(d.rgba, p.rgba), 'pixels vs CPU loop').toBeLessThanOrEqual(1);
