@@ -14,8 +14,8 @@ export class AppPage {
   constructor(readonly page: Page) {}
 
   /** Opens the app from a ?model= link, saying yes when it asks before downloading (a stored model loads at once). */
-  async open(model = TINY_MODEL): Promise<void> {
-    await this.page.goto(`/?model=${encodeURIComponent(model)}`);
+  async open(model = TINY_MODEL, extraQuery = ''): Promise<void> {
+    await this.page.goto(`/?${extraQuery ? `${extraQuery}&` : ''}model=${encodeURIComponent(model)}`);
     await acceptLink(this.page, () => this.page.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 180_000 }), 180_000);
     await expect(this.page.getByTestId('model-state')).toContainText('ready', { timeout: 180_000 });
   }

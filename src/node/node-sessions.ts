@@ -28,7 +28,7 @@ export interface NodeSessionOptions {
 type NodeOrt = { InferenceSession: { create(path: string, options: InferenceSession.SessionOptions): Promise<InferenceSession> } };
 
 export function nodeSessionOpener(ort: NodeOrt, o: NodeSessionOptions): SessionOpener {
-  return async (files, component) => {
+  return async (files, component, placement) => {
     if (!files.localPath) throw new Error(`${files.location} is not a folder on this machine: the Node engine opens sessions from file paths.`);
     const path = files.localPath(`${component}/model.onnx`);
     // The graph is small (8 MB for the SDXL UNet): read it only to name and size its external data files.
@@ -44,6 +44,7 @@ export function nodeSessionOpener(ort: NodeOrt, o: NodeSessionOptions): SessionO
       executionProviders: [o.provider],
       graphOptimizationLevel: o.graphOptimizationLevel ?? 'all',
       logSeverityLevel: 3,
+      ...placement,
     });
     o.onSession?.({ component, provider: o.provider, ms: performance.now() - start, bytes, session });
     return { session, bytes };

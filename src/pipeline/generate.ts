@@ -1,19 +1,20 @@
 // Text-to-image, image-to-image and inpainting as diffusers' SDXL pipelines run them, one image (and one seeded
 // generator) at a time: encode prompt → timesteps → initial latents → denoise (blending known latents) → decode.
+// The loop runs on the device when the runtime offers one and the sampler is ported, else in JS (same results).
 import type { ResolvedRequest } from '../schema/validate';
-import { f32 } from './float32-math';
+import { denoiseOnCpu, type DenoisedImage } from './denoise-cpu';
+import { denoiseOnDevice, runsOnDevice, uploadConditioning, type DeviceConditioning } from './denoise-device';
+import type { DeviceLoop, DeviceRun } from './device-loop';
+import { prepareImageInputs, startImage, type ImageInputs, type StartContext } from './image-start';
 import { encodeConditioning, type TextEncoders } from './prompt-encoding';
 import { throwIfCancelled, type CancelSignal, type ProgressEvent, type StageTimings } from './progress';
 import type { ModelRunner } from './runners';
-import { binarizeMask, imageToTensor, resizeMaskNearest, type RgbaImage } from './image-tensors';
-import { createScheduler, type NoiseSource, type Scheduler, type SchedulerConfig } from './schedulers';
-import { strengthSchedule } from './strength-timesteps';
+import { createScheduler, type NoiseSource, type SchedulerConfig } from './schedulers';
 import { resolveSeeds } from './seeds';
-import { TorchGenerator } from './torch-generator';
 import { LockstepRunner, serialRunner } from './lockstep-runner';
-import { predictNoise, unetConditioning, type CfgBatch } from './unet-call';
-import { decodeLatents } from './vae-decode';
-import { encodeImage } from './vae-encode';
+import { unetConditioning, type CfgBatch } from './unet-call';
+
+export type { ImageInputs } from './image-start';
 
 export interface SdxlComponents extends TextEncoders {
   unet: ModelRunner;
@@ -25,6 +26,8 @@ export interface SdxlComponents extends TextEncoders {
   /** Latent channels and the VAE's spatial factor (8 for SDXL). */
   latentChannels: number;
   vaeScaleFactor: number;
+  /** Offered by runtimes that can keep the loop on the device; ported samplers use it, the others the CPU loop. */
+  deviceLoop?: DeviceLoop;
 }
 
 export interface PipelineOptions {
@@ -47,13 +50,17 @@ export interface PipelineOptions {
   stepNoise?: (imageIndex: number) => NoiseSource;
   /** Unscaled N(0,1) starting latents per image (diffusers' `latents` argument); drawn from the seed when absent. */
   initialNoise?: (imageIndex: number) => Float32Array;
-  /** CFG as one batch-2 UNet call (default) or two batch-1 calls. */
+  /** CFG as one batch-2 UNet call (default) or two batch-1 calls (the CPU loop). */
   cfgBatch?: CfgBatch;
   /**
    * num_images > 1: one image after another (default), or all images denoised side by side with their UNet calls
-   * made one batched call per step. Each image keeps its own generator and draw order either way.
+   * made one batched call per step (the CPU loop). Each image keeps its own generator and draw order either way.
    */
   imageBatch?: ImageBatch;
+  /** Use the components' device loop when it has one and the sampler is ported (default true). */
+  deviceLoop?: boolean;
+  /** Device loop: also read back the final latents and the decoder's raw output (tests); the CPU loop always has them. */
+  keepIntermediates?: boolean;
 }
 
 export type ImageBatch = 'sequential' | 'batched';
@@ -63,25 +70,21 @@ export interface GeneratedPixels {
   width: number;
   height: number;
   seed: number;
-  finalLatents: Float32Array;
-  decoderSample: Float32Array;
+  /** Absent when the loop ran on the device without `keepIntermediates`. */
+  finalLatents?: Float32Array;
+  decoderSample?: Float32Array;
 }
 
 export interface PipelineResult {
   images: GeneratedPixels[];
   timings: StageTimings;
-  /** Where the denoise loop kept the latents: 'cpu' = every UNet output read back, guidance and step in JS. */
+  /**
+   * Where the denoise loop kept the latents: 'cpu' = every UNet output read back, guidance and step in JS; 'gpu' = the
+   * device loop (on the GPU with WebGPU; the same graphs on the CPU EPs in tests).
+   */
   denoiseLoop: 'cpu' | 'gpu';
   /** Denoise steps run (UNet-call steps, as progress counts them), summed over the images. */
   denoiseSteps: number;
-}
-
-/** The image side of a request, already decoded and sized to width × height. */
-export interface ImageInputs {
-  init: RgbaImage;
-  /** White = repaint (inpainting); absent for image-to-image. */
-  mask?: RgbaImage;
-  strength: number;
 }
 
 export type GenerateRequest = Pick<ResolvedRequest, 'prompt' | 'negative_prompt' | 'width' | 'height' | 'steps' | 'cfg_scale' | 'sampler' | 'seed' | 'num_images'>
@@ -104,112 +107,54 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
   const timings: StageTimings = { encode_prompt: now() - t0, denoise: [], decode: 0, total: 0 };
 
   const latentDims = [1, c.latentChannels, req.height / c.vaeScaleFactor, req.width / c.vaeScaleFactor];
-  const numel = latentDims.reduce((a, b) => a * b, 1);
-  const imageInputs = req.images && prepareImageInputs(c, req.images, req.width, req.height, latentDims);
-  const images: GeneratedPixels[] = [];
-  let denoiseSteps = 0;
+  const prepared = req.images && prepareImageInputs(c.vaeEncoder, req.images, req.width, req.height, latentDims);
+  const startContext = (index: number): StartContext => ({
+    sampler: req.sampler, steps: req.steps, height: req.height, width: req.width, schedulerConfig: c.schedulerConfig,
+    timestepSpacing: opts.timestepSpacing, vaeEncoder: c.vaeEncoder, vaeScalingFactor: c.vaeScalingFactor, latentDims,
+    images: req.images && prepared && { inputs: req.images, prepared },
+    initialNoise: opts.initialNoise?.(index), stepNoise: opts.stepNoise?.(index),
+  });
   const side = opts.imageBatch === 'batched' && total > 1;
+  // The device loop takes ported samplers with CFG as one batch; the batching experiments keep the CPU loop.
+  const onDevice = !!c.deviceLoop && opts.deviceLoop !== false && !side && (opts.cfgBatch ?? 'batched') === 'batched'
+    && runsOnDevice(createScheduler(req.sampler, c.schedulerConfig, { timestepSpacing: opts.timestepSpacing }));
   const unet = side ? new LockstepRunner(c.unet, total) : c.unet;
   // Side by side, the images' VAE runs would overlap: each session runs once at a time.
-  const vae = side
-    ? { encoder: c.vaeEncoder && serialRunner(c.vaeEncoder), decoder: serialRunner(c.vaeDecoder) }
-    : { encoder: c.vaeEncoder, decoder: c.vaeDecoder };
-  const runImage = async (index: number, seed: number) => {
-    // 2. Timesteps (image modes start part-way, by strength) and this image's own generator.
-    const tDenoise = now();
-    const scheduler = createScheduler(req.sampler, c.schedulerConfig, { timestepSpacing: opts.timestepSpacing });
-    scheduler.setTimesteps(req.steps);
-    const schedule = req.images
-      ? strengthSchedule(scheduler.timesteps, scheduler.order, req.steps, req.images.strength)
-      : { timesteps: scheduler.timesteps, beginIndex: 0 };
-    scheduler.setBeginIndex(schedule.beginIndex);
-    const generator = new TorchGenerator(seed);
-
-    // 3. Initial latents, drawing from the generator in diffusers' order.
-    let latents: Float32Array;
-    let known: { latents: Float32Array; noise: Float32Array; mask: Float32Array } | undefined;
-    if (imageInputs) {
-      const fullStrength = req.images!.strength >= 1;
-      const imageLatents = await encodeImage(vae.encoder!, imageInputs.pixels, req.height, req.width, generator, c.vaeScalingFactor);
-      const noise = opts.initialNoise?.(index) ?? generator.randn(numel);
-      const sigma0 = f32(scheduler.initNoiseSigma);
-      latents = fullStrength && imageInputs.latentMask
-        ? noise.map((x) => f32(x * sigma0))
-        : scheduler.addNoise(imageLatents, noise, schedule.timesteps[0]!);
-      if (imageInputs.latentMask) {
-        // diffusers also encodes the masked image, which a 4-channel UNet never uses; its draw is still consumed.
-        generator.randn(numel);
-        known = { latents: imageLatents, noise, mask: imageInputs.latentMask };
-      }
+  const cpuModels = side
+    ? { unet, vaeEncoder: c.vaeEncoder && serialRunner(c.vaeEncoder), vaeDecoder: serialRunner(c.vaeDecoder), vaeScalingFactor: c.vaeScalingFactor }
+    : { unet, vaeEncoder: c.vaeEncoder, vaeDecoder: c.vaeDecoder, vaeScalingFactor: c.vaeScalingFactor };
+  // Per-request device tensors (conditioning, latents, noise …) are all freed here, on success, error or cancel.
+  const run: DeviceRun | undefined = onDevice ? c.deviceLoop!.begin() : undefined;
+  const images: GeneratedPixels[] = [];
+  let denoiseSteps = 0;
+  try {
+    const deviceCond: DeviceConditioning | undefined = run && await uploadConditioning(run, c.unet, cond);
+    const runImage = async (index: number, seed: number) => {
+      // 2–3. Timesteps (image modes start part-way, by strength), this image's generator and its initial latents.
+      const tDenoise = now();
+      const start = await startImage({ ...startContext(index), vaeEncoder: cpuModels.vaeEncoder }, seed);
+      // 4–5. Denoise, checking for cancellation before every UNet call, then decode.
+      const hooks = { signal: opts.signal, onProgress: opts.onProgress, yieldToHost: opts.yieldToHost, image: index, images: total };
+      const r: DenoisedImage = run && deviceCond && runsOnDevice(start.scheduler)
+        ? await denoiseOnDevice(run, c, deviceCond, { ...start, scheduler: start.scheduler }, latentDims, req.cfg_scale, hooks, now, !!opts.keepIntermediates)
+        : await denoiseOnCpu(cpuModels, cond, start, latentDims, req.cfg_scale, hooks, now, opts.cfgBatch);
+      timings.denoise.push(r.loopEndAt - tDenoise);
+      timings.decode += r.decodeMs;
+      denoiseSteps += start.timesteps.length;
+      const { rgba, width, height, sample } = r.decoded;
+      images[index] = { rgba, width, height, seed, finalLatents: r.finalLatents, decoderSample: sample };
+    };
+    if (unet instanceof LockstepRunner) {
+      // Every image runs to its end (or failure) before this returns, so no session is still busy after a cancel.
+      const settled = await Promise.all(seeds.map((seed, index) => runImage(index, seed).then(() => undefined, (e: unknown) => ({ e })).finally(() => unet.leave())));
+      const failed = settled.find((r) => r !== undefined);
+      if (failed) throw failed.e;
     } else {
-      const sigma0 = f32(scheduler.initNoiseSigma);
-      latents = (opts.initialNoise?.(index) ?? generator.randn(numel)).map((x) => f32(x * sigma0));
+      for (const [index, seed] of seeds.entries()) await runImage(index, seed);
     }
-    const stepNoise = opts.stepNoise?.(index) ?? generator;
-
-    // 4. Denoise, checking for cancellation before every UNet call.
-    const steps = schedule.timesteps.length;
-    for (const [i, t] of schedule.timesteps.entries()) {
-      await opts.yieldToHost?.();
-      throwIfCancelled(opts.signal);
-      const modelInput = scheduler.scaleModelInput(latents, t);
-      const noisePred = await predictNoise(unet, cond, modelInput, latentDims, t, req.cfg_scale, opts.cfgBatch);
-      latents = scheduler.step(noisePred, t, latents, stepNoise).prevSample;
-      if (known) latents = blendKnown(scheduler, known, latents, schedule.timesteps[i + 1]);
-      await opts.onProgress?.({ stage: 'denoise', image: index, images: total, step: i + 1, steps });
-    }
-    timings.denoise.push(now() - tDenoise);
-    denoiseSteps += steps;
-
-    // 5. Decode, with a check on each side: a cancel during the VAE's run drops its image.
-    await opts.yieldToHost?.();
-    throwIfCancelled(opts.signal);
-    await opts.onProgress?.({ stage: 'decode', image: index, images: total, step: steps, steps });
-    throwIfCancelled(opts.signal);
-    const tDecode = now();
-    const decoded = await decodeLatents(vae.decoder, latents, latentDims, c.vaeScalingFactor);
-    timings.decode += now() - tDecode;
-    await opts.yieldToHost?.();
-    throwIfCancelled(opts.signal);
-    images[index] = { ...decoded, rgba: decoded.rgba, seed, finalLatents: latents, decoderSample: decoded.sample };
-  };
-  if (unet instanceof LockstepRunner) {
-    // Every image runs to its end (or failure) before this returns, so no session is still busy after a cancel.
-    const settled = await Promise.all(seeds.map((seed, index) => runImage(index, seed).then(() => undefined, (e: unknown) => ({ e })).finally(() => unet.leave())));
-    const failed = settled.find((r) => r !== undefined);
-    if (failed) throw failed.e;
-  } else {
-    for (const [index, seed] of seeds.entries()) await runImage(index, seed);
+  } finally {
+    run?.release();
   }
   timings.total = now() - t0;
-  return { images, timings, denoiseLoop: 'cpu', denoiseSteps };
-}
-
-function prepareImageInputs(c: SdxlComponents, inputs: ImageInputs, width: number, height: number, latentDims: readonly number[]) {
-  if (!c.vaeEncoder) throw new Error('this model has no vae_encoder, which image-to-image and inpainting need');
-  for (const [name, img] of [['init image', inputs.init], ['mask', inputs.mask]] as const) {
-    if (img && (img.width !== width || img.height !== height)) {
-      throw new Error(`${name} is ${img.width}×${img.height}; it must be resized to ${width}×${height} first`);
-    }
-  }
-  const pixels = imageToTensor(inputs.init);
-  const latentMask = inputs.mask
-    ? resizeMaskNearest(binarizeMask(inputs.mask), width, height, latentDims[3]!, latentDims[2]!)
-    : undefined;
-  return { pixels, latentMask };
-}
-
-/**
- * The inpainting blend of a 4-channel UNet: outside the mask, the latents become the init image's latents re-noised to
- * the next timestep (or the clean latents after the last step): (1 − m)·known + m·latents.
- */
-function blendKnown(
-  scheduler: Scheduler, known: { latents: Float32Array; noise: Float32Array; mask: Float32Array }, latents: Float32Array, nextT: number | undefined,
-): Float32Array {
-  const proper = nextT === undefined ? known.latents : scheduler.addNoise(known.latents, known.noise, nextT);
-  const plane = known.mask.length;
-  return latents.map((x, i) => {
-    const m = known.mask[i % plane]!;
-    return f32(f32(f32(1 - m) * proper[i]!) + f32(m * x));
-  });
+  return { images, timings, denoiseLoop: onDevice ? 'gpu' : 'cpu', denoiseSteps };
 }

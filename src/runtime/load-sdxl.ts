@@ -12,6 +12,7 @@ import type { SizeRule } from '../schema/sizes';
 import { createClipTokenizer } from './clip-tokenizer';
 import type { ModelFiles } from './model-files';
 import { externalDataFiles } from './onnx-external-data';
+import { OrtDeviceLoop } from './ort-device-loop';
 import { OrtRunner, type ExecutionProvider, type Ort, type RunClock } from './ort-runner';
 
 export const SESSION_COMPONENTS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder'] as const;
@@ -45,7 +46,12 @@ export interface LoadedModel {
  * Opens a component's session its own way (Node: from the file's path, so onnxruntime maps the external data itself
  * and no weight passes through a JS buffer); returns the session and the bytes it loaded.
  */
-export type SessionOpener = (files: ModelFiles, component: SessionComponent) => Promise<{ session: InferenceSession; bytes: number }>;
+/** Session options the loader decides per component (where outputs stay for the device loop); an opener must apply them. */
+export interface ComponentSessionOptions {
+  preferredOutputLocation?: 'gpu-buffer';
+}
+
+export type SessionOpener = (files: ModelFiles, component: SessionComponent, options: ComponentSessionOptions) => Promise<{ session: InferenceSession; bytes: number }>;
 
 export interface LoadOptions {
   ort: Ort;
@@ -59,7 +65,15 @@ export interface LoadOptions {
   checkpoint?: (next: SessionComponent | undefined) => Promise<void>;
   /** Replaces the default session creation (bytes and Blobs handed to onnxruntime-web); see SessionOpener. */
   openSession?: SessionOpener;
+  /**
+   * Keep the denoising loop on the device (UNet and VAE outputs stay where they are computed, guidance and the step
+   * run as small graphs on the same EP). Default: on WebGPU only; tests turn it on for the CPU EPs.
+   */
+  deviceLoop?: boolean;
 }
+
+/** The components whose outputs the device loop consumes on the device. */
+const DEVICE_OUTPUTS: readonly SessionComponent[] = ['unet', 'vae_decoder'];
 
 /** A JSON file of the folder, checked against its schema: a bad one is named with its field, before any session. */
 async function checkedJson<S extends z.ZodType>(files: ModelFiles, path: string, schema: S): Promise<z.output<S>> {
@@ -77,7 +91,10 @@ async function loadTokenizer(files: ModelFiles, dir: string): Promise<BpeTokeniz
 
 /** One component's session: its graph, then the external data its graph names (Blobs where the source has them). */
 export async function createComponentSession(files: ModelFiles, component: SessionComponent, opts: LoadOptions): Promise<{ runner: OrtRunner; bytes: number }> {
-  if (opts.openSession) return openedSession(files, component, opts, opts.openSession);
+  const placement: ComponentSessionOptions = opts.provider === 'webgpu' && (opts.deviceLoop ?? true) && DEVICE_OUTPUTS.includes(component)
+    ? { preferredOutputLocation: 'gpu-buffer' }
+    : {};
+  if (opts.openSession) return openedSession(files, component, opts, opts.openSession, placement);
   const progress = (file: string) => (received: number, total?: number) => opts.onProgress?.({ component, file, received, total });
   const modelPath = `${component}/model.onnx`;
   const model = await files.bytes(modelPath, progress(modelPath));
@@ -96,12 +113,15 @@ export async function createComponentSession(files: ModelFiles, component: Sessi
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3, // errors only: CPU placement of shape ops is expected and not worth a warning
     externalData,
+    ...placement,
   });
   return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };
 }
 
-async function openedSession(files: ModelFiles, component: SessionComponent, opts: LoadOptions, open: SessionOpener): Promise<{ runner: OrtRunner; bytes: number }> {
-  const { session, bytes } = await open(files, component);
+async function openedSession(
+  files: ModelFiles, component: SessionComponent, opts: LoadOptions, open: SessionOpener, placement: ComponentSessionOptions,
+): Promise<{ runner: OrtRunner; bytes: number }> {
+  const { session, bytes } = await open(files, component, placement);
   return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };
 }
 
@@ -149,6 +169,8 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
     latentChannels: vaeConfig.latent_channels ?? 4,
     vaeScaleFactor: 2 ** (blocks - 1),
   };
+  const deviceLoop = (opts.deviceLoop ?? opts.provider === 'webgpu') ? new OrtDeviceLoop(opts.ort, opts.provider, runners.unet!, runners.vae_decoder!) : undefined;
+  components.deviceLoop = deviceLoop;
   return {
     components,
     info: {
@@ -162,6 +184,7 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
     // The sessions the components hold now (text encoders may have been released and re-created since loading).
     release: async () => {
       const live = [components.textEncoder, components.textEncoder2, components.unet, components.vaeDecoder, components.vaeEncoder];
+      await deviceLoop?.release();
       await Promise.all(live.map((r) => (r instanceof OrtRunner ? r.release().catch(() => undefined) : undefined)));
     },
   };

@@ -54,6 +54,48 @@ export class OrtRunner implements ModelRunner {
     this.outputs = valueInfos(session.outputMetadata);
   }
 
+  /** A CPU tensor as this session's input `name` wants it (float16 where declared); the caller disposes it. */
+  ortFeed(name: string, t: Tensor): OrtModule.Tensor {
+    return this.toOrt(name, t);
+  }
+
+  /**
+   * Runs on onnxruntime tensors as they are (device tensors stay on the device) and returns the outputs unread; the
+   * feeds in `owned` are disposed afterwards. The device loop's way in.
+   */
+  async runOrt(feeds: Record<string, OrtModule.Tensor>, outputNames: readonly string[], owned: readonly OrtModule.Tensor[] = []): Promise<Record<string, OrtModule.Tensor>> {
+    // Only CPU tensors cross to the device here; outputs on the GPU stay there (a CPU output is a readback).
+    for (const t of Object.values(feeds)) if (t.location === 'cpu') transferLedger.record(this.component, 'upload', t.dims);
+    try {
+      const results = await this.timedRun(feeds, outputNames);
+      tensorLedger.created(Object.keys(results).length);
+      for (const v of Object.values(results)) if (v.location === 'cpu') transferLedger.record(this.component, 'readback', v.dims);
+      return results;
+    } finally {
+      for (const t of owned) t.dispose();
+      tensorLedger.disposed(owned.length);
+    }
+  }
+
+  /** session.run, timed into the clock with the GPU work the device-level counters saw during it. */
+  private async timedRun(feeds: Record<string, OrtModule.Tensor>, outputNames?: readonly string[]): Promise<OrtModule.InferenceSession.ReturnType> {
+    const gpuMark = gpuCounters.installed ? gpuCounters.mark() : undefined;
+    const start = performance.now();
+    let results: OrtModule.InferenceSession.ReturnType;
+    try {
+      results = outputNames ? await this.session.run(feeds, outputNames) : await this.session.run(feeds);
+    } catch (e) {
+      if (gpuMark) gpuCounters.end(gpuMark);
+      throw e;
+    }
+    const work = gpuMark && gpuCounters.end(gpuMark);
+    this.clock.record(this.component, performance.now() - start, work && {
+      dispatches: work.dispatches,
+      encodeMs: Number.isNaN(work.lastSubmitAt) ? 0 : Math.max(0, work.lastSubmitAt - start),
+    });
+    return results;
+  }
+
   private toOrt(name: string, t: Tensor): OrtModule.Tensor {
     tensorLedger.created();
     const declared = this.inputs.find((i) => i.name === name)?.type;
@@ -69,30 +111,24 @@ export class OrtRunner implements ModelRunner {
       ortFeeds[name] = this.toOrt(name, t);
       transferLedger.record(this.component, 'upload', t.dims);
     }
-    const gpuMark = gpuCounters.installed ? gpuCounters.mark() : undefined;
-    const start = performance.now();
     const disposeFeeds = () => {
       for (const t of Object.values(ortFeeds)) t.dispose();
       tensorLedger.disposed(Object.keys(ortFeeds).length);
     };
     let results: OrtModule.InferenceSession.ReturnType;
     try {
-      results = outputNames ? await this.session.run(ortFeeds, outputNames) : await this.session.run(ortFeeds);
+      results = await this.timedRun(ortFeeds, outputNames);
     } catch (e) {
-      if (gpuMark) gpuCounters.end(gpuMark);
       disposeFeeds();
       throw e;
     }
-    const work = gpuMark && gpuCounters.end(gpuMark);
-    this.clock.record(this.component, performance.now() - start, work && {
-      dispatches: work.dispatches,
-      encodeMs: Number.isNaN(work.lastSubmitAt) ? 0 : Math.max(0, work.lastSubmitAt - start),
-    });
     tensorLedger.created(Object.keys(results).length);
     const out: Record<string, Tensor> = {};
     for (const [name, v] of Object.entries(results)) {
       transferLedger.record(this.component, 'readback', v.dims);
-      const data = v.type === 'float16' ? halfToFloats(v.data as Uint16Array) : v.data;
+      // Sessions whose outputs stay on the GPU for the device loop: this path reads them back (one mapAsync).
+      const raw = v.location === 'gpu-buffer' ? await v.getData() : v.data;
+      const data = v.type === 'float16' ? halfToFloats(raw as Uint16Array) : raw;
       out[name] = { type: v.type === 'float16' ? 'float32' : (v.type as Tensor['type']), data: data as Tensor['data'], dims: v.dims };
       v.dispose();
       tensorLedger.disposed();

@@ -37,6 +37,8 @@ const ortParam = params.get('ort');
 const generator = createWorkerGenerator({
   forceWasm: params.get('ep') === 'wasm',
   ortBuild: ortParam === 'jspi' || ortParam === 'asyncify' ? ortParam : undefined,
+  // ?loop=cpu keeps the denoising loop in JS where the GPU-resident loop would run (for comparisons).
+  loop: params.get('loop') === 'cpu' ? 'cpu' : undefined,
   // A crashed worker (or a lost GPU device) is replaced and the model reloaded; the draft and the queue stay.
   onRestart: (e) => {
     const { text, kind } = describeRestart(e);

@@ -60,6 +60,8 @@ export interface WorkerGeneratorOptions {
   forceWasm?: boolean;
   hubEndpoint?: string;
   ortBuild?: 'jspi' | 'asyncify';
+  /** 'cpu': keep the denoising loop in JS (for comparisons with the device loop). */
+  loop?: 'device' | 'cpu';
   storeRoot?: FileSystemDirectoryHandle;
   store?: 'opfs' | 'none';
   /** The engine stopped and is coming back (or gave up): for the page to say so. */
@@ -71,6 +73,7 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
     forceWasm: options.forceWasm ?? false,
     ...(options.hubEndpoint ? { hubEndpoint: options.hubEndpoint } : {}),
     ...(options.ortBuild ? { ortBuild: options.ortBuild } : {}),
+    ...(options.loop ? { loop: options.loop } : {}),
     ...(options.storeRoot ? { storeRoot: options.storeRoot } : {}),
     ...(options.store ? { store: options.store } : {}),
     baseHref: document.baseURI,

@@ -100,12 +100,14 @@ export class Engine implements EngineApi {
   private stats?: GenerationStats;
   private adapterReport?: Promise<AdapterReport>;
   private ortLoaded?: Promise<LoadedOrt | { ort: Ort; build: 'node' }>;
+  private loopChoice: 'device' | 'cpu' = 'device';
 
   constructor(private readonly deps: EngineDeps) {}
 
   /** Chooses the execution provider once, before the first model load, and where Hub ids resolve. */
   init(options: EngineInit): Promise<AdapterReport> {
     this.adapterReport ??= this.deps.probe(options.forceWasm);
+    if (options.loop) this.loopChoice = options.loop;
     const ort = this.deps.ort;
     this.ortLoaded ??= typeof ort === 'function' ? ort(options.ortBuild ?? 'auto') : Promise.resolve({ ort, build: 'node' as const });
     if (!this.library) {
@@ -327,6 +329,7 @@ export class Engine implements EngineApi {
           return onProgress(p);
         },
         yieldToHost: () => new Promise((resolve) => setTimeout(resolve, 0)),
+        deviceLoop: this.loopChoice === 'device',
         // The Lightning checkpoint is distilled on trailing timesteps, whatever spacing its config file names.
         timestepSpacing: req.checkpoint === DEFAULT_CHECKPOINT ? 'trailing' : undefined,
         cfgBatch: options.cfgBatch, imageBatch: options.imageBatch,

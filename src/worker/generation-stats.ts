@@ -1,15 +1,20 @@
 // Builds a generation's stats: time inside session.run per component, full-latent transfers per step, GPU dispatches and peak GPU memory.
+import type { ExecutionProvider } from '../runtime/ort-runner';
 import type { GpuCounts } from '../runtime/gpu-counters';
 import type { RunClock } from '../runtime/ort-runner';
 import { tensorLedger } from '../runtime/tensor-ledger';
 import { latentTransfers, type TransferCount } from '../runtime/transfer-ledger';
 import type { GenerationStats } from './protocol';
 
-/** Components outside the denoise loop; every other one (the UNet, any guidance or scheduler graph) is in it. */
-const OUTSIDE_LOOP = new Set(['text_encoder', 'text_encoder_2', 'vae_decoder', 'vae_encoder']);
+/**
+ * Components outside the denoise loop; every other one (the UNet, any guidance or scheduler graph) is in it. The device
+ * loop's one-time uploads (conditioning, initial latents, noise for all steps), its pixels readback and its test-only
+ * reads are outside too: they happen once per request or image, not per step.
+ */
+const OUTSIDE_LOOP = new Set(['text_encoder', 'text_encoder_2', 'vae_decoder', 'vae_encoder', 'device_upload', 'pixels', 'device_read']);
 
 export interface GenerationMeasures {
-  provider: 'webgpu' | 'wasm';
+  provider: ExecutionProvider;
   clock: RunClock;
   encodeMs: number;
   totalMs: number;

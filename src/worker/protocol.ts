@@ -88,6 +88,8 @@ export interface EngineInit {
   hubEndpoint?: string;
   /** onnxruntime-web build: JSPI where the browser has it ('auto'), or forced. */
   ortBuild?: OrtBuildChoice;
+  /** 'cpu' keeps the denoising loop in JS even where the device loop is offered (comparisons, ?loop=cpu). */
+  loop?: 'device' | 'cpu';
   /** The page's base URL: relative model URLs resolve against the app, wherever it is deployed. */
   baseHref?: string;
   /**

@@ -41,8 +41,8 @@ async function run(ref: ReturnType<typeof loadReference<{ cases: Case[] }>>, c: 
     images: { init: rgbaFromHwc(init.data as Uint8Array, w, h, 3), mask, strength: c.strength },
   }, { randomSeed: () => 0, promptWeighting: false });
   const img = images[0]!;
-  expect(maxAbsDiff(img.finalLatents, ref.float(c.tensors.final_latents!)), 'latents').toBeLessThanOrEqual(LATENT_TOL);
-  expect(maxAbsDiff(toNhwc(img.decoderSample, w, h), ref.float(c.tensors.image!)), 'image').toBeLessThanOrEqual(IMAGE_TOL);
+  expect(maxAbsDiff(img.finalLatents!, ref.float(c.tensors.final_latents!)), 'latents').toBeLessThanOrEqual(LATENT_TOL);
+  expect(maxAbsDiff(toNhwc(img.decoderSample!, w, h), ref.float(c.tensors.image!)), 'image').toBeLessThanOrEqual(IMAGE_TOL);
 }
 
 describe('image-to-image (reference/img2img)', () => {

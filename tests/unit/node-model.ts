@@ -39,6 +39,13 @@ export function tinyModel(): Promise<LoadedModel> {
   return cached;
 }
 
+let cachedDevice: Promise<LoadedModel> | undefined;
+/** The tiny model with the device loop on the wasm EP (the same graphs the WebGPU EP runs, on the CPU). */
+export function tinyDeviceLoopModel(): Promise<LoadedModel> {
+  cachedDevice ??= loadSdxl(dirModelFiles(modelDir), { ort, provider: 'wasm', clock, deviceLoop: true });
+  return cachedDevice;
+}
+
 /**
  * The worker's engine in Node, with PNG encode/decode by pngjs standing in for OffscreenCanvas/createImageBitmap; on
  * the ort-node-cpu runner, the CLI's own engine (onnxruntime-node, sharp).

@@ -50,8 +50,8 @@ describe('txt2img with explicit latents (reference/txt2img)', () => {
         promptWeighting: false, // diffusers reads "(ultra-detailed:1.2)" as plain text
       });
       const [img] = images;
-      expect(maxAbsDiff(img!.finalLatents, ref.float(c.tensors.final_latents!))).toBeLessThanOrEqual(LATENT_TOL);
-      expect(maxAbsDiff(toNhwc(img!.decoderSample, c.width, c.height), ref.float(c.tensors.image!))).toBeLessThanOrEqual(IMAGE_TOL);
+      expect(maxAbsDiff(img!.finalLatents!, ref.float(c.tensors.final_latents!))).toBeLessThanOrEqual(LATENT_TOL);
+      expect(maxAbsDiff(toNhwc(img!.decoderSample!, c.width, c.height), ref.float(c.tensors.image!))).toBeLessThanOrEqual(IMAGE_TOL);
       expectPixelsClose(img!.rgba, ref.float(c.tensors.image!), c.name);
     });
   }
@@ -70,7 +70,7 @@ describe('seeded txt2img (reference/seeded): the seed alone reproduces diffusers
       const image = ref.float(c.tensors.image!);
       images.forEach((img, k) => {
         const part = (a: Float32Array) => a.subarray((k * a.length) / n, ((k + 1) * a.length) / n);
-        expect(maxAbsDiff(img.finalLatents, part(latents)), `image ${k} latents`).toBeLessThanOrEqual(LATENT_TOL);
+        expect(maxAbsDiff(img.finalLatents!, part(latents)), `image ${k} latents`).toBeLessThanOrEqual(LATENT_TOL);
         expectPixelsClose(img.rgba, part(image), `${c.name} image ${k}`);
       });
     });

@@ -43,7 +43,7 @@ async function run(c: Case, group: typeof seeded, seed: number | number[], image
   const batches: number[] = [];
   const unet = recordingRunner(components.unet, (feeds) => batches.push(feeds.sample!.dims[0]!));
   const result = await generate({ ...components, unet }, request(c, group, seed, images), { randomSeed: () => 0, promptWeighting: false, ...opts });
-  return { latents: result.images.map((i) => i.finalLatents), seeds: result.images.map((i) => i.seed), batches };
+  return { latents: result.images.map((i) => i.finalLatents!), seeds: result.images.map((i) => i.seed), batches };
 }
 
 const perImage = (ref: Float32Array, n: number, k: number) => ref.subarray((k * ref.length) / n, ((k + 1) * ref.length) / n);

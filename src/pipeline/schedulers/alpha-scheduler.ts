@@ -25,9 +25,16 @@ export abstract class AlphaScheduler implements Scheduler {
 
   /** √ᾱ·x₀ + √(1 − ᾱ)·ε */
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    const a = this.alphasCumprod[timestep]!;
-    const sa = f32(Math.sqrt(a));
-    const sb = f32(Math.sqrt(f32(1 - a)));
+    const { a: sa, b: sb } = this.noiseCoefficients(timestep);
     return original.map((x, i) => f32(f32(sa * x) + f32(sb * noise[i]!)));
+  }
+
+  noiseCoefficients(timestep: number): { a: number; b: number } {
+    const a = this.alphasCumprod[timestep]!;
+    return { a: f32(Math.sqrt(a)), b: f32(Math.sqrt(f32(1 - a))) };
+  }
+
+  modelInputDivisor(): number {
+    return 1;
   }
 }

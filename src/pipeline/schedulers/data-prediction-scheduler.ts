@@ -30,7 +30,16 @@ export abstract class DataPredictionScheduler implements Scheduler {
 
   /** α_t·x₀ + σ_t·ε for the timestep's σ. */
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    const { alpha, sigmaT } = alphaSigmaLambda(this.sigmas[this.timesteps.indexOf(timestep)]!);
+    const { a: alpha, b: sigmaT } = this.noiseCoefficients(timestep);
     return original.map((x, i) => f32(f32(alpha * x) + f32(sigmaT * noise[i]!)));
+  }
+
+  noiseCoefficients(timestep: number): { a: number; b: number } {
+    const { alpha, sigmaT } = alphaSigmaLambda(this.sigmas[this.timesteps.indexOf(timestep)]!);
+    return { a: alpha, b: sigmaT };
+  }
+
+  modelInputDivisor(): number {
+    return 1;
   }
 }

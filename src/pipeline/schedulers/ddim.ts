@@ -2,6 +2,7 @@
 import { f32 } from '../float32-math';
 import { previousTimestep, integerTimesteps } from './alpha-schedule';
 import { AlphaScheduler } from './alpha-scheduler';
+import type { LinearStep, LinearStepper } from './linear-step';
 import type { NoiseSource, SchedulerConfig, SchedulerStep } from './scheduler';
 
 export interface AlphaSchedulerConfig extends SchedulerConfig {
@@ -32,7 +33,9 @@ export function predictFromAlpha(predictionType: string, x: number, out: number,
   }
 }
 
-export class DdimScheduler extends AlphaScheduler {
+export class DdimScheduler extends AlphaScheduler implements LinearStepper {
+  readonly usesStepNoise = false;
+  readonly usesHistory = false;
   private steps = 0;
   private readonly finalAlphaCumprod: number;
 
@@ -47,12 +50,31 @@ export class DdimScheduler extends AlphaScheduler {
   }
 
 
-  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, _noise: NoiseSource): SchedulerStep {
+  /** ᾱ at t, √ᾱ at the previous timestep and the direction coefficient √(1 − ᾱ_prev) (η = 0, so σ_t = 0). */
+  private stepScalars(timestep: number): { a: number; sqrtAPrev: number; dirCoeff: number } {
     const prevT = previousTimestep(this.config, this.steps, timestep);
-    const a = this.alphasCumprod[timestep]!;
     const aPrev = prevT >= 0 ? this.alphasCumprod[prevT]! : this.finalAlphaCumprod;
-    const sqrtAPrev = sqrtF(aPrev);
-    const dirCoeff = sqrtF(f32(1 - aPrev)); // η = 0, so σ_t = 0
+    return { a: this.alphasCumprod[timestep]!, sqrtAPrev: sqrtF(aPrev), dirCoeff: sqrtF(f32(1 - aPrev)) };
+  }
+
+  linearStepSupported(): boolean {
+    return clipRange(this.config) === undefined && ['epsilon', 'v_prediction'].includes(this.config.prediction_type);
+  }
+
+  /** x' = √ᾱ_prev·x₀ + √(1 − ᾱ_prev)·ε, with x₀ and ε linear in x and the model output (predictFromAlpha). */
+  linearStep(timestep: number): LinearStep {
+    const { a, sqrtAPrev, dirCoeff } = this.stepScalars(timestep);
+    const sa = sqrtF(a);
+    const sb = sqrtF(f32(1 - a));
+    if (this.config.prediction_type === 'epsilon') {
+      return { ax: f32(1 / sa), ae: f32(-sb / sa), cx: 0, ce: dirCoeff, c0: sqrtAPrev, ch: 0, cn: 0 };
+    }
+    // v: x₀ = √ᾱ·x − √(1−ᾱ)·v, ε = √ᾱ·v + √(1−ᾱ)·x
+    return { ax: sa, ae: -sb, cx: f32(dirCoeff * sb), ce: f32(dirCoeff * sa), c0: sqrtAPrev, ch: 0, cn: 0 };
+  }
+
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, _noise: NoiseSource): SchedulerStep {
+    const { a, sqrtAPrev, dirCoeff } = this.stepScalars(timestep);
     const clip = clipRange(this.config);
     const n = sample.length;
     const prev = new Float32Array(n);

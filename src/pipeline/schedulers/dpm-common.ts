@@ -60,14 +60,34 @@ export function dataPrediction(predictionType: string, sample: Float32Array, mod
   });
 }
 
-/** DPM-Solver++ first-order update from σ_s to σ_t: (σ_t/σ_s)·x − α_t(e^{−h} − 1)·x₀. */
-export function dpmFirstOrder(sample: Float32Array, x0: Float32Array, sigmaS: number, sigmaT: number): Float32Array {
+/** x₀ = ax·x + ae·out, convert_model_output's coefficients (the device loop's form of dataPrediction). */
+export function dataPredictionCoefficients(predictionType: string, sigma: number): { ax: number; ae: number } {
+  const { alpha, sigmaT } = alphaSigmaLambda(sigma);
+  if (predictionType === 'v_prediction') return { ax: alpha, ae: -sigmaT };
+  if (predictionType !== 'epsilon') throw new Error(`prediction_type ${predictionType} is not supported`);
+  return { ax: f32(1 / alpha), ae: f32(-sigmaT / alpha) };
+}
+
+/** The scalars of a first-order DPM-Solver++ update from σ_s to σ_t: x_t = ratio·x − b·x₀. */
+export function dpmFirstOrderScalars(sigmaS: number, sigmaT: number): { ratio: number; b: number } {
   const s = alphaSigmaLambda(sigmaS);
   const t = alphaSigmaLambda(sigmaT);
   const h = f32(t.lambda - s.lambda);
-  const ratio = f32(t.sigmaT / s.sigmaT);
-  const b = f32(t.alpha * f32(f32(Math.exp(-h)) - 1));
+  return { ratio: f32(t.sigmaT / s.sigmaT), b: f32(t.alpha * f32(f32(Math.exp(-h)) - 1)) };
+}
+
+/** DPM-Solver++ first-order update from σ_s to σ_t: (σ_t/σ_s)·x − α_t(e^{−h} − 1)·x₀. */
+export function dpmFirstOrder(sample: Float32Array, x0: Float32Array, sigmaS: number, sigmaT: number): Float32Array {
+  const { ratio, b } = dpmFirstOrderScalars(sigmaS, sigmaT);
   return sample.map((x, i) => f32(f32(ratio * x) - f32(b * x0[i]!)));
+}
+
+/** The scalars of the midpoint update below: ratio = σ_t/σ_from, B, and ½B/r0 (the weight of m0 − m1). */
+export function dpmSecondOrderScalars(sigmaFrom: number, sigmaT: number, h: number, r0: number): { ratio: number; b: number; d1Weight: number } {
+  const from = alphaSigmaLambda(sigmaFrom);
+  const t = alphaSigmaLambda(sigmaT);
+  const b = f32(t.alpha * f32(f32(Math.exp(-h)) - 1));
+  return { ratio: f32(t.sigmaT / from.sigmaT), b, d1Weight: f32(f32(0.5 * b) * f32(1 / r0)) };
 }
 
 /**
@@ -78,10 +98,7 @@ export function dpmSecondOrderMidpoint(
   sample: Float32Array, d0: Float32Array, m0: Float32Array, m1: Float32Array,
   sigmaFrom: number, sigmaT: number, h: number, r0: number,
 ): Float32Array {
-  const from = alphaSigmaLambda(sigmaFrom);
-  const t = alphaSigmaLambda(sigmaT);
-  const ratio = f32(t.sigmaT / from.sigmaT);
-  const b = f32(t.alpha * f32(f32(Math.exp(-h)) - 1));
+  const { ratio, b } = dpmSecondOrderScalars(sigmaFrom, sigmaT, h, r0);
   const inv = f32(1 / r0);
   const halfB = f32(0.5 * b);
   return sample.map((x, i) => {

@@ -60,8 +60,13 @@ export function initNoiseSigmaFor(config: SchedulerConfig, sigmas: ArrayLike<num
 
 /** x / √(σ² + 1) in float32. */
 export function scaleBySigma(sample: Float32Array, sigma: number): Float32Array {
-  const denom = f32(Math.sqrt(f32(f32(sigma * sigma) + 1)));
+  const denom = sigmaInputDivisor(sigma);
   return sample.map((x) => f32(x / denom));
+}
+
+/** √(σ² + 1) in float32: what σ-space schedulers divide the model input by. */
+export function sigmaInputDivisor(sigma: number): number {
+  return f32(Math.sqrt(f32(f32(sigma * sigma) + 1)));
 }
 
 /** x₀ from the model output for σ-space schedulers (epsilon or v-prediction). */

@@ -1,7 +1,7 @@
 // Base for σ-space ("K") schedulers: schedule set-up, σ-scaled model input, step index and add_noise in one place.
 import { f32 } from '../float32-math';
 import type { NoiseSource, Scheduler, SchedulerConfig, SchedulerStep } from './scheduler';
-import { initNoiseSigmaFor, scaleBySigma, sigmaSchedule, trainSigmasFor } from './sigma-schedule';
+import { initNoiseSigmaFor, scaleBySigma, sigmaInputDivisor, sigmaSchedule, trainSigmasFor } from './sigma-schedule';
 
 export abstract class SigmaScheduler implements Scheduler {
   abstract readonly order: number;
@@ -37,12 +37,22 @@ export abstract class SigmaScheduler implements Scheduler {
     return scaleBySigma(sample, this.sigmas[this.stepIndex]!);
   }
 
+  /** scaleModelInput's divisor at the current step (the device loop's model input). */
+  modelInputDivisor(): number {
+    return sigmaInputDivisor(this.sigmas[this.stepIndex]!);
+  }
+
   abstract step(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise: NoiseSource): SchedulerStep;
 
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    const sigma = this.noiseCoefficients(timestep).b;
+    return original.map((x, k) => f32(x + f32(noise[k]! * sigma)));
+  }
+
+  /** add_noise is x + σ_t·n. */
+  noiseCoefficients(timestep: number): { a: number; b: number } {
     const i = this.timesteps.indexOf(timestep);
     if (i < 0) throw new Error(`timestep ${timestep} is not in the schedule`);
-    const sigma = this.sigmas[i]!;
-    return original.map((x, k) => f32(x + f32(noise[k]! * sigma)));
+    return { a: 1, b: this.sigmas[i]! };
   }
 }

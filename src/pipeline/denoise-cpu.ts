@@ -1,0 +1,60 @@
+// The denoising loop in JS: every UNet output comes back to the CPU, guidance and the scheduler step run in float32 JS.
+import { afterDecode, afterStep, beforeDecode, beforeStep, type LoopHooks } from './denoise-hooks';
+import { f32 } from './float32-math';
+import type { ImageStart, KnownLatents } from './image-start';
+import type { ModelRunner } from './runners';
+import type { Scheduler } from './schedulers';
+import { predictNoise, type CfgBatch, type UnetConditioning } from './unet-call';
+import { decodeLatents, type DecodedImage } from './vae-decode';
+
+export interface CpuLoopModels {
+  unet: ModelRunner;
+  vaeDecoder: ModelRunner;
+  vaeScalingFactor: number;
+}
+
+export interface DenoisedImage {
+  /** The decoder's raw output (`sample`) is absent when the device loop was not asked for it. */
+  decoded: Omit<DecodedImage, 'sample'> & { sample?: Float32Array };
+  finalLatents?: Float32Array;
+  /** now() when the loop ended, and the milliseconds the decode took. */
+  loopEndAt: number;
+  decodeMs: number;
+}
+
+export async function denoiseOnCpu(
+  m: CpuLoopModels, cond: UnetConditioning, start: ImageStart, latentDims: readonly number[], cfgScale: number, hooks: LoopHooks, now: () => number,
+  cfgBatch?: CfgBatch,
+): Promise<DenoisedImage> {
+  const { scheduler, timesteps, known, stepNoise } = start;
+  let latents = start.latents;
+  const steps = timesteps.length;
+  for (const [i, t] of timesteps.entries()) {
+    await beforeStep(hooks);
+    const modelInput = scheduler.scaleModelInput(latents, t);
+    const noisePred = await predictNoise(m.unet, cond, modelInput, latentDims, t, cfgScale, cfgBatch);
+    latents = scheduler.step(noisePred, t, latents, stepNoise).prevSample;
+    if (known) latents = blendKnown(scheduler, known, latents, timesteps[i + 1]);
+    await afterStep(hooks, i + 1, steps);
+  }
+  const loopEndAt = now();
+  await beforeDecode(hooks, steps);
+  const t1 = now();
+  const decoded = await decodeLatents(m.vaeDecoder, latents, latentDims, m.vaeScalingFactor);
+  const decodeMs = now() - t1;
+  await afterDecode(hooks);
+  return { decoded, finalLatents: latents, loopEndAt, decodeMs };
+}
+
+/**
+ * The inpainting blend of a 4-channel UNet: outside the mask, the latents become the init image's latents re-noised to
+ * the next timestep (or the clean latents after the last step): (1 − m)·known + m·latents.
+ */
+function blendKnown(scheduler: Scheduler, known: KnownLatents, latents: Float32Array, nextT: number | undefined): Float32Array {
+  const proper = nextT === undefined ? known.latents : scheduler.addNoise(known.latents, known.noise, nextT);
+  const plane = known.mask.length;
+  return latents.map((x, i) => {
+    const m = known.mask[i % plane]!;
+    return f32(f32(f32(1 - m) * proper[i]!) + f32(m * x));
+  });
+}

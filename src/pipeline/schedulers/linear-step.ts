@@ -1,0 +1,64 @@
+// A scheduler step as a linear combination, so it can run as one small graph on the device (no per-element JS):
+//   ε  = model output (after guidance),   x₀ = ax·x + ae·ε,
+//   x' = cx·x + ce·ε + c0·x₀ + ch·h + cn·n   (h: the previous step's x₀, n: this step's fresh noise).
+import { f32 } from '../float32-math';
+
+export interface LinearStep {
+  ax: number;
+  ae: number;
+  cx: number;
+  ce: number;
+  c0: number;
+  ch: number;
+  cn: number;
+}
+
+/** The samplers whose steps are linear in their inputs implement this beside `step`. */
+export interface LinearStepper {
+  /** Whether this configuration's step is linear (e.g. not DDIM with clip_sample, not an unsupported prediction type). */
+  linearStepSupported(): boolean;
+  /** Advances the scheduler exactly as `step` does and returns the step's coefficients instead of computing it. */
+  linearStep(timestep: number): LinearStep;
+  /** What `scaleModelInput` divides by at the current step (1 when it does not scale). */
+  modelInputDivisor(): number;
+  /** `addNoise(x, n, t)` as a·x + b·n. */
+  noiseCoefficients(timestep: number): { a: number; b: number };
+  /** Each step takes a fresh noise draw of the latents' size that it uses (n above). */
+  readonly usesStepNoise: boolean;
+  /** Each step needs the previous step's x₀ (h above). */
+  readonly usesHistory: boolean;
+}
+
+export const isLinearStepper = (s: object): s is LinearStepper => typeof (s as Partial<LinearStepper>).linearStep === 'function';
+
+/** The same step in JS (float32 per operation), for checking coefficients against the scheduler's own `step`. */
+export function applyLinearStep(k: LinearStep, x: Float32Array, eps: Float32Array, history?: Float32Array, noise?: Float32Array): { prev: Float32Array; x0: Float32Array } {
+  const x0 = x.map((v, i) => f32(f32(k.ax * v) + f32(k.ae * eps[i]!)));
+  const prev = x.map((v, i) => {
+    let y = f32(f32(f32(k.cx * v) + f32(k.ce * eps[i]!)) + f32(k.c0 * x0[i]!));
+    if (history) y = f32(y + f32(k.ch * history[i]!));
+    if (noise) y = f32(y + f32(k.cn * noise[i]!));
+    return y;
+  });
+  return { prev, x0 };
+}
+
+/** x₀ = ax·x + ae·out for σ-space schedulers (predictOriginalSigma's coefficients). */
+export function sigmaX0Coefficients(predictionType: string, sigma: number): { ax: number; ae: number } {
+  if (predictionType === 'epsilon') return { ax: 1, ae: -sigma };
+  if (predictionType === 'v_prediction') {
+    const s2 = f32(f32(sigma * sigma) + 1);
+    return { ax: f32(1 / s2), ae: f32(-sigma / f32(Math.sqrt(s2))) };
+  }
+  throw new Error(`prediction_type ${predictionType} is not supported`);
+}
+
+/** An Euler move from σ to σ + dt as a linear step: x + dt·(x − x₀)/σ, plus σ_up·n for the ancestral sampler. */
+export function eulerLinearStep(predictionType: string, sigma: number, dt: number, sigmaUp = 0): LinearStep {
+  const { ax, ae } = sigmaX0Coefficients(predictionType, sigma);
+  const r = f32(dt / sigma);
+  // With ε-prediction x − x₀ = σ·ε exactly, so the step is x + dt·ε; otherwise through x₀.
+  return predictionType === 'epsilon'
+    ? { ax, ae, cx: 1, ce: dt, c0: 0, ch: 0, cn: sigmaUp }
+    : { ax, ae, cx: f32(1 + r), ce: 0, c0: -r, ch: 0, cn: sigmaUp };
+}
