@@ -1,7 +1,6 @@
 // Builds a generation's stats: time inside session.run per component, full-latent transfers per step, GPU dispatches and peak GPU memory.
-import type { ExecutionProvider } from '../runtime/ort-runner';
 import type { GpuCounts } from '../runtime/gpu-counters';
-import type { RunClock } from '../runtime/ort-runner';
+import type { ExecutionProvider, RunClock } from '../runtime/ort-runner';
 import { tensorLedger } from '../runtime/tensor-ledger';
 import { latentTransfers, type TransferCount } from '../runtime/transfer-ledger';
 import type { GenerationStats } from './protocol';
