@@ -11,7 +11,13 @@ import type { SizeRule } from '../schema/sizes';
 import { createClipTokenizer } from './clip-tokenizer';
 import type { ModelFiles } from './model-files';
 import { externalDataFiles } from './onnx-external-data';
+import type * as OrtModule from 'onnxruntime-web';
+import { firstDims, shapeCapacity, type FirstShape } from './load-shape';
+import { declaredInputs } from './onnx-input-dims';
 import { OrtRunner, type ExecutionProvider, type Ort, type RunClock } from './ort-runner';
+import type { SessionCacheEvent } from './session-cache';
+import type { DimValues } from './session-shapes';
+import { ShapedSession } from './shaped-session';
 
 export const SESSION_COMPONENTS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder'] as const;
 export type SessionComponent = (typeof SESSION_COMPONENTS)[number];
@@ -50,7 +56,15 @@ export interface LoadOptions {
    * stops the load, and the sessions already made are released.
    */
   checkpoint?: (next: SessionComponent | undefined) => Promise<void>;
+  /** false: sessions with free dims (one per component, any shape). Default: one session per shape (static shapes). */
+  staticShapes?: boolean;
+  /** The shape the load-time sessions are made for (default: 1024², UNet batch 1, 77 tokens; loadSdxl uses the model's default size). */
+  firstShape?: Partial<FirstShape>;
+  /** Told when a per-shape session is created (with how long it took) or released. */
+  onSession?: (e: SessionCacheEvent & { component: SessionComponent }) => void;
 }
+
+const DEFAULT_FIRST_SHAPE: FirstShape = { width: 1024, height: 1024, vaeScaleFactor: 8, unetBatch: 1, tokens: 77 };
 
 /** A JSON file of the folder, checked against its schema: a bad one is named with its field, before any session. */
 async function checkedJson<S extends z.ZodType>(files: ModelFiles, path: string, schema: S): Promise<z.output<S>> {
@@ -66,8 +80,8 @@ async function loadTokenizer(files: ModelFiles, dir: string): Promise<BpeTokeniz
   return createClipTokenizer(json, config);
 }
 
-/** One component's session: its graph, then the external data its graph names (Blobs where the source has them). */
-export async function createComponentSession(files: ModelFiles, component: SessionComponent, opts: LoadOptions): Promise<{ runner: OrtRunner; bytes: number }> {
+/** The graph and the external data its graph names (Blobs where the source has them), read from the store. */
+async function readComponent(files: ModelFiles, component: SessionComponent, opts: Pick<LoadOptions, 'onProgress'>) {
   const progress = (file: string) => (received: number, total?: number) => opts.onProgress?.({ component, file, received, total });
   const modelPath = `${component}/model.onnx`;
   const model = await files.bytes(modelPath, progress(modelPath));
@@ -81,12 +95,35 @@ export async function createComponentSession(files: ModelFiles, component: Sessi
     bytes += size;
     externalData.push({ path: location, data });
   }
-  const session = await opts.ort.InferenceSession.create(model, {
+  return { model, externalData, bytes };
+}
+
+/**
+ * One component's session. Free dims (batch, sizes, tokens) are fixed per call shape with freeDimensionOverrides
+ * (static shapes: shape ops fold away), one session per shape in a bounded cache; the first is made now for the
+ * expected shape, so a bad model fails at load. Later shapes read the files again (no weights kept in JS memory).
+ */
+export async function createComponentSession(files: ModelFiles, component: SessionComponent, opts: LoadOptions): Promise<{ runner: OrtRunner; bytes: number }> {
+  let read: Awaited<ReturnType<typeof readComponent>> | undefined = await readComponent(files, component, opts);
+  const { bytes } = read;
+  const sessionOptions = (overrides?: DimValues): OrtModule.InferenceSession.SessionOptions => ({
     executionProviders: [opts.provider],
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3, // errors only: CPU placement of shape ops is expected and not worth a warning
-    externalData,
+    ...(overrides ? { freeDimensionOverrides: { ...overrides } } : {}),
   });
+  const declared = declaredInputs(read.model);
+  const first = opts.staticShapes === false ? undefined : firstDims(component, declared, { ...DEFAULT_FIRST_SHAPE, ...opts.firstShape });
+  if (!first) {
+    const session = await opts.ort.InferenceSession.create(read.model, { ...sessionOptions(), externalData: read.externalData });
+    return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };
+  }
+  const create = async (dims: DimValues) => {
+    const src = read ?? (await readComponent(files, component, {}));
+    read = undefined; // the first session's bytes are not kept for the next
+    return opts.ort.InferenceSession.create(src.model, { ...sessionOptions(dims), externalData: src.externalData });
+  };
+  const session = await ShapedSession.create(declared, first, create, shapeCapacity(bytes), (e) => opts.onSession?.({ component, ...e }));
   return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };
 }
 
@@ -101,6 +138,10 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
   ]);
   const [tokenizer, tokenizer2] = await Promise.all([loadTokenizer(files, 'tokenizer'), loadTokenizer(files, 'tokenizer_2')]);
 
+  const blocks = vaeConfig.block_out_channels?.length ?? 4;
+  const { sizeRule, defaultSize } = manifestLimits(manifest);
+  const [width, height] = defaultSize;
+  const sessionOpts: LoadOptions = { ...opts, firstShape: { width, height, vaeScaleFactor: 2 ** (blocks - 1), ...opts.firstShape } };
   const runners: Partial<Record<SessionComponent, OrtRunner>> = {};
   const componentBytes: Record<string, number> = {};
   try {
@@ -109,7 +150,7 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
       // Optional: the public Lightning web exports ship no VAE encoder (text-to-image only).
       if (component === 'vae_encoder' && !hasVaeEncoder) continue;
       await opts.checkpoint?.(component);
-      const { runner, bytes } = await createComponentSession(files, component, opts);
+      const { runner, bytes } = await createComponentSession(files, component, sessionOpts);
       runners[component] = runner;
       componentBytes[component] = bytes;
     }
@@ -119,8 +160,6 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
     throw e;
   }
 
-  const blocks = vaeConfig.block_out_channels?.length ?? 4;
-  const { sizeRule, defaultSize } = manifestLimits(manifest);
   const components: SdxlComponents = {
     tokenizer,
     tokenizer2,

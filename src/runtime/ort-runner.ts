@@ -3,6 +3,7 @@ import type * as OrtModule from 'onnxruntime-web';
 import type { ModelRunner, ValueInfo } from '../pipeline/runners';
 import type { Tensor } from '../pipeline/tensor';
 import { floatsToHalf, halfToFloats } from './float16';
+import type { RunnableSession } from './shaped-session';
 import { tensorLedger } from './tensor-ledger';
 
 export type Ort = typeof OrtModule;
@@ -32,7 +33,7 @@ export class OrtRunner implements ModelRunner {
 
   constructor(
     private readonly ort: Ort,
-    private readonly session: OrtModule.InferenceSession,
+    private readonly session: RunnableSession,
     readonly component: string,
     private readonly clock: RunClock,
   ) {
