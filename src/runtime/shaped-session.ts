@@ -63,7 +63,7 @@ export class ShapedSession implements RunnableSession {
     return shapeKey(dimValues(this.declared, feeds as Record<string, { dims: readonly number[] }>));
   }
 
-  run(feeds: Feeds, fetches?: readonly string[]): Promise<OrtModule.InferenceSession.ReturnType> {
+  async run(feeds: Feeds, fetches?: readonly string[]): Promise<OrtModule.InferenceSession.ReturnType> {
     const dims = dimValues(this.declared, feeds as Record<string, { dims: readonly number[] }>);
     return this.cache.use(dims, (s) => (fetches ? s.run(feeds, fetches) : s.run(feeds)));
   }
