@@ -16,8 +16,9 @@ import { firstDims, shapeCapacity, type FirstShape } from './load-shape';
 import { declaredInputs } from './onnx-input-dims';
 import { OrtRunner, type ExecutionProvider, type Ort, type RunClock } from './ort-runner';
 import type { SessionCacheEvent } from './session-cache';
-import type { DimValues } from './session-shapes';
-import { ShapedSession } from './shaped-session';
+import { capturedSession } from './captured-session';
+import { shapeKey, type DimValues } from './session-shapes';
+import { ShapedSession, type RunnableSession } from './shaped-session';
 
 export const SESSION_COMPONENTS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder'] as const;
 export type SessionComponent = (typeof SESSION_COMPONENTS)[number];
@@ -60,9 +61,13 @@ export interface LoadOptions {
   staticShapes?: boolean;
   /** The shape the load-time sessions are made for (default: 1024², UNet batch 1, 77 tokens; loadSdxl uses the model's default size). */
   firstShape?: Partial<FirstShape>;
-  /** Told when a per-shape session is created (with how long it took) or released. */
-  onSession?: (e: SessionCacheEvent & { component: SessionComponent }) => void;
+  /** Graph capture for the UNet on WebGPU (per shape; falls back to a plain session where the EP refuses). */
+  graphCapture?: boolean;
+  /** Told when a per-shape session is created (with how long it took) or released, or capture is refused. */
+  onSession?: (e: SessionEvent) => void;
 }
+
+export type SessionEvent = { component: SessionComponent } & (SessionCacheEvent | { kind: 'capture-refused'; key: string; message: string });
 
 const DEFAULT_FIRST_SHAPE: FirstShape = { width: 1024, height: 1024, vaeScaleFactor: 8, unetBatch: 1, tokens: 77 };
 
@@ -118,10 +123,13 @@ export async function createComponentSession(files: ModelFiles, component: Sessi
     const session = await opts.ort.InferenceSession.create(read.model, { ...sessionOptions(), externalData: read.externalData });
     return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };
   }
-  const create = async (dims: DimValues) => {
+  const capture = component === 'unet' && opts.provider === 'webgpu' && opts.graphCapture === true;
+  const create = async (dims: DimValues): Promise<RunnableSession> => {
     const src = read ?? (await readComponent(files, component, {}));
     read = undefined; // the first session's bytes are not kept for the next
-    return opts.ort.InferenceSession.create(src.model, { ...sessionOptions(dims), externalData: src.externalData });
+    const options = { ...sessionOptions(dims), externalData: src.externalData };
+    if (capture) return capturedSession(opts.ort, src.model, options, (m) => opts.onSession?.({ component, kind: 'capture-refused', key: shapeKey(dims), message: m }));
+    return opts.ort.InferenceSession.create(src.model, options);
   };
   const session = await ShapedSession.create(declared, first, create, shapeCapacity(bytes), (e) => opts.onSession?.({ component, ...e }));
   return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };

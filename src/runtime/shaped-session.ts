@@ -29,9 +29,9 @@ export class ShapedSession implements RunnableSession {
   readonly outputMetadata: readonly OrtModule.InferenceSession.ValueMetadata[];
 
   private constructor(
-    private readonly cache: ShapeSessionCache<OrtModule.InferenceSession>,
+    private readonly cache: ShapeSessionCache<RunnableSession>,
     private readonly declared: readonly DeclaredInput[],
-    first: OrtModule.InferenceSession,
+    first: RunnableSession,
   ) {
     this.inputMetadata = withDeclaredDims(first.inputMetadata, declared);
     this.outputMetadata = first.outputMetadata;
@@ -44,7 +44,7 @@ export class ShapedSession implements RunnableSession {
   static async create(
     declared: readonly DeclaredInput[],
     firstDims: DimValues,
-    create: (dims: DimValues) => Promise<OrtModule.InferenceSession>,
+    create: (dims: DimValues) => Promise<RunnableSession>,
     capacity: number,
     onEvent?: (e: SessionCacheEvent) => void,
   ): Promise<ShapedSession> {

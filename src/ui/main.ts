@@ -37,6 +37,8 @@ const ortParam = params.get('ort');
 const generator = createWorkerGenerator({
   forceWasm: params.get('ep') === 'wasm',
   ortBuild: ortParam === 'jspi' || ortParam === 'asyncify' ? ortParam : undefined,
+  // ?capture=1|0 turns graph capture of the UNet on or off (for comparisons); otherwise the engine's default.
+  ...(params.has('capture') ? { graphCapture: params.get('capture') === '1' } : {}),
   // A crashed worker (or a lost GPU device) is replaced and the model reloaded; the draft and the queue stay.
   onRestart: (e) => {
     const { text, kind } = describeRestart(e);

@@ -55,6 +55,7 @@ export interface WorkerGeneratorOptions {
   forceWasm?: boolean;
   hubEndpoint?: string;
   ortBuild?: 'jspi' | 'asyncify';
+  graphCapture?: boolean;
   storeRoot?: FileSystemDirectoryHandle;
   store?: 'opfs' | 'none';
   /** The engine stopped and is coming back (or gave up): for the page to say so. */
@@ -66,6 +67,7 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
     forceWasm: options.forceWasm ?? false,
     ...(options.hubEndpoint ? { hubEndpoint: options.hubEndpoint } : {}),
     ...(options.ortBuild ? { ortBuild: options.ortBuild } : {}),
+    ...(options.graphCapture !== undefined ? { graphCapture: options.graphCapture } : {}),
     ...(options.storeRoot ? { storeRoot: options.storeRoot } : {}),
     ...(options.store ? { store: options.store } : {}),
     baseHref: document.baseURI,
