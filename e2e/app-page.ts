@@ -13,9 +13,12 @@ export function referencePngBase64(name: string): string {
 export class AppPage {
   constructor(readonly page: Page) {}
 
-  /** Opens the app from a ?model= link, saying yes when it asks before downloading (a stored model loads at once). */
-  async open(model = TINY_MODEL): Promise<void> {
-    await this.page.goto(`/?model=${encodeURIComponent(model)}`);
+  /**
+   * Opens the app from a ?model= link, saying yes when it asks before downloading (a stored model loads at once);
+   * `query` adds page parameters ("&capture=1").
+   */
+  async open(model = TINY_MODEL, query = ''): Promise<void> {
+    await this.page.goto(`/?model=${encodeURIComponent(model)}${query}`);
     await acceptLink(this.page, () => this.page.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 180_000 }), 180_000);
     await expect(this.page.getByTestId('model-state')).toContainText('ready', { timeout: 180_000 });
   }

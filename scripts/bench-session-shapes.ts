@@ -121,7 +121,8 @@ async function webgpuBench(feeds: VariantSpec['feeds']) {
         modelUrl: '/model/unet/model.onnx', ortUrl: '/ort/ort.jspi.min.mjs', wasmBase: '/ort/',
         overrides: v.startsWith('static') ? overrides : null, capture: v.endsWith('+capture'), feeds, runs: runs + 1,
       };
-      const r = await page.evaluate(async (s) => ((await import('/page.js')) as { runVariant: (s: VariantSpec) => Promise<VariantResult> }).runVariant(s), spec);
+      // The page's module, by a URL the bundler-free page resolves (a variable, so TypeScript does not look for it).
+      const r = await page.evaluate(async ([s, url]) => ((await import(url)) as { runVariant: (s: VariantSpec) => Promise<VariantResult> }).runVariant(s), [spec, '/page.js'] as const);
       await page.close();
       process.stderr.write(`[${v}] ${JSON.stringify({ ...r, output: r.output.length })}\n`);
       reference ??= r.output.length ? r.output : undefined;
