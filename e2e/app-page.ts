@@ -13,9 +13,10 @@ export function referencePngBase64(name: string): string {
 export class AppPage {
   constructor(readonly page: Page) {}
 
-  /** Opens the app from a ?model= link, saying yes when it asks before downloading (a stored model loads at once). */
+  /** Opens the app from a ?model= link, saying yes when it asks before downloading (a stored model loads at once); `extraQuery` adds page parameters ("capture=1"). */
   async open(model = TINY_MODEL, extraQuery = ''): Promise<void> {
-    await this.page.goto(`/?${extraQuery ? `${extraQuery}&` : ''}model=${encodeURIComponent(model)}`);
+    const extra = extraQuery.replace(/^&/, '');
+    await this.page.goto(`/?${extra ? `${extra}&` : ''}model=${encodeURIComponent(model)}`);
     await acceptLink(this.page, () => this.page.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 180_000 }), 180_000);
     await expect(this.page.getByTestId('model-state')).toContainText('ready', { timeout: 180_000 });
   }

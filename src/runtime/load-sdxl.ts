@@ -13,7 +13,14 @@ import { createClipTokenizer } from './clip-tokenizer';
 import type { ModelFiles } from './model-files';
 import { externalDataFiles } from './onnx-external-data';
 import { OrtDeviceLoop } from './ort-device-loop';
+import type * as OrtModule from 'onnxruntime-web';
+import { firstDims, shapeCapacity, type FirstShape } from './load-shape';
+import { declaredInputs } from './onnx-input-dims';
 import { OrtRunner, type ExecutionProvider, type Ort, type RunClock } from './ort-runner';
+import type { SessionCacheEvent } from './session-cache';
+import { capturedSession } from './captured-session';
+import { shapeKey, type DimValues } from './session-shapes';
+import { ShapedSession, type RunnableSession } from './shaped-session';
 
 export const SESSION_COMPONENTS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder'] as const;
 export type SessionComponent = (typeof SESSION_COMPONENTS)[number];
@@ -70,7 +77,20 @@ export interface LoadOptions {
    * run as small graphs on the same EP). Default: on WebGPU only; tests turn it on for the CPU EPs.
    */
   deviceLoop?: boolean;
+
+  /** false: sessions with free dims (one per component, any shape). Default: one session per shape (static shapes). */
+  staticShapes?: boolean;
+  /** The shape the load-time sessions are made for (default: 1024², UNet batch 1, 77 tokens; loadSdxl uses the model's default size). */
+  firstShape?: Partial<FirstShape>;
+  /** Graph capture for the UNet on WebGPU (per shape; falls back to a plain session where the EP refuses). */
+  graphCapture?: boolean;
+  /** Told when a per-shape session is created (with how long it took) or released, or capture is refused. */
+  onSession?: (e: SessionEvent) => void;
 }
+
+export type SessionEvent = { component: SessionComponent } & (SessionCacheEvent | { kind: 'capture-refused'; key: string; message: string });
+
+const DEFAULT_FIRST_SHAPE: FirstShape = { width: 1024, height: 1024, vaeScaleFactor: 8, unetBatch: 1, tokens: 77 };
 
 /** The components whose outputs the device loop consumes on the device. */
 const DEVICE_OUTPUTS: readonly SessionComponent[] = ['unet', 'vae_decoder'];
@@ -89,12 +109,8 @@ async function loadTokenizer(files: ModelFiles, dir: string): Promise<BpeTokeniz
   return createClipTokenizer(json, config);
 }
 
-/** One component's session: its graph, then the external data its graph names (Blobs where the source has them). */
-export async function createComponentSession(files: ModelFiles, component: SessionComponent, opts: LoadOptions): Promise<{ runner: OrtRunner; bytes: number }> {
-  const placement: ComponentSessionOptions = opts.provider === 'webgpu' && (opts.deviceLoop ?? true) && DEVICE_OUTPUTS.includes(component)
-    ? { preferredOutputLocation: 'gpu-buffer' }
-    : {};
-  if (opts.openSession) return openedSession(files, component, opts, opts.openSession, placement);
+/** The graph and the external data its graph names (Blobs where the source has them), read from the store. */
+async function readComponent(files: ModelFiles, component: SessionComponent, opts: Pick<LoadOptions, 'onProgress'>) {
   const progress = (file: string) => (received: number, total?: number) => opts.onProgress?.({ component, file, received, total });
   const modelPath = `${component}/model.onnx`;
   const model = await files.bytes(modelPath, progress(modelPath));
@@ -108,16 +124,50 @@ export async function createComponentSession(files: ModelFiles, component: Sessi
     bytes += size;
     externalData.push({ path: location, data });
   }
-  const session = await opts.ort.InferenceSession.create(model, {
+  return { model, externalData, bytes };
+}
+
+/**
+ * One component's session. Free dims (batch, sizes, tokens) are fixed per call shape with freeDimensionOverrides
+ * (static shapes: shape ops fold away), one session per shape in a bounded cache; the first is made now for the
+ * expected shape, so a bad model fails at load. Later shapes read the files again (no weights kept in JS memory).
+ */
+export async function createComponentSession(files: ModelFiles, component: SessionComponent, opts: LoadOptions): Promise<{ runner: OrtRunner; bytes: number }> {
+  const placement: ComponentSessionOptions = opts.provider === 'webgpu' && (opts.deviceLoop ?? true) && DEVICE_OUTPUTS.includes(component)
+    ? { preferredOutputLocation: 'gpu-buffer' }
+    : {};
+  if (opts.openSession) return openedSession(files, component, opts, opts.openSession, placement);
+  let read: Awaited<ReturnType<typeof readComponent>> | undefined = await readComponent(files, component, opts);
+  const { bytes } = read;
+  const sessionOptions = (overrides?: DimValues): OrtModule.InferenceSession.SessionOptions => ({
     executionProviders: [opts.provider],
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3, // errors only: CPU placement of shape ops is expected and not worth a warning
-    externalData,
+    ...(overrides ? { freeDimensionOverrides: { ...overrides } } : {}),
     ...placement,
   });
+  const declared = declaredInputs(read.model);
+  const first = opts.staticShapes === false ? undefined : firstDims(component, declared, { ...DEFAULT_FIRST_SHAPE, ...opts.firstShape });
+  if (!first) {
+    const session = await opts.ort.InferenceSession.create(read.model, { ...sessionOptions(), externalData: read.externalData });
+    return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };
+  }
+  const capture = component === 'unet' && opts.provider === 'webgpu' && opts.graphCapture === true;
+  const create = async (dims: DimValues): Promise<RunnableSession> => {
+    const src = read ?? (await readComponent(files, component, {}));
+    read = undefined; // the first session's bytes are not kept for the next
+    const options = { ...sessionOptions(dims), externalData: src.externalData };
+    if (capture) return capturedSession(opts.ort, src.model, options, (m) => opts.onSession?.({ component, kind: 'capture-refused', key: shapeKey(dims), message: m }));
+    return opts.ort.InferenceSession.create(src.model, options);
+  };
+  const session = await ShapedSession.create(declared, first, create, shapeCapacity(bytes), (e) => opts.onSession?.({ component, ...e }));
   return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };
 }
 
+/**
+ * A session made by the host's opener (Node: from the file's path, so onnxruntime maps the weights itself). Free dims
+ * stay free there: the opener is called once per component.
+ */
 async function openedSession(
   files: ModelFiles, component: SessionComponent, opts: LoadOptions, open: SessionOpener, placement: ComponentSessionOptions,
 ): Promise<{ runner: OrtRunner; bytes: number }> {
@@ -136,6 +186,10 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
   ]);
   const [tokenizer, tokenizer2] = await Promise.all([loadTokenizer(files, 'tokenizer'), loadTokenizer(files, 'tokenizer_2')]);
 
+  const blocks = vaeConfig.block_out_channels?.length ?? 4;
+  const { sizeRule, defaultSize } = manifestLimits(manifest);
+  const [width, height] = defaultSize;
+  const sessionOpts: LoadOptions = { ...opts, firstShape: { width, height, vaeScaleFactor: 2 ** (blocks - 1), ...opts.firstShape } };
   const runners: Partial<Record<SessionComponent, OrtRunner>> = {};
   const componentBytes: Record<string, number> = {};
   try {
@@ -144,7 +198,7 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
       // Optional: the public Lightning web exports ship no VAE encoder (text-to-image only).
       if (component === 'vae_encoder' && !hasVaeEncoder) continue;
       await opts.checkpoint?.(component);
-      const { runner, bytes } = await createComponentSession(files, component, opts);
+      const { runner, bytes } = await createComponentSession(files, component, sessionOpts);
       runners[component] = runner;
       componentBytes[component] = bytes;
     }
@@ -154,8 +208,6 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
     throw e;
   }
 
-  const blocks = vaeConfig.block_out_channels?.length ?? 4;
-  const { sizeRule, defaultSize } = manifestLimits(manifest);
   const components: SdxlComponents = {
     tokenizer,
     tokenizer2,

@@ -4,6 +4,7 @@ import type { ModelRunner, ValueInfo } from '../pipeline/runners';
 import type { Tensor } from '../pipeline/tensor';
 import { floatsToHalf, halfToFloats } from './float16';
 import { gpuCounters } from './gpu-counters';
+import type { RunnableSession } from './shaped-session';
 import { tensorLedger } from './tensor-ledger';
 import { transferLedger } from './transfer-ledger';
 
@@ -46,7 +47,7 @@ export class OrtRunner implements ModelRunner {
 
   constructor(
     private readonly ort: Ort,
-    private readonly session: OrtModule.InferenceSession,
+    private readonly session: RunnableSession,
     readonly component: string,
     private readonly clock: RunClock,
   ) {

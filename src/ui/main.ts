@@ -39,6 +39,8 @@ const generator = createWorkerGenerator({
   ortBuild: ortParam === 'jspi' || ortParam === 'asyncify' ? ortParam : undefined,
   // ?loop=cpu keeps the denoising loop in JS where the GPU-resident loop would run (for comparisons).
   loop: params.get('loop') === 'cpu' ? 'cpu' : undefined,
+  // ?capture=1|0 turns graph capture of the UNet on or off (for comparisons); otherwise the engine's default.
+  ...(params.has('capture') ? { graphCapture: params.get('capture') === '1' } : {}),
   // A crashed worker (or a lost GPU device) is replaced and the model reloaded; the draft and the queue stay.
   onRestart: (e) => {
     const { text, kind } = describeRestart(e);

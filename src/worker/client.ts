@@ -62,6 +62,7 @@ export interface WorkerGeneratorOptions {
   ortBuild?: 'jspi' | 'asyncify';
   /** 'cpu': keep the denoising loop in JS (for comparisons with the device loop). */
   loop?: 'device' | 'cpu';
+  graphCapture?: boolean;
   storeRoot?: FileSystemDirectoryHandle;
   store?: 'opfs' | 'none';
   /** The engine stopped and is coming back (or gave up): for the page to say so. */
@@ -74,6 +75,7 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
     ...(options.hubEndpoint ? { hubEndpoint: options.hubEndpoint } : {}),
     ...(options.ortBuild ? { ortBuild: options.ortBuild } : {}),
     ...(options.loop ? { loop: options.loop } : {}),
+    ...(options.graphCapture !== undefined ? { graphCapture: options.graphCapture } : {}),
     ...(options.storeRoot ? { storeRoot: options.storeRoot } : {}),
     ...(options.store ? { store: options.store } : {}),
     baseHref: document.baseURI,

@@ -16,7 +16,7 @@ import type { ResolvedRequest } from '../schema/validate';
 import type { EngineErrorData, FieldError, GenerateResponse } from '../schema/response';
 import { validateRequest } from '../schema/validate';
 import { DownloadError } from '../runtime/download-file';
-import { createComponentSession, loadSdxl, type LoadedModel, type SessionOpener } from '../runtime/load-sdxl';
+import { createComponentSession, loadSdxl, type LoadedModel, type SessionEvent, type SessionOpener } from '../runtime/load-sdxl';
 import type { ModelCache, StorageApi } from '../runtime/model-cache';
 import type { ModelFiles } from '../runtime/model-files';
 import { RunClock, type Ort, type OrtRunner } from '../runtime/ort-runner';
@@ -87,6 +87,14 @@ interface RequestImages {
   fullRes?: { init: RgbaImage; mask: RgbaImage; box: CropBox };
 }
 
+/** Whether the UNet runs with graph capture on WebGPU unless the page says (README, "Static shapes and graph capture"). */
+export const GRAPH_CAPTURE_DEFAULT = false;
+
+/** Capture refused by the EP is worth a line in the console; the run goes on without it, the same images. */
+function logSessionEvent(e: SessionEvent): void {
+  if (e.kind === 'capture-refused') console.warn(`Graph capture refused for ${e.component} (${e.key}); running without it: ${e.message}`);
+}
+
 export class Engine implements EngineApi {
   private model?: { key: string; loaded: LoadedModel; report: LoadedModelReport; files: ModelFiles; encodersReleased: boolean; deleted?: boolean };
   private releaseEncoders = false;
@@ -101,6 +109,7 @@ export class Engine implements EngineApi {
   private adapterReport?: Promise<AdapterReport>;
   private ortLoaded?: Promise<LoadedOrt | { ort: Ort; build: 'node' }>;
   private loopChoice: 'device' | 'cpu' = 'device';
+  private graphCapture = GRAPH_CAPTURE_DEFAULT;
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -108,6 +117,7 @@ export class Engine implements EngineApi {
   init(options: EngineInit): Promise<AdapterReport> {
     this.adapterReport ??= this.deps.probe(options.forceWasm);
     if (options.loop) this.loopChoice = options.loop;
+    if (options.graphCapture !== undefined) this.graphCapture = options.graphCapture;
     const ort = this.deps.ort;
     this.ortLoaded ??= typeof ort === 'function' ? ort(options.ortBuild ?? 'auto') : Promise.resolve({ ort, build: 'node' as const });
     if (!this.library) {
@@ -172,7 +182,7 @@ export class Engine implements EngineApi {
         const source = await this.lib().resolve(ref, adapter, (p) => void onProgress?.({ stage: 'download', ...p }));
         if (this.model?.key === source.key && !this.model.deleted) return { ok: true, value: this.model.report };
         const loaded = await loadSdxl(source.files, {
-          ort: await this.ort(), provider: adapter.provider, clock: this.clock, openSession: this.deps.openSession, onProgress: (p) => void onProgress?.({ stage: 'session', ...p }),
+          ort: await this.ort(), provider: adapter.provider, clock: this.clock, openSession: this.deps.openSession, graphCapture: this.graphCapture, onSession: logSessionEvent, onProgress: (p) => void onProgress?.({ stage: 'session', ...p }),
           // Each session starts with an event the page answers; a cancel from it (or sent meanwhile) stops the load there.
           checkpoint: async (component) => {
             if (component && await answer(onProgress, { stage: 'session', component, file: `${component}/model.onnx`, received: 0 })) abort.abort();

@@ -99,6 +99,8 @@ export interface EngineInit {
   storeRoot?: FileSystemDirectoryHandle;
   /** 'none' where the browser denies storage (a widget in another site's page): URLs are read directly, nothing kept. */
   store?: 'opfs' | 'none';
+  /** Graph capture for the UNet on WebGPU (?capture=0|1); unset: the engine's default. */
+  graphCapture?: boolean;
 }
 
 /** GPU (or wasm) memory the loaded sessions hold, by component; text encoders may be released between runs. */
