@@ -13,6 +13,7 @@ import { TorchGenerator } from './torch-generator';
 import { predictNoise, unetConditioning } from './unet-call';
 import { decodeLatents } from './vae-decode';
 import { encodeImage } from './vae-encode';
+import type { VaeShape } from './vae-memory';
 
 export interface SdxlComponents extends TextEncoders {
   unet: ModelRunner;
@@ -24,6 +25,8 @@ export interface SdxlComponents extends TextEncoders {
   /** Latent channels and the VAE's spatial factor (8 for SDXL). */
   latentChannels: number;
   vaeScaleFactor: number;
+  /** The VAE's block channels and mid-block attention (for the decoder's memory estimate); absent = unknown. */
+  vaeShape?: VaeShape;
 }
 
 export interface PipelineOptions {
@@ -46,6 +49,8 @@ export interface PipelineOptions {
   stepNoise?: (imageIndex: number) => NoiseSource;
   /** Unscaled N(0,1) starting latents per image (diffusers' `latents` argument); drawn from the seed when absent. */
   initialNoise?: (imageIndex: number) => Float32Array;
+  /** Decode in overlapping tiles of this many latents (diffusers' tiled_decode) when the latent is larger; else whole. */
+  vaeTileLatent?: number;
 }
 
 export interface GeneratedPixels {
@@ -55,6 +60,8 @@ export interface GeneratedPixels {
   seed: number;
   finalLatents: Float32Array;
   decoderSample: Float32Array;
+  /** VAE decoder calls for this image: more than 1 when it was decoded in tiles. */
+  tiles?: number;
 }
 
 export interface PipelineResult {
@@ -145,7 +152,8 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
     await opts.onProgress?.({ stage: 'decode', image: index, images: total, step: steps, steps });
     throwIfCancelled(opts.signal);
     const tDecode = now();
-    const decoded = await decodeLatents(c.vaeDecoder, latents, latentDims, c.vaeScalingFactor);
+    const tiling = opts.vaeTileLatent ? { tileLatent: opts.vaeTileLatent, scale: c.vaeScaleFactor, signal: opts.signal } : undefined;
+    const decoded = await decodeLatents(c.vaeDecoder, latents, latentDims, c.vaeScalingFactor, tiling);
     timings.decode += now() - tDecode;
     await opts.yieldToHost?.();
     throwIfCancelled(opts.signal);

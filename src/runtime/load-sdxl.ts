@@ -133,6 +133,7 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
     vaeScalingFactor: vaeConfig.scaling_factor ?? 0.13025,
     latentChannels: vaeConfig.latent_channels ?? 4,
     vaeScaleFactor: 2 ** (blocks - 1),
+    vaeShape: { blockOutChannels: vaeConfig.block_out_channels ?? [128, 256, 512, 512], midBlockAttention: vaeConfig.mid_block_add_attention },
   };
   return {
     components,

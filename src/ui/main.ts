@@ -321,6 +321,7 @@ async function runGeneration(request: RequestDraft, options: GenerateOptions): P
     const response = await generator.generate(request as never, {
       signal: controller.signal,
       maskBlur: options.maskBlur,
+      vaeTiling: options.vaeTiling,
       onProgress: (p) => {
         showProgress(progress, p);
         options.onProgress?.(p);

@@ -136,7 +136,7 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
     memory: () => call((e) => e.memory()),
     generate: (request, options = {}) => queued(async () => {
       const jobId = `job-${++jobCounter}`;
-      const { signal, onProgress, maskBlur } = options;
+      const { signal, onProgress, maskBlur, vaeTiling } = options;
       if (signal?.aborted) throw new SdxlError({ code: 'cancelled', message: 'Generation was cancelled.' });
       let cancelled: (() => void) | undefined;
       const onAbort = () => {
@@ -149,7 +149,7 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
           onProgress?.(p);
           return signal?.aborted === true;
         });
-        return unwrap(await call<Result<GenerateResponse>>((e) => e.generate(jobId, request, listener, maskBlur === undefined ? {} : { maskBlur })));
+        return unwrap(await call<Result<GenerateResponse>>((e) => e.generate(jobId, request, listener, { ...(maskBlur === undefined ? {} : { maskBlur }), ...(vaeTiling === undefined ? {} : { vaeTiling }) })));
       } finally {
         signal?.removeEventListener('abort', onAbort);
         cancelled?.();

@@ -24,6 +24,7 @@ import { tensorLedger } from '../runtime/tensor-ledger';
 import type { LoadedOrt, OrtBuildChoice } from '../runtime/ort-build-types';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import { classifyFailure } from './engine-errors';
+import { decideVaeTiling } from './vae-tiling';
 import { ModelLibrary, type LinkPreview, type ModelRef, type StorageReport } from './model-library';
 import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, LoadListener, MemoryReport, Result, TokenCount } from './protocol';
 
@@ -297,6 +298,8 @@ export class Engine implements EngineApi {
     const unsupported = unsupportedFields(v.request, { samplers: IMPLEMENTED_SAMPLERS });
     if (unsupported.length > 0) return fail('not_supported', 'The request uses fields this engine does not support yet.', unsupported);
     const req = v.request;
+    const tiling = decideVaeTiling(options.vaeTiling, { adapter: await this.adapter(), lowMemory: this.releaseEncoders, components: loaded.components, width: req.width, height: req.height });
+    if (!tiling.ok) return fail('invalid_request', 'The generation options are invalid.', tiling.detail);
     const images = await this.requestImages(req, loaded);
     if ('error' in images) return { ok: false, error: images.error };
     this.clock.reset();
@@ -320,6 +323,7 @@ export class Engine implements EngineApi {
         yieldToHost: () => new Promise((resolve) => setTimeout(resolve, 0)),
         // The Lightning checkpoint is distilled on trailing timesteps, whatever spacing its config file names.
         timestepSpacing: req.checkpoint === DEFAULT_CHECKPOINT ? 'trailing' : undefined,
+        vaeTileLatent: tiling.tileLatent,
       });
       const out = [];
       for (const img of result.images) {
@@ -336,7 +340,7 @@ export class Engine implements EngineApi {
         out.push({ image_b64: bytesToBase64(bytes), seed: img.seed, removed_for_safety: false, width: img.width, height: img.height });
       }
       const total = this.deps.now() - start;
-      this.recordStats(result.timings.encode_prompt, total);
+      this.recordStats(result.timings.encode_prompt, total, result.images.some((i) => (i.tiles ?? 1) > 1) ? tiling.tileLatent! * loaded.components.vaeScaleFactor : undefined);
       return { ok: true, value: { images: out, latency_ms: Math.round(total), prediction_time_ms: Math.round(total) } };
     } catch (e) {
       if (e instanceof CancelledError) return fail('cancelled', 'Generation was cancelled.');
@@ -414,7 +418,7 @@ export class Engine implements EngineApi {
     return { value: { init, mask, strength } };
   }
 
-  private recordStats(encodeMs: number, total: number): void {
+  private recordStats(encodeMs: number, total: number, vaeTilePx: number | undefined): void {
     const ms = this.clock.ms;
     const sessionRun = this.clock.total();
     this.stats = {
@@ -426,6 +430,7 @@ export class Engine implements EngineApi {
       session_run_ms: sessionRun,
       pipeline_overhead_ms: total - sessionRun,
       tensors: tensorLedger.counts(),
+      ...(vaeTilePx ? { vae_tiles: { tile_px: vaeTilePx, calls: ms.vae_decoder?.length ?? 0 } } : {}),
     };
   }
 }

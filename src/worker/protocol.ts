@@ -9,6 +9,7 @@ import type { AdapterReport } from '../runtime/webgpu-adapter';
 import type { ProgressEvent, ProgressListener } from '../pipeline/progress';
 import type { TensorCounts } from '../runtime/tensor-ledger';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
+import type { VaeTiling } from '../schema/vae-tiling';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: EngineErrorData };
 
@@ -23,6 +24,8 @@ export interface GenerationStats {
   pipeline_overhead_ms: number;
   /** onnxruntime tensors the worker's runtime created and disposed since it started (equal between runs: no leak). */
   tensors?: TensorCounts;
+  /** Present when the VAE decoded in tiles: the tile edge in pixels and the decoder calls it took (all images). */
+  vae_tiles?: { tile_px: number; calls: number };
 }
 
 export interface LoadedModelReport extends ModelInfo {
@@ -59,6 +62,11 @@ export interface TokenCount {
 export interface GenerationOptions {
   /** Inpainting paste-back: radius (px) over which the repainted area fades in at the mask's edge; 0 = hard edge. */
   maskBlur?: number;
+  /**
+   * VAE decode in overlapping tiles (diffusers' tiled_decode): 'auto' (default) when the adapter's buffer limit or
+   * low-memory mode demand it, 'off', or {tileSize} in pixels (a multiple of 32 on SDXL) to force it.
+   */
+  vaeTiling?: VaeTiling;
 }
 
 export interface EngineInit {
