@@ -41,22 +41,27 @@ export class OrtRunner implements ModelRunner {
   }
 
   private toOrt(name: string, t: Tensor): OrtModule.Tensor {
-    tensorLedger.created();
     const declared = this.inputs.find((i) => i.name === name)?.type;
-    if (declared === 'float16' && t.type === 'float32') {
-      return new this.ort.Tensor('float16', floatsToHalf(t.data as Float32Array), t.dims);
-    }
-    return new this.ort.Tensor(t.type, t.data, t.dims);
+    const tensor = declared === 'float16' && t.type === 'float32'
+      ? new this.ort.Tensor('float16', floatsToHalf(t.data as Float32Array), t.dims)
+      : new this.ort.Tensor(t.type, t.data, t.dims);
+    tensorLedger.created(); // counted once it exists: a feed onnxruntime refuses is no tensor to dispose
+    return tensor;
   }
 
   async run(feeds: Record<string, Tensor>, outputNames?: readonly string[]): Promise<Record<string, Tensor>> {
     const ortFeeds: Record<string, OrtModule.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = this.toOrt(name, t);
-    const start = performance.now();
     const disposeFeeds = () => {
       for (const t of Object.values(ortFeeds)) t.dispose();
       tensorLedger.disposed(Object.keys(ortFeeds).length);
     };
+    try {
+      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = this.toOrt(name, t);
+    } catch (e) {
+      disposeFeeds(); // the feeds made before the one refused
+      throw e;
+    }
+    const start = performance.now();
     let results: OrtModule.InferenceSession.ReturnType;
     try {
       results = outputNames ? await this.session.run(ortFeeds, outputNames) : await this.session.run(ortFeeds);
@@ -67,13 +72,17 @@ export class OrtRunner implements ModelRunner {
     this.clock.record(this.component, performance.now() - start);
     tensorLedger.created(Object.keys(results).length);
     const out: Record<string, Tensor> = {};
-    for (const [name, v] of Object.entries(results)) {
-      const data = v.type === 'float16' ? halfToFloats(v.data as Uint16Array) : v.data;
-      out[name] = { type: v.type === 'float16' ? 'float32' : (v.type as Tensor['type']), data: data as Tensor['data'], dims: v.dims };
-      v.dispose();
-      tensorLedger.disposed();
+    try {
+      for (const [name, v] of Object.entries(results)) {
+        const data = v.type === 'float16' ? halfToFloats(v.data as Uint16Array) : v.data;
+        out[name] = { type: v.type === 'float16' ? 'float32' : (v.type as Tensor['type']), data: data as Tensor['data'], dims: v.dims };
+      }
+    } finally {
+      // Every output and feed goes, also when one output cannot be read (not on the CPU, a lost device).
+      for (const v of Object.values(results)) v.dispose();
+      tensorLedger.disposed(Object.keys(results).length);
+      disposeFeeds();
     }
-    disposeFeeds();
     return out;
   }
 
