@@ -20,10 +20,12 @@ import { createComponentSession, loadSdxl, type LoadedModel } from '../runtime/l
 import type { ModelCache, StorageApi } from '../runtime/model-cache';
 import type { ModelFiles } from '../runtime/model-files';
 import { RunClock, type Ort, type OrtRunner } from '../runtime/ort-runner';
-import { tensorLedger } from '../runtime/tensor-ledger';
+import { gpuCounters } from '../runtime/gpu-counters';
+import { transferLedger } from '../runtime/transfer-ledger';
 import type { LoadedOrt, OrtBuildChoice } from '../runtime/ort-build-types';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import { classifyFailure } from './engine-errors';
+import { generationStats } from './generation-stats';
 import { decideVaeTiling } from './vae-tiling';
 import { ModelLibrary, type LinkPreview, type ModelRef, type StorageReport } from './model-library';
 import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, LoadListener, MemoryReport, Result, TokenCount } from './protocol';
@@ -303,6 +305,8 @@ export class Engine implements EngineApi {
     const images = await this.requestImages(req, loaded);
     if ('error' in images) return { ok: false, error: images.error };
     this.clock.reset();
+    const gpuMark = gpuCounters.installed ? gpuCounters.mark() : undefined;
+    const transferMark = transferLedger.mark();
     try {
       if (this.model?.encodersReleased) {
         // Low-memory mode: the text encoders' sessions come back first (both, then the check, so none is left half-made).
@@ -340,9 +344,19 @@ export class Engine implements EngineApi {
         out.push({ image_b64: bytesToBase64(bytes), seed: img.seed, removed_for_safety: false, width: img.width, height: img.height });
       }
       const total = this.deps.now() - start;
-      this.recordStats(result.timings.encode_prompt, total, result.images.some((i) => (i.tiles ?? 1) > 1) ? tiling.tileLatent! * loaded.components.vaeScaleFactor : undefined);
+      const gpu = gpuMark && gpuCounters.end(gpuMark);
+      const { components } = loaded;
+      this.stats = generationStats({
+        provider: this.model!.report.provider, clock: this.clock, encodeMs: result.timings.encode_prompt, totalMs: total,
+        denoiseLoop: result.denoiseLoop, denoiseSteps: result.denoiseSteps,
+        latent: [components.latentChannels, req.height / components.vaeScaleFactor, req.width / components.vaeScaleFactor],
+        transfers: transferLedger.since(transferMark),
+        gpu: this.model!.report.provider === 'webgpu' ? gpu : undefined,
+        vaeTilePx: result.images.some((i) => (i.tiles ?? 1) > 1) ? tiling.tileLatent! * components.vaeScaleFactor : undefined,
+      });
       return { ok: true, value: { images: out, latency_ms: Math.round(total), prediction_time_ms: Math.round(total) } };
     } catch (e) {
+      if (gpuMark) gpuCounters.end(gpuMark);
       if (e instanceof CancelledError) return fail('cancelled', 'Generation was cancelled.');
       return { ok: false, error: classifyFailure(e, 'generate', fail('internal', `Generation failed: ${e instanceof Error ? e.message : String(e)}`).error, await this.deps.deviceLost?.()) };
     }
@@ -416,21 +430,5 @@ export class Engine implements EngineApi {
       return { value: { init: crop.init, mask: crop.mask, strength }, fullRes: { init, mask, box: crop.box } };
     }
     return { value: { init, mask, strength } };
-  }
-
-  private recordStats(encodeMs: number, total: number, vaeTilePx: number | undefined): void {
-    const ms = this.clock.ms;
-    const sessionRun = this.clock.total();
-    this.stats = {
-      provider: this.model!.report.provider,
-      total_ms: total,
-      text_encode_ms: encodeMs,
-      unet_ms_per_call: ms.unet ?? [],
-      vae_decode_ms: (ms.vae_decoder ?? []).reduce((a, b) => a + b, 0),
-      session_run_ms: sessionRun,
-      pipeline_overhead_ms: total - sessionRun,
-      tensors: tensorLedger.counts(),
-      ...(vaeTilePx ? { vae_tiles: { tile_px: vaeTilePx, calls: ms.vae_decoder?.length ?? 0 } } : {}),
-    };
   }
 }

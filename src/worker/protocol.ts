@@ -8,6 +8,7 @@ import type { LinkPreview, ModelRef, StorageReport } from './model-library';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import type { ProgressEvent, ProgressListener } from '../pipeline/progress';
 import type { TensorCounts } from '../runtime/tensor-ledger';
+import type { GpuCounts } from '../runtime/gpu-counters';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
 import type { VaeTiling } from '../schema/vae-tiling';
 
@@ -26,6 +27,21 @@ export interface GenerationStats {
   tensors?: TensorCounts;
   /** Present when the VAE decoded in tiles: the tile edge in pixels and the decoder calls it took (all images). */
   vae_tiles?: { tile_px: number; calls: number };
+  /** 'cpu': each UNet output comes back to the CPU for guidance and the scheduler step; 'gpu': the latents stay there. */
+  denoise_loop: 'cpu' | 'gpu';
+  /** Denoise steps (UNet-call steps, as progress counts them) summed over the images. */
+  denoise_steps: number;
+  /** Full-latent tensors ([batch, C, h, w]) read back to / uploaded from the CPU in the denoise loop, per step. */
+  readbacks_per_step: number;
+  uploads_per_step: number;
+  /** Compute dispatches per UNet session.run; null where not counted (wasm EP, or no JS WebGPU API). */
+  dispatches_per_unet_call: number | null;
+  /** Per UNet call: CPU ms from session.run's start to its last queue.submit; null where not counted. */
+  unet_encode_cpu_ms: number[] | null;
+  /** The most bytes held in GPU buffers during the request (weights included), in MB (1e6); null where not counted. */
+  peak_gpu_mb: number | null;
+  /** The device-level counters over the whole request; null where not counted. */
+  gpu: Omit<GpuCounts, 'lastSubmitAt'> | null;
 }
 
 export interface LoadedModelReport extends ModelInfo {
