@@ -6,6 +6,7 @@ import type { ModelRunner } from './runners';
 import type { Scheduler } from './schedulers';
 import { predictNoise, type CfgBatch, type UnetConditioning } from './unet-call';
 import { decodeLatents, type DecodedImage } from './vae-decode';
+import type { TiledDecodeOptions } from './vae-tiled-decode';
 
 export interface CpuLoopModels {
   unet: ModelRunner;
@@ -24,7 +25,7 @@ export interface DenoisedImage {
 
 export async function denoiseOnCpu(
   m: CpuLoopModels, cond: UnetConditioning, start: ImageStart, latentDims: readonly number[], cfgScale: number, hooks: LoopHooks, now: () => number,
-  cfgBatch?: CfgBatch,
+  cfgBatch?: CfgBatch, tiling?: TiledDecodeOptions,
 ): Promise<DenoisedImage> {
   const { scheduler, timesteps, known, stepNoise } = start;
   let latents = start.latents;
@@ -40,7 +41,7 @@ export async function denoiseOnCpu(
   const loopEndAt = now();
   await beforeDecode(hooks, steps);
   const t1 = now();
-  const decoded = await decodeLatents(m.vaeDecoder, latents, latentDims, m.vaeScalingFactor);
+  const decoded = await decodeLatents(m.vaeDecoder, latents, latentDims, m.vaeScalingFactor, tiling);
   const decodeMs = now() - t1;
   await afterDecode(hooks);
   return { decoded, finalLatents: latents, loopEndAt, decodeMs };

@@ -13,6 +13,8 @@ import { createScheduler, type NoiseSource, type SchedulerConfig } from './sched
 import { resolveSeeds } from './seeds';
 import { LockstepRunner, serialRunner } from './lockstep-runner';
 import { unetConditioning, type CfgBatch } from './unet-call';
+import type { VaeShape } from './vae-memory';
+import { needsTiles } from './vae-tiled-decode';
 
 export type { ImageInputs } from './image-start';
 
@@ -28,6 +30,8 @@ export interface SdxlComponents extends TextEncoders {
   vaeScaleFactor: number;
   /** Offered by runtimes that can keep the loop on the device; ported samplers use it, the others the CPU loop. */
   deviceLoop?: DeviceLoop;
+  /** The VAE's block channels and mid-block attention (for the decoder's memory estimate); absent = unknown. */
+  vaeShape?: VaeShape;
 }
 
 export interface PipelineOptions {
@@ -50,6 +54,8 @@ export interface PipelineOptions {
   stepNoise?: (imageIndex: number) => NoiseSource;
   /** Unscaled N(0,1) starting latents per image (diffusers' `latents` argument); drawn from the seed when absent. */
   initialNoise?: (imageIndex: number) => Float32Array;
+  /** Decode in overlapping tiles of this many latents (diffusers' tiled_decode) when the latent is larger; else whole. */
+  vaeTileLatent?: number;
   /** CFG as one batch-2 UNet call (default) or two batch-1 calls (the CPU loop). */
   cfgBatch?: CfgBatch;
   /**
@@ -73,6 +79,8 @@ export interface GeneratedPixels {
   /** Absent when the loop ran on the device without `keepIntermediates`. */
   finalLatents?: Float32Array;
   decoderSample?: Float32Array;
+  /** VAE decoder calls for this image: more than 1 when it was decoded in tiles. */
+  tiles?: number;
 }
 
 export interface PipelineResult {
@@ -116,7 +124,11 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
   });
   const side = opts.imageBatch === 'batched' && total > 1;
   // The device loop takes ported samplers with CFG as one batch; the batching experiments keep the CPU loop.
-  const onDevice = !!c.deviceLoop && opts.deviceLoop !== false && !side && (opts.cfgBatch ?? 'batched') === 'batched'
+  // A tiled decode runs the decoder per tile on the CPU path's latents (large images on small adapters).
+  const tiling = opts.vaeTileLatent && needsTiles(latentDims, opts.vaeTileLatent)
+    ? { tileLatent: opts.vaeTileLatent, scale: c.vaeScaleFactor, signal: opts.signal }
+    : undefined;
+  const onDevice = !!c.deviceLoop && opts.deviceLoop !== false && !side && !tiling && (opts.cfgBatch ?? 'batched') === 'batched'
     && runsOnDevice(createScheduler(req.sampler, c.schedulerConfig, { timestepSpacing: opts.timestepSpacing }));
   const unet = side ? new LockstepRunner(c.unet, total) : c.unet;
   // Side by side, the images' VAE runs would overlap: each session runs once at a time.
@@ -137,12 +149,12 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
       const hooks = { signal: opts.signal, onProgress: opts.onProgress, yieldToHost: opts.yieldToHost, image: index, images: total };
       const r: DenoisedImage = run && deviceCond && runsOnDevice(start.scheduler)
         ? await denoiseOnDevice(run, c, deviceCond, { ...start, scheduler: start.scheduler }, latentDims, req.cfg_scale, hooks, now, !!opts.keepIntermediates)
-        : await denoiseOnCpu(cpuModels, cond, start, latentDims, req.cfg_scale, hooks, now, opts.cfgBatch);
+        : await denoiseOnCpu(cpuModels, cond, start, latentDims, req.cfg_scale, hooks, now, opts.cfgBatch, tiling);
       timings.denoise.push(r.loopEndAt - tDenoise);
       timings.decode += r.decodeMs;
       denoiseSteps += start.timesteps.length;
-      const { rgba, width, height, sample } = r.decoded;
-      images[index] = { rgba, width, height, seed, finalLatents: r.finalLatents, decoderSample: sample };
+      const { rgba, width, height, sample, tiles } = r.decoded;
+      images[index] = { rgba, width, height, seed, finalLatents: r.finalLatents, decoderSample: sample, tiles };
     };
     if (unet instanceof LockstepRunner) {
       // Every image runs to its end (or failure) before this returns, so no session is still busy after a cancel.

@@ -3,6 +3,7 @@ import { f32 } from './float32-math';
 import type { ModelRunner } from './runners';
 import { floatTensor } from './tensor';
 import { roundHalfEven } from './schedulers/timestep-spacing';
+import { decodeTiled, needsTiles, type TiledDecodeOptions } from './vae-tiled-decode';
 
 export interface DecodedImage {
   /** Raw decoder output [1,3,H,W] (before clamping), for comparison with diffusers. */
@@ -11,13 +12,19 @@ export interface DecodedImage {
   rgba: Uint8ClampedArray;
   width: number;
   height: number;
+  /** Decoder calls made: 1, or the number of tiles of a tiled decode. */
+  tiles?: number;
 }
 
 export async function decodeLatents(
-  vae: ModelRunner, latents: Float32Array, latentDims: readonly number[], scalingFactor: number,
+  vae: ModelRunner, latents: Float32Array, latentDims: readonly number[], scalingFactor: number, tiling?: TiledDecodeOptions,
 ): Promise<DecodedImage> {
   const sf = f32(scalingFactor);
   const scaled = latents.map((x) => f32(x / sf));
+  if (tiling && needsTiles(latentDims, tiling.tileLatent)) {
+    const { sample, width, height, tiles } = await decodeTiled(vae, scaled, latentDims, tiling);
+    return { sample, rgba: toRgba(sample, width, height), width, height, tiles };
+  }
   const out = await vae.run({ [vae.inputs[0]!.name]: floatTensor(scaled, latentDims) }, [vae.outputs[0]!.name]);
   const t = Object.values(out)[0]!;
   const sample = t.data as Float32Array;

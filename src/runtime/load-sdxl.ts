@@ -220,6 +220,7 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
     vaeScalingFactor: vaeConfig.scaling_factor ?? 0.13025,
     latentChannels: vaeConfig.latent_channels ?? 4,
     vaeScaleFactor: 2 ** (blocks - 1),
+    vaeShape: { blockOutChannels: vaeConfig.block_out_channels ?? [128, 256, 512, 512], midBlockAttention: vaeConfig.mid_block_add_attention },
   };
   const deviceLoop = (opts.deviceLoop ?? opts.provider === 'webgpu') ? new OrtDeviceLoop(opts.ort, opts.provider, runners.unet!, runners.vae_decoder!) : undefined;
   components.deviceLoop = deviceLoop;

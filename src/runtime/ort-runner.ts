@@ -98,24 +98,29 @@ export class OrtRunner implements ModelRunner {
   }
 
   private toOrt(name: string, t: Tensor): OrtModule.Tensor {
-    tensorLedger.created();
     const declared = this.inputs.find((i) => i.name === name)?.type;
-    if (declared === 'float16' && t.type === 'float32') {
-      return new this.ort.Tensor('float16', floatsToHalf(t.data as Float32Array), t.dims);
-    }
-    return new this.ort.Tensor(t.type, t.data, t.dims);
+    const tensor = declared === 'float16' && t.type === 'float32'
+      ? new this.ort.Tensor('float16', floatsToHalf(t.data as Float32Array), t.dims)
+      : new this.ort.Tensor(t.type, t.data, t.dims);
+    tensorLedger.created(); // counted once it exists: a feed onnxruntime refuses is no tensor to dispose
+    return tensor;
   }
 
   async run(feeds: Record<string, Tensor>, outputNames?: readonly string[]): Promise<Record<string, Tensor>> {
     const ortFeeds: Record<string, OrtModule.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) {
-      ortFeeds[name] = this.toOrt(name, t);
-      transferLedger.record(this.component, 'upload', t.dims);
-    }
     const disposeFeeds = () => {
       for (const t of Object.values(ortFeeds)) t.dispose();
       tensorLedger.disposed(Object.keys(ortFeeds).length);
     };
+    try {
+      for (const [name, t] of Object.entries(feeds)) {
+        ortFeeds[name] = this.toOrt(name, t);
+        transferLedger.record(this.component, 'upload', t.dims);
+      }
+    } catch (e) {
+      disposeFeeds(); // the feeds made before the one refused
+      throw e;
+    }
     let results: OrtModule.InferenceSession.ReturnType;
     try {
       results = await this.timedRun(ortFeeds, outputNames);
@@ -125,16 +130,20 @@ export class OrtRunner implements ModelRunner {
     }
     tensorLedger.created(Object.keys(results).length);
     const out: Record<string, Tensor> = {};
-    for (const [name, v] of Object.entries(results)) {
-      transferLedger.record(this.component, 'readback', v.dims);
-      // Sessions whose outputs stay on the GPU for the device loop: this path reads them back (one mapAsync).
-      const raw = v.location === 'gpu-buffer' ? await v.getData() : v.data;
-      const data = v.type === 'float16' ? halfToFloats(raw as Uint16Array) : raw;
-      out[name] = { type: v.type === 'float16' ? 'float32' : (v.type as Tensor['type']), data: data as Tensor['data'], dims: v.dims };
-      v.dispose();
-      tensorLedger.disposed();
+    try {
+      for (const [name, v] of Object.entries(results)) {
+        transferLedger.record(this.component, 'readback', v.dims);
+        // Sessions whose outputs stay on the GPU for the device loop: this path reads them back (one mapAsync).
+        const raw = v.location === 'gpu-buffer' ? await v.getData() : v.data;
+        const data = v.type === 'float16' ? halfToFloats(raw as Uint16Array) : raw;
+        out[name] = { type: v.type === 'float16' ? 'float32' : (v.type as Tensor['type']), data: data as Tensor['data'], dims: v.dims };
+      }
+    } finally {
+      // Every output and feed goes, also when one output cannot be read (not on the CPU, a lost device).
+      for (const v of Object.values(results)) v.dispose();
+      tensorLedger.disposed(Object.keys(results).length);
+      disposeFeeds();
     }
-    disposeFeeds();
     return out;
   }
 

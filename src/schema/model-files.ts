@@ -49,6 +49,7 @@ export const vaeConfigSchema = bounded({
   scaling_factor: finite.refine((v) => v > 0 && v <= 100, 'must be above 0 and at most 100').optional(),
   latent_channels: z.int().min(1).max(64).optional(),
   block_out_channels: z.array(z.int().min(1).max(8192)).min(1).max(8).optional(),
+  mid_block_add_attention: z.boolean().optional(),
 });
 
 const tokenText = z.string().min(1).max(100);

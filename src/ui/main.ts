@@ -327,6 +327,7 @@ async function runGeneration(request: RequestDraft, options: GenerateOptions): P
       maskBlur: options.maskBlur,
       cfgBatch: options.cfgBatch,
       imageBatch: options.imageBatch,
+      vaeTiling: options.vaeTiling,
       onProgress: (p) => {
         showProgress(progress, p);
         options.onProgress?.(p);

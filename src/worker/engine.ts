@@ -27,6 +27,7 @@ import type { AdapterReport } from '../runtime/webgpu-adapter';
 import { classifyFailure } from './engine-errors';
 import { batchingOptionErrors } from './generation-options';
 import { generationStats } from './generation-stats';
+import { decideVaeTiling } from './vae-tiling';
 import { ModelLibrary, type LinkPreview, type ModelRef, type StorageReport } from './model-library';
 import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, LoadListener, MemoryReport, Result, TokenCount } from './protocol';
 
@@ -316,6 +317,8 @@ export class Engine implements EngineApi {
     const unsupported = unsupportedFields(v.request, { samplers: IMPLEMENTED_SAMPLERS });
     if (unsupported.length > 0) return fail('not_supported', 'The request uses fields this engine does not support yet.', unsupported);
     const req = v.request;
+    const tiling = decideVaeTiling(options.vaeTiling, { adapter: await this.adapter(), lowMemory: this.releaseEncoders, components: loaded.components, width: req.width, height: req.height });
+    if (!tiling.ok) return fail('invalid_request', 'The generation options are invalid.', tiling.detail);
     const images = await this.requestImages(req, loaded);
     if ('error' in images) return { ok: false, error: images.error };
     this.clock.reset();
@@ -343,6 +346,7 @@ export class Engine implements EngineApi {
         // The Lightning checkpoint is distilled on trailing timesteps, whatever spacing its config file names.
         timestepSpacing: req.checkpoint === DEFAULT_CHECKPOINT ? 'trailing' : undefined,
         cfgBatch: options.cfgBatch, imageBatch: options.imageBatch,
+        vaeTileLatent: tiling.tileLatent,
       });
       const out = [];
       for (const img of result.images) {
@@ -367,6 +371,7 @@ export class Engine implements EngineApi {
         latent: [components.latentChannels, req.height / components.vaeScaleFactor, req.width / components.vaeScaleFactor],
         transfers: transferLedger.since(transferMark),
         gpu: this.model!.report.provider === 'webgpu' ? gpu : undefined,
+        vaeTilePx: result.images.some((i) => (i.tiles ?? 1) > 1) ? tiling.tileLatent! * components.vaeScaleFactor : undefined,
       });
       return { ok: true, value: { images: out, latency_ms: Math.round(total), prediction_time_ms: Math.round(total) } };
     } catch (e) {

@@ -24,6 +24,8 @@ export interface GenerationMeasures {
   transfers: readonly TransferCount[];
   /** The device-level counters over the request; undefined where none are installed (wasm has no GPU; Node has no JS WebGPU). */
   gpu?: GpuCounts;
+  /** The VAE's tile edge in pixels when it decoded in tiles. */
+  vaeTilePx?: number;
 }
 
 function withoutTime({ lastSubmitAt: _, ...counts }: GpuCounts): Omit<GpuCounts, 'lastSubmitAt'> {
@@ -56,5 +58,6 @@ export function generationStats(m: GenerationMeasures): GenerationStats {
     unet_encode_cpu_ms: gpuCounted ? unetGpu.map((w) => w.encodeMs) : null,
     peak_gpu_mb: m.gpu && m.gpu.peakBytes > 0 ? round3(m.gpu.peakBytes / 1e6) : null,
     gpu: m.gpu ? withoutTime(m.gpu) : null,
+    ...(m.vaeTilePx ? { vae_tiles: { tile_px: m.vaeTilePx, calls: ms.vae_decoder?.length ?? 0 } } : {}),
   };
 }

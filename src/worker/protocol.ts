@@ -11,6 +11,7 @@ import type { ProgressEvent, ProgressListener } from '../pipeline/progress';
 import type { TensorCounts } from '../runtime/tensor-ledger';
 import type { GpuCounts } from '../runtime/gpu-counters';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
+import type { VaeTiling } from '../schema/vae-tiling';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: EngineErrorData };
 
@@ -25,6 +26,8 @@ export interface GenerationStats {
   pipeline_overhead_ms: number;
   /** onnxruntime tensors the worker's runtime created and disposed since it started (equal between runs: no leak). */
   tensors?: TensorCounts;
+  /** Present when the VAE decoded in tiles: the tile edge in pixels and the decoder calls it took (all images). */
+  vae_tiles?: { tile_px: number; calls: number };
   /** 'cpu': each UNet output comes back to the CPU for guidance and the scheduler step; 'gpu': the latents stay there. */
   denoise_loop: 'cpu' | 'gpu';
   /** Denoise steps (UNet-call steps, as progress counts them) summed over the images. */
@@ -80,6 +83,11 @@ export interface GenerationOptions {
   cfgBatch?: 'batched' | 'split';
   /** num_images one after another ('sequential', the default) or with one batched UNet call per step ('batched'). */
   imageBatch?: 'sequential' | 'batched';
+  /**
+   * VAE decode in overlapping tiles (diffusers' tiled_decode): 'auto' (default) when the adapter's buffer limit or
+   * low-memory mode demand it, 'off', or {tileSize} in pixels (a multiple of 32 on SDXL) to force it.
+   */
+  vaeTiling?: VaeTiling;
 }
 
 export interface EngineInit {

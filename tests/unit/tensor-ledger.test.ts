@@ -6,7 +6,13 @@ import { tensorLedger } from '../../src/runtime/tensor-ledger';
 
 class FakeTensor {
   static disposed = 0;
-  constructor(readonly type: string, readonly data: ArrayLike<number>, readonly dims: readonly number[]) {}
+  static constructed = 0;
+  constructor(readonly type: string, readonly data: ArrayLike<number>, readonly dims: readonly number[]) {
+    // As onnxruntime's Tensor does: a size that does not match the data is refused.
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (size !== data.length) throw new RangeError(`Tensor's size(${size}) does not match data length(${data.length}).`);
+    FakeTensor.constructed++;
+  }
   dispose(): void {
     FakeTensor.disposed++;
   }
@@ -44,5 +50,32 @@ describe('tensor ledger', () => {
     const after = tensorLedger.counts();
     expect([after.created - before.created, after.disposed - before.disposed]).toEqual([2, 2]);
     expect(FakeTensor.disposed - disposedBefore).toBe(2);
+  });
+
+  it('disposes the feeds already made when a later feed cannot be made, and counts only tensors that exist', async () => {
+    const before = tensorLedger.counts();
+    const [disposedBefore, constructedBefore] = [FakeTensor.disposed, FakeTensor.constructed];
+    let ran = false;
+    const bad = { ...feeds, y: { type: 'float32' as const, data: new Float32Array(3), dims: [2] } };
+    await expect(runner(async () => {
+      ran = true;
+      return {};
+    }).run(bad)).rejects.toThrow('does not match data length');
+    expect(ran).toBe(false);
+    const after = tensorLedger.counts();
+    expect(FakeTensor.constructed - constructedBefore).toBe(1);
+    expect(FakeTensor.disposed - disposedBefore).toBe(1);
+    expect([after.created - before.created, after.disposed - before.disposed]).toEqual([1, 1]);
+  });
+
+  it('disposes every output and the feeds when reading an output fails (data not on the CPU, a lost device)', async () => {
+    const before = tensorLedger.counts();
+    const disposedBefore = FakeTensor.disposed;
+    const unreadable = new FakeTensor('float32', new Float32Array(2), [2]);
+    Object.defineProperty(unreadable, 'data', { get: () => { throw new Error('The data is not on CPU.'); } });
+    await expect(runner(async () => ({ out: unreadable, other: new FakeTensor('float32', new Float32Array(2), [2]) })).run(feeds)).rejects.toThrow('not on CPU');
+    const after = tensorLedger.counts();
+    expect(FakeTensor.disposed - disposedBefore).toBe(4);
+    expect([after.created - before.created, after.disposed - before.disposed]).toEqual([4, 4]);
   });
 });
