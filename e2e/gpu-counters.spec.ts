@@ -3,14 +3,16 @@ import { expect, test } from '@playwright/test';
 import { AppPage } from './app-page';
 
 test('stats() counts the dispatches, GPU memory and per-step latent transfers of a generation', async ({ page }) => {
+  // Shader compilation on SwiftShader: minutes on a loaded 2-core machine (a guard against a hang, not a timing).
+  test.setTimeout(780_000);
   const app = new AppPage(page);
   await app.open();
   expect((await page.evaluate(() => window.sdxl.adapter())).provider).toBe('webgpu');
-  await page.evaluate(() => window.sdxl.generate({ prompt: 'a red fox', width: 64, height: 64, steps: 2, cfg_scale: 3, seed: 7 }));
+  await page.evaluate(() => window.sdxl.generate({ prompt: 'a red fox', width: 64, height: 64, steps: 1, cfg_scale: 3, seed: 7 }));
   const stats = (await page.evaluate(() => window.sdxl.stats()))!;
   expect(stats.provider).toBe('webgpu');
-  expect(stats.denoise_steps).toBe(2);
-  expect(stats.unet_ms_per_call).toHaveLength(2);
+  expect(stats.denoise_steps).toBe(1);
+  expect(stats.unet_ms_per_call).toHaveLength(1);
   const gpu = stats.gpu!;
   if (stats.denoise_loop === 'cpu') {
     // Each UNet output comes back to the CPU for guidance and the step, and the next sample goes up again.
@@ -23,12 +25,12 @@ test('stats() counts the dispatches, GPU memory and per-step latent transfers of
     expect([stats.readbacks_per_step, stats.uploads_per_step]).toEqual([0, 0]);
   }
   expect(stats.dispatches_per_unet_call).toBeGreaterThan(0);
-  expect(stats.unet_encode_cpu_ms).toHaveLength(2);
+  expect(stats.unet_encode_cpu_ms).toHaveLength(1);
   for (const ms of stats.unet_encode_cpu_ms!) expect(ms).toBeGreaterThan(0);
   // Peak includes the weights: at least the UNet's bytes are in GPU buffers.
   const unetBytes = (await page.evaluate(() => window.sdxl.model()))!.componentBytes.unet!;
   expect(stats.peak_gpu_mb! * 1e6).toBeGreaterThanOrEqual(unetBytes);
-  expect(gpu.dispatches).toBeGreaterThan(stats.dispatches_per_unet_call! * 2);
+  expect(gpu.dispatches).toBeGreaterThan(stats.dispatches_per_unet_call!); // + the encoders' and the VAE's
   expect(gpu.peakBytes).toBeGreaterThanOrEqual(gpu.liveBytes);
   expect(gpu.submits).toBeGreaterThan(0);
 });

@@ -28,7 +28,7 @@ function variants(size: number, steps: number): Variant[] {
 
 /**
  * Per provider and size, each variant runs once to warm up (new batch sizes compile new shaders on WebGPU) and then
- * `runs` times; medians of the total, of the UNet time per step and of the time inside session.run.
+ * `runs` times, interleaved; medians of the total, of the UNet time per image-step and of the time inside session.run.
  */
 export async function benchBatching(
   browser: Browser, appUrl: string, opts: { providers: string[]; sizes: number[]; steps: number; runs: number; model: string; build: string },
@@ -41,23 +41,31 @@ export async function benchBatching(
     await acceptLink(page, loaded);
     await loaded();
     for (const size of opts.sizes) {
-      const rows: Record<string, unknown> = {};
-      for (const v of variants(size, opts.steps)) {
-        console.error(`[bench] batching ${provider} ${size}px ${v.name}`);
-        const measured: GenerationStats[] = [];
-        for (let i = 0; i <= opts.runs; i++) {
-          await page.evaluate(([r, o]) => window.sdxl.generate(r as never, o), [v.request, v.options] as const);
-          if (i > 0) measured.push((await page.evaluate(() => window.sdxl.stats()))!);
+      const list = variants(size, opts.steps);
+      const measured = new Map<string, GenerationStats[]>(list.map((v) => [v.name, []]));
+      const generate = (v: Variant) => page.evaluate(([r, o]) => window.sdxl.generate(r as never, o), [v.request, v.options] as const);
+      // Each variant once to warm up, then the variants in turn, run after run: a load that drifts (a shared machine)
+      // touches them all alike.
+      for (const v of list) await generate(v);
+      for (let i = 0; i < opts.runs; i++) {
+        for (const v of list) {
+          console.error(`[bench] batching ${provider} ${size}px ${v.name} run ${i + 1}/${opts.runs}`);
+          await generate(v);
+          measured.get(v.name)!.push((await page.evaluate(() => window.sdxl.stats()))!);
         }
+      }
+      const rows: Record<string, unknown> = {};
+      for (const v of list) {
+        const stats = measured.get(v.name)!;
         const unetSum = (s: GenerationStats) => s.unet_ms_per_call.reduce((a, b) => a + b, 0);
         rows[v.name] = {
-          total_ms_median: round(median(measured.map((s) => s.total_ms))),
-          unet_calls: measured[0]!.unet_ms_per_call.length,
-          unet_ms_per_call_median: round(median(measured.flatMap((s) => s.unet_ms_per_call))),
-          unet_ms_per_image_step: round(median(measured.map((s) => unetSum(s) / s.denoise_steps))),
-          session_run_ms_median: round(median(measured.map((s) => s.session_run_ms))),
-          dispatches_per_unet_call: measured[0]!.dispatches_per_unet_call,
-          peak_gpu_mb: measured[0]!.peak_gpu_mb,
+          total_ms_median: round(median(stats.map((s) => s.total_ms))),
+          unet_calls: stats[0]!.unet_ms_per_call.length,
+          unet_ms_per_call_median: round(median(stats.flatMap((s) => s.unet_ms_per_call))),
+          unet_ms_per_image_step: round(median(stats.map((s) => unetSum(s) / s.denoise_steps))),
+          session_run_ms_median: round(median(stats.map((s) => s.session_run_ms))),
+          dispatches_per_unet_call: stats[0]!.dispatches_per_unet_call,
+          peak_gpu_mb: stats[0]!.peak_gpu_mb,
         };
         // Each row as it is measured, so a long sweep that is stopped still leaves its figures.
         console.error(`[bench] ${JSON.stringify({ [`${provider}/${size}px/${v.name}`]: rows[v.name] })}`);
