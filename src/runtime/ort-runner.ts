@@ -18,6 +18,8 @@ export interface RunGpuWork {
   dispatches: number;
   /** CPU ms from session.run's start to its last queue.submit: the cost of encoding the run's commands. */
   encodeMs: number;
+  /** The most bytes alive in GPU buffers during the run (weights and caches included). */
+  peakBytes: number;
 }
 
 /** Milliseconds spent inside session.run, per component (and each run's GPU work); the pipeline's overhead is the rest. */
@@ -93,6 +95,7 @@ export class OrtRunner implements ModelRunner {
     this.clock.record(this.component, performance.now() - start, work && {
       dispatches: work.dispatches,
       encodeMs: Number.isNaN(work.lastSubmitAt) ? 0 : Math.max(0, work.lastSubmitAt - start),
+      peakBytes: work.peakBytes,
     });
     return results;
   }

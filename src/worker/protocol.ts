@@ -26,6 +26,8 @@ export interface GenerationStats {
   pipeline_overhead_ms: number;
   /** onnxruntime tensors the worker's runtime created and disposed since it started (equal between runs: no leak). */
   tensors?: TensorCounts;
+  /** The most bytes held in GPU buffers while the VAE decoder ran (weights included), in MB; null where not counted. */
+  vae_peak_gpu_mb: number | null;
   /** Present when the VAE decoded in tiles: the tile edge in pixels and the decoder calls it took (all images). */
   vae_tiles?: { tile_px: number; calls: number };
   /** 'cpu': each UNet output comes back to the CPU for guidance and the scheduler step; 'gpu': the latents stay there. */

@@ -34,7 +34,8 @@ async function image(width: number, height: number) {
   return { c, img: { ...img!, finalLatents: img!.finalLatents!, decoderSample: img!.decoderSample! }, dims: [1, 4, height / 8, width / 8] };
 }
 
-describe('tiled VAE decode on the tiny model', () => {
+// Each case runs a generation and several decodes: generous on a busy 2-core machine (the first also loads the model).
+describe('tiled VAE decode on the tiny model', { timeout: 600_000 }, () => {
   it.each([[64, 64, 4, 9], [128, 128, 8, 9], [96, 64, 8, 4], [256, 256, 16, 9]])('%i×%i in tiles of %i latents (%i tiles) stays within the tolerance of the whole decode', async (width, height, tile, tiles) => {
     const { c, img, dims } = await image(width, height);
     const tiled = await decodeLatents(c.vaeDecoder, img.finalLatents, dims, c.vaeScalingFactor, { tileLatent: tile, scale: 8 });
@@ -81,7 +82,7 @@ describe('tiled VAE decode on the tiny model', () => {
   });
 });
 
-describe('the engine option vaeTiling', () => {
+describe('the engine option vaeTiling', { timeout: 600_000 }, () => {
   it('{tileSize: 32} decodes a 64×64 image in 9 tiles, within the tolerance of the whole decode, and says so in stats', async () => {
     const engine = nodeEngine();
     const { modelDir } = await import('./reference');
