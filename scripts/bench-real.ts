@@ -19,6 +19,8 @@ const { values } = parseArgs({
     providers: { type: 'string', default: 'node-webgpu' },
     skeleton: { type: 'string', default: '../shared/fixtures/sdxl-skeleton' },
     data: { type: 'string' },
+    // Any Optimum SDXL folder instead of the filled skeleton (e.g. test-data/tiny-sdxl for a quick check of the path).
+    model: { type: 'string' },
     'graph-opt': { type: 'string' },
     vulkan: { type: 'string', default: 'auto' },
     mode: { type: 'string', default: 'auto' },
@@ -47,7 +49,7 @@ if (precision !== 'fp16' && precision !== 'fp32') fail(`--precision must be fp16
 const providers = values.providers.split(',').filter(Boolean);
 for (const p of providers) if (!['node-webgpu', 'node-cpu', 'chromium-webgpu'].includes(p)) fail(`unknown provider "${p}" (node-webgpu, node-cpu, chromium-webgpu)`);
 const skeleton = resolve(values.skeleton);
-const dataDir = resolve(values.data ?? join(tmpdir(), 'sdxl-skeleton-data'), precision);
+const dataDir = values.model ? resolve(values.model) : resolve(values.data ?? join(tmpdir(), 'sdxl-skeleton-data'), precision);
 const OPT_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
 type OptLevel = (typeof OPT_LEVELS)[number];
 if (values['graph-opt'] && !OPT_LEVELS.includes(values['graph-opt'] as OptLevel)) fail(`--graph-opt must be one of ${OPT_LEVELS.join(', ')}`);
@@ -57,7 +59,7 @@ const graphOpt = (p: string): OptLevel => (values['graph-opt'] as OptLevel | und
 if (values.child) {
   // Child: one Node provider, result written to --child-out.
   const provider = values.child === 'node-cpu' ? 'cpu' : 'webgpu';
-  const withUnet = hasData(dataDir, 'unet', skeleton, precision) && !values['no-unet'];
+  const withUnet = !values['no-unet'] && (values.model !== undefined || hasData(dataDir, 'unet', skeleton, precision));
   const mode = values.mode === 'auto' ? (withUnet ? 'full' : 'stages') : values.mode;
   const config = { dir: dataDir, provider, graphOptimizationLevel: graphOpt(values.child), size, steps, cfgs, runs, profile: !values['no-profile'] } as const;
   const result = mode === 'full'
@@ -68,9 +70,10 @@ if (values.child) {
 }
 
 const log = (s: string) => console.error(`bench:real: ${s}`);
-if (!existsSync(join(skeleton, precision, 'manifest.json'))) fail(`no skeleton at ${skeleton}/${precision} (--skeleton DIR)`);
+if (!values.model && !existsSync(join(skeleton, precision, 'manifest.json'))) fail(`no skeleton at ${skeleton}/${precision} (--skeleton DIR)`);
+if (values.model && !existsSync(join(dataDir, 'model_index.json'))) fail(`--model ${values.model} has no model_index.json`);
 const components = ['text_encoder', 'text_encoder_2', 'vae_decoder', 'vae_encoder', ...(values['no-unet'] ? [] : ['unet'])];
-const filled = ensureFilled(skeleton, precision, dataDir, components, log);
+const filled = values.model ? [] : ensureFilled(skeleton, precision, dataDir, components, log);
 
 const ortVersion = (() => {
   try {
@@ -82,7 +85,7 @@ const ortVersion = (() => {
 const result: Record<string, unknown> = {
   request: { size, steps, cfg: cfgs, precision, runs, sampler: 'K_EULER', prompt: 'a lighthouse on a cliff at sunset' },
   machine: { node: process.version, onnxruntime_node: ortVersion, cpus: cpus().length, cpu: cpus()[0]?.model, mem_gb: Math.round(totalmem() / 2 ** 30) },
-  data: { dir: dataDir, filled_now: filled },
+  data: { dir: dataDir, ...(values.model ? { model: 'given folder (--model), not the skeleton' } : { filled_now: filled }) },
   providers: {} as Record<string, unknown>,
 };
 const out = result.providers as Record<string, unknown>;

@@ -30,7 +30,8 @@ export async function benchNode(c: NodeBenchConfig): Promise<Record<string, unkn
   const t0 = performance.now();
   const model = await loadNodeModel(c.dir, { provider: c.provider, graphOptimizationLevel: c.graphOptimizationLevel, clock });
   const loadMs = performance.now() - t0;
-  const latent = [c.size / 8, c.size / 8];
+  const side = c.size / model.components.vaeScaleFactor;
+  const latent = [side, side];
   const counts = newCounts();
   const components = { ...model.components, unet: countingUnet(model.components.unet, () => latent, counts) };
   const byCfg: Record<string, unknown> = {};
@@ -67,6 +68,6 @@ export async function benchNode(c: NodeBenchConfig): Promise<Record<string, unkn
   }
   const memory = { peak_rss_mb: peakRssMb(), peak_rss_method: peakReset ? 'VmHWM since this provider started' : 'process RSS', ...gpu.stop() };
   const batches = [...new Set(c.cfgs.map((g) => (g > 1 ? 2 : 1)))];
-  const profile = c.profile ? await profileUnet(c, batches) : { skipped: '--no-profile' };
+  const profile = c.profile ? await profileUnet({ ...c, latentSide: side }, batches) : { skipped: '--no-profile' };
   return { load_ms: round(loadMs), graph_optimization_level: c.graphOptimizationLevel, ...byCfg, ...memory, unet_profile: profile };
 }

@@ -40,7 +40,7 @@ export async function benchStages(c: NodeBenchConfig): Promise<Record<string, un
     textEncoder: await session('text_encoder'), textEncoder2: await session('text_encoder_2'),
   };
   const vae = await session('vae_decoder');
-  const h = c.size / 8;
+  const h = c.size / 8; // SDXL's VAE (the skeleton's) scales by 8
   const latents = new Float32Array(4 * h * h).map((_, i) => Math.sin(i * 0.37)); // any finite latents
   const byCfg: Record<string, unknown> = {};
   try {

@@ -11,19 +11,25 @@ interface ProfileConfig {
   provider: 'cpu' | 'webgpu';
   graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
   size: number;
+  /** The latent's side (size / the VAE's scale factor). */
+  latentSide: number;
 }
 
-/** SDXL UNet feeds at batch b (float32 I/O, as the fp16 skeleton keeps too); values do not change the kernels run. */
-function unetFeeds(size: number, batch: number): Record<string, ort.Tensor> {
-  const h = size / 8;
-  const filled = (n: number, v: number) => new Float32Array(n).fill(v);
+/** UNet feeds at batch b, shaped from the session's own input metadata (float32 I/O, as the fp16 skeleton keeps). */
+function unetFeeds(session: ort.InferenceSession, size: number, h: number, batch: number): Record<string, ort.Tensor> {
+  const dim = (name: string, i: number, fallback: number) => {
+    const meta = session.inputMetadata.find((m) => m.name === name);
+    const d = meta?.isTensor ? meta.shape[i] : undefined;
+    return typeof d === 'number' ? d : fallback;
+  };
+  const tensor = (dims: number[], v: number) => new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(v), dims);
   const timeIds = new Float32Array(6 * batch);
   for (let b = 0; b < batch; b++) timeIds.set([size, size, 0, 0, size, size], b * 6);
   return {
-    sample: new ort.Tensor('float32', filled(batch * 4 * h * h, 0.5), [batch, 4, h, h]),
+    sample: tensor([batch, dim('sample', 1, 4), h, h], 0.5),
     timestep: new ort.Tensor('float32', Float32Array.of(999), []),
-    encoder_hidden_states: new ort.Tensor('float32', filled(batch * 77 * 2048, 0.1), [batch, 77, 2048]),
-    text_embeds: new ort.Tensor('float32', filled(batch * 1280, 0.1), [batch, 1280]),
+    encoder_hidden_states: tensor([batch, 77, dim('encoder_hidden_states', 2, 2048)], 0.1),
+    text_embeds: tensor([batch, dim('text_embeds', 1, 1280)], 0.1),
     time_ids: new ort.Tensor('float32', timeIds, [batch, 6]),
   };
 }
@@ -52,7 +58,7 @@ export async function profileUnet(c: ProfileConfig, batches: number[]): Promise<
       executionProviders: [c.provider], graphOptimizationLevel: c.graphOptimizationLevel, logSeverityLevel: 3,
       enableProfiling: true, profileFilePrefix: join(dir, 'unet'),
     });
-    for (const b of batches) for (let i = 0; i < 2; i++) await session.run(unetFeeds(c.size, b));
+    for (const b of batches) for (let i = 0; i < 2; i++) await session.run(unetFeeds(session, c.size, c.latentSide, b));
     session.endProfiling();
     await session.release();
     const { readdir } = await import('node:fs/promises');
