@@ -7,6 +7,7 @@ import { manifestLimits, parseWebManifest, type WebManifest } from '../schema/mo
 import { modelIndexSchema, schedulerConfigSchema, tokenizerConfigSchema, tokenizerJsonSchema, vaeConfigSchema } from '../schema/model-files';
 import { parseFile } from '../schema/file-check';
 import type { z } from 'zod';
+import type { InferenceSession } from 'onnxruntime-web';
 import type { SizeRule } from '../schema/sizes';
 import { createClipTokenizer } from './clip-tokenizer';
 import type { ModelFiles } from './model-files';
@@ -40,6 +41,12 @@ export interface LoadedModel {
   release(): Promise<void>;
 }
 
+/**
+ * Opens a component's session its own way (Node: from the file's path, so onnxruntime maps the external data itself
+ * and no weight passes through a JS buffer); returns the session and the bytes it loaded.
+ */
+export type SessionOpener = (files: ModelFiles, component: SessionComponent) => Promise<{ session: InferenceSession; bytes: number }>;
+
 export interface LoadOptions {
   ort: Ort;
   provider: ExecutionProvider;
@@ -50,6 +57,8 @@ export interface LoadOptions {
    * stops the load, and the sessions already made are released.
    */
   checkpoint?: (next: SessionComponent | undefined) => Promise<void>;
+  /** Replaces the default session creation (bytes and Blobs handed to onnxruntime-web); see SessionOpener. */
+  openSession?: SessionOpener;
 }
 
 /** A JSON file of the folder, checked against its schema: a bad one is named with its field, before any session. */
@@ -68,6 +77,7 @@ export async function loadTokenizer(files: ModelFiles, dir: string): Promise<Bpe
 
 /** One component's session: its graph, then the external data its graph names (Blobs where the source has them). */
 export async function createComponentSession(files: ModelFiles, component: SessionComponent, opts: LoadOptions): Promise<{ runner: OrtRunner; bytes: number }> {
+  if (opts.openSession) return openedSession(files, component, opts, opts.openSession);
   const progress = (file: string) => (received: number, total?: number) => opts.onProgress?.({ component, file, received, total });
   const modelPath = `${component}/model.onnx`;
   const model = await files.bytes(modelPath, progress(modelPath));
@@ -87,6 +97,11 @@ export async function createComponentSession(files: ModelFiles, component: Sessi
     logSeverityLevel: 3, // errors only: CPU placement of shape ops is expected and not worth a warning
     externalData,
   });
+  return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };
+}
+
+async function openedSession(files: ModelFiles, component: SessionComponent, opts: LoadOptions, open: SessionOpener): Promise<{ runner: OrtRunner; bytes: number }> {
+  const { session, bytes } = await open(files, component);
   return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };
 }
 

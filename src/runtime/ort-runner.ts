@@ -5,8 +5,10 @@ import type { Tensor } from '../pipeline/tensor';
 import { floatsToHalf, halfToFloats } from './float16';
 import { tensorLedger } from './tensor-ledger';
 
+/** onnxruntime-web's module; onnxruntime-node's fits it too (both are onnxruntime-common's API). */
 export type Ort = typeof OrtModule;
-export type ExecutionProvider = 'webgpu' | 'wasm';
+/** 'cpu' is onnxruntime-node's CPU EP (src/node); the browser runs 'webgpu' or 'wasm'. */
+export type ExecutionProvider = 'webgpu' | 'wasm' | 'cpu';
 
 /** Milliseconds spent inside session.run, per component; the pipeline's overhead is the rest. */
 export class RunClock {
