@@ -1,7 +1,7 @@
 // One provider of `bench:real` in this process: load the filled skeleton with the Node runner, run the pipeline, measure.
 import { generate, type GenerateRequest } from '../../src/pipeline/generate';
 import { RunClock } from '../../src/runtime/ort-runner';
-import { loadNodeModel } from './interim-node-loader';
+import { loadNodeModel } from '../../src/node/load-node-model';
 import { gpuSampler, peakRssMb, resetPeakRss } from './peak-memory';
 import { profileUnet } from './unet-profile';
 import { median, round } from './stats';
@@ -28,7 +28,11 @@ export async function benchNode(c: NodeBenchConfig): Promise<Record<string, unkn
   const gpu = await gpuSampler();
   const clock = new RunClock();
   const t0 = performance.now();
-  const model = await loadNodeModel(c.dir, { provider: c.provider, graphOptimizationLevel: c.graphOptimizationLevel, clock });
+  const sessionMs: Record<string, number | null> = {};
+  const model = await loadNodeModel(c.dir, {
+    provider: c.provider, graphOptimizationLevel: c.graphOptimizationLevel, clock,
+    onSession: (e) => { sessionMs[e.component] = round(e.ms); },
+  });
   const loadMs = performance.now() - t0;
   const side = c.size / model.components.vaeScaleFactor;
   const latent = [side, side];
@@ -69,5 +73,5 @@ export async function benchNode(c: NodeBenchConfig): Promise<Record<string, unkn
   const memory = { peak_rss_mb: peakRssMb(), peak_rss_method: peakReset ? 'VmHWM since this provider started' : 'process RSS', ...gpu.stop() };
   const batches = [...new Set(c.cfgs.map((g) => (g > 1 ? 2 : 1)))];
   const profile = c.profile ? await profileUnet({ ...c, latentSide: side }, batches) : { skipped: '--no-profile' };
-  return { load_ms: round(loadMs), graph_optimization_level: c.graphOptimizationLevel, ...byCfg, ...memory, unet_profile: profile };
+  return { load_ms: round(loadMs), session_create_ms: sessionMs, graph_optimization_level: c.graphOptimizationLevel, ...byCfg, ...memory, unet_profile: profile };
 }
