@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'worker_crashed' // the engine's worker died mid-call (a trap, a crash, or no sign of life); it was restarted
   | 'device_lost' // the GPU device was lost; the engine restarted on a new device
   | 'out_of_memory' // a session could not be created or run for lack of (GPU or wasm) memory
+  | 'exceeds_wasm_memory' // on the wasm fallback: the model's components cannot fit in the 4 GiB wasm32 memory (refused before download)
   | 'internal';
 
 /** Errors travel as plain data: `{code, message, detail}`. */

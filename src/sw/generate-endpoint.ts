@@ -26,6 +26,8 @@ const STATUS: Record<EngineErrorData['code'], number> = {
   invalid_request: 422, not_supported: 422, model_not_loaded: 503, model_load_failed: 503, model_deleted: 503, busy: 429, cancelled: 499, internal: 500,
   // The engine restarted (or lacks memory for this request): retrying later, or smaller, can succeed.
   worker_crashed: 503, device_lost: 503, out_of_memory: 507,
+  // The model can never load on the wasm fallback (a load failure like model_load_failed; a GPU or a smaller export helps).
+  exceeds_wasm_memory: 503,
 };
 
 /** OctoAI (FastAPI) shapes: 422 → {"detail": [...]}, anything else → {"detail": "message", "code": ...}. */
