@@ -1,5 +1,5 @@
 // `npm run bench:real`: times the real full-size SDXL graphs (the filled skeleton) through the project's pipeline on
-// onnxruntime-node (WebGPU via Dawn/Vulkan, CPU) and in Chromium; prints JSON (see README "Performance").
+// onnxruntime-node (WebGPU via Dawn/Vulkan, or the CPU EP); prints JSON (see README "Performance").
 // Each provider runs in its own child process: peak memory is its own, and the Vulkan driver is chosen at start.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,7 +47,10 @@ if (!Number.isInteger(runs) || runs < 1) fail(`--runs must be a positive integer
 if (cfgs.some((g) => !Number.isFinite(g) || g < 0)) fail(`--cfg must be numbers ≥ 0, comma-separated (got ${values.cfg})`);
 if (precision !== 'fp16' && precision !== 'fp32') fail(`--precision must be fp16 or fp32 (got ${precision})`);
 const providers = values.providers.split(',').filter(Boolean);
-for (const p of providers) if (!['node-webgpu', 'node-cpu', 'chromium-webgpu'].includes(p)) fail(`unknown provider "${p}" (node-webgpu, node-cpu, chromium-webgpu)`);
+for (const p of providers) {
+  if (p === 'chromium-webgpu') fail('chromium-webgpu is not implemented yet: real-size loads in Chromium are measured by `npm run bench` (--load-mb, --load-providers webgpu); see README "Performance"');
+  if (!['node-webgpu', 'node-cpu'].includes(p)) fail(`unknown provider "${p}" (node-webgpu, node-cpu)`);
+}
 const skeleton = resolve(values.skeleton);
 const dataDir = values.model ? resolve(values.model) : resolve(values.data ?? join(tmpdir(), 'sdxl-skeleton-data'), precision);
 const OPT_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
@@ -91,12 +94,6 @@ const result: Record<string, unknown> = {
 const out = result.providers as Record<string, unknown>;
 
 for (const provider of providers) {
-  if (provider === 'chromium-webgpu') {
-    // Kept out of the Node-only path (and of the bundle's): Playwright and Vite load only when asked for.
-    const { benchChromium } = await import('./bench-real/chromium-bench');
-    out[provider] = await benchChromium({ dataDir, size, steps, cfgs, runs }).catch((e: unknown) => ({ error: String(e) }));
-    continue;
-  }
   const tmp = mkdtempSync(join(tmpdir(), 'bench-real-'));
   const childOut = join(tmp, 'result.json');
   const { env, vulkan } = provider === 'node-webgpu' ? vulkanEnv(values.vulkan) : { env: process.env, vulkan: undefined };

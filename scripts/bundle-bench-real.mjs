@@ -1,5 +1,5 @@
 // `npm run bench:real:bundle`: bundles scripts/bench-real.ts into one .bench/bench-real.mjs that plain `node` runs (the
-// GPU machine has no npm or tsx); onnxruntime-node stays external, Playwright/Vite stay behind a dynamic import.
+// GPU machine has no npm or tsx); onnxruntime-node stays external (with onnxruntime-common beside it).
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -27,9 +27,9 @@ await esbuild.build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  // The native runtime is loaded from beside the bundle's node_modules (or NODE_PATH) on the GPU machine; the Chromium
-  // provider's modules load only when --providers names it.
-  external: ['onnxruntime-node', '@playwright/test', 'playwright', 'playwright-core', 'vite'],
+  // The native runtime: resolved from a node_modules/ in the bundle's folder or above it (onnxruntime-node and
+  // onnxruntime-common), as on the GPU machine.
+  external: ['onnxruntime-node'],
   // Some bundled CommonJS (transformers' tokenizer deps) calls require(): give the ESM bundle one.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
