@@ -10,7 +10,8 @@ import { createScheduler, type NoiseSource, type Scheduler, type SchedulerConfig
 import { strengthSchedule } from './strength-timesteps';
 import { resolveSeeds } from './seeds';
 import { TorchGenerator } from './torch-generator';
-import { predictNoise, unetConditioning } from './unet-call';
+import { LockstepRunner, serialRunner } from './lockstep-runner';
+import { predictNoise, unetConditioning, type CfgBatch } from './unet-call';
 import { decodeLatents } from './vae-decode';
 import { encodeImage } from './vae-encode';
 
@@ -46,7 +47,16 @@ export interface PipelineOptions {
   stepNoise?: (imageIndex: number) => NoiseSource;
   /** Unscaled N(0,1) starting latents per image (diffusers' `latents` argument); drawn from the seed when absent. */
   initialNoise?: (imageIndex: number) => Float32Array;
+  /** CFG as one batch-2 UNet call (default) or two batch-1 calls. */
+  cfgBatch?: CfgBatch;
+  /**
+   * num_images > 1: one image after another (default), or all images denoised side by side with their UNet calls
+   * made one batched call per step. Each image keeps its own generator and draw order either way.
+   */
+  imageBatch?: ImageBatch;
 }
+
+export type ImageBatch = 'sequential' | 'batched';
 
 export interface GeneratedPixels {
   rgba: Uint8ClampedArray;
@@ -60,6 +70,10 @@ export interface GeneratedPixels {
 export interface PipelineResult {
   images: GeneratedPixels[];
   timings: StageTimings;
+  /** Where the denoise loop kept the latents: 'cpu' = every UNet output read back, guidance and step in JS. */
+  denoiseLoop: 'cpu' | 'gpu';
+  /** Denoise steps run (UNet-call steps, as progress counts them), summed over the images. */
+  denoiseSteps: number;
 }
 
 /** The image side of a request, already decoded and sized to width × height. */
@@ -93,7 +107,14 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
   const numel = latentDims.reduce((a, b) => a * b, 1);
   const imageInputs = req.images && prepareImageInputs(c, req.images, req.width, req.height, latentDims);
   const images: GeneratedPixels[] = [];
-  for (const [index, seed] of seeds.entries()) {
+  let denoiseSteps = 0;
+  const side = opts.imageBatch === 'batched' && total > 1;
+  const unet = side ? new LockstepRunner(c.unet, total) : c.unet;
+  // Side by side, the images' VAE runs would overlap: each session runs once at a time.
+  const vae = side
+    ? { encoder: c.vaeEncoder && serialRunner(c.vaeEncoder), decoder: serialRunner(c.vaeDecoder) }
+    : { encoder: c.vaeEncoder, decoder: c.vaeDecoder };
+  const runImage = async (index: number, seed: number) => {
     // 2. Timesteps (image modes start part-way, by strength) and this image's own generator.
     const tDenoise = now();
     const scheduler = createScheduler(req.sampler, c.schedulerConfig, { timestepSpacing: opts.timestepSpacing });
@@ -109,7 +130,7 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
     let known: { latents: Float32Array; noise: Float32Array; mask: Float32Array } | undefined;
     if (imageInputs) {
       const fullStrength = req.images!.strength >= 1;
-      const imageLatents = await encodeImage(c.vaeEncoder!, imageInputs.pixels, req.height, req.width, generator, c.vaeScalingFactor);
+      const imageLatents = await encodeImage(vae.encoder!, imageInputs.pixels, req.height, req.width, generator, c.vaeScalingFactor);
       const noise = opts.initialNoise?.(index) ?? generator.randn(numel);
       const sigma0 = f32(scheduler.initNoiseSigma);
       latents = fullStrength && imageInputs.latentMask
@@ -132,12 +153,13 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
       await opts.yieldToHost?.();
       throwIfCancelled(opts.signal);
       const modelInput = scheduler.scaleModelInput(latents, t);
-      const noisePred = await predictNoise(c.unet, cond, modelInput, latentDims, t, req.cfg_scale);
+      const noisePred = await predictNoise(unet, cond, modelInput, latentDims, t, req.cfg_scale, opts.cfgBatch);
       latents = scheduler.step(noisePred, t, latents, stepNoise).prevSample;
       if (known) latents = blendKnown(scheduler, known, latents, schedule.timesteps[i + 1]);
       await opts.onProgress?.({ stage: 'denoise', image: index, images: total, step: i + 1, steps });
     }
     timings.denoise.push(now() - tDenoise);
+    denoiseSteps += steps;
 
     // 5. Decode, with a check on each side: a cancel during the VAE's run drops its image.
     await opts.yieldToHost?.();
@@ -145,14 +167,22 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
     await opts.onProgress?.({ stage: 'decode', image: index, images: total, step: steps, steps });
     throwIfCancelled(opts.signal);
     const tDecode = now();
-    const decoded = await decodeLatents(c.vaeDecoder, latents, latentDims, c.vaeScalingFactor);
+    const decoded = await decodeLatents(vae.decoder, latents, latentDims, c.vaeScalingFactor);
     timings.decode += now() - tDecode;
     await opts.yieldToHost?.();
     throwIfCancelled(opts.signal);
-    images.push({ ...decoded, rgba: decoded.rgba, seed, finalLatents: latents, decoderSample: decoded.sample });
+    images[index] = { ...decoded, rgba: decoded.rgba, seed, finalLatents: latents, decoderSample: decoded.sample };
+  };
+  if (unet instanceof LockstepRunner) {
+    // Every image runs to its end (or failure) before this returns, so no session is still busy after a cancel.
+    const settled = await Promise.all(seeds.map((seed, index) => runImage(index, seed).then(() => undefined, (e: unknown) => ({ e })).finally(() => unet.leave())));
+    const failed = settled.find((r) => r !== undefined);
+    if (failed) throw failed.e;
+  } else {
+    for (const [index, seed] of seeds.entries()) await runImage(index, seed);
   }
   timings.total = now() - t0;
-  return { images, timings };
+  return { images, timings, denoiseLoop: 'cpu', denoiseSteps };
 }
 
 function prepareImageInputs(c: SdxlComponents, inputs: ImageInputs, width: number, height: number, latentDims: readonly number[]) {

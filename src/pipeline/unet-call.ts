@@ -36,11 +36,33 @@ export function timestepTensor(unet: ModelRunner, t: number): Tensor {
   return floatTensor(Float32Array.of(t), dims);
 }
 
+/**
+ * How classifier-free guidance meets the UNet: 'batched' = one batch-2 call [negative, positive] (diffusers' way);
+ * 'split' = two batch-1 calls. Same numbers either way; the README's Performance section has the measurements.
+ */
+export type CfgBatch = 'batched' | 'split';
+
 /** Predicts noise for `modelInput` [1,4,h,w] and applies guidance: uncond + g·(text − uncond). */
 export async function predictNoise(
   unet: ModelRunner, cond: UnetConditioning, modelInput: Float32Array, latentDims: readonly number[], t: number, guidance: number,
+  cfgBatch: CfgBatch = 'batched',
 ): Promise<Float32Array> {
-  const sample = cond.batch === 2 ? concatBatch([modelInput, modelInput]) : modelInput;
+  if (cond.batch === 1) return runUnet(unet, cond, modelInput, latentDims, t);
+  const [uncond, text] = cfgBatch === 'split'
+    ? [await runUnet(unet, conditioningItem(cond, 0), modelInput, latentDims, t), await runUnet(unet, conditioningItem(cond, 1), modelInput, latentDims, t)]
+    : splitHalves(await runUnet(unet, cond, concatBatch([modelInput, modelInput]), latentDims, t));
+  const n = modelInput.length;
+  const guided = new Float32Array(n);
+  const g = f32(guidance);
+  for (let i = 0; i < n; i++) {
+    const u = uncond[i]!;
+    guided[i] = f32(u + f32(g * f32(text[i]! - u)));
+  }
+  return guided;
+}
+
+/** One UNet call on `sample` ([cond.batch, C, h, w] flattened); returns its first output. */
+async function runUnet(unet: ModelRunner, cond: UnetConditioning, sample: Float32Array, latentDims: readonly number[], t: number): Promise<Float32Array> {
   const out = await unet.run(
     {
       sample: floatTensor(sample, [cond.batch, ...latentDims.slice(1)]),
@@ -51,14 +73,28 @@ export async function predictNoise(
     },
     [unet.outputs[0]!.name],
   );
-  const pred = Object.values(out)[0]!.data as Float32Array;
-  if (cond.batch === 1) return pred;
-  const n = modelInput.length;
-  const guided = new Float32Array(n);
-  const g = f32(guidance);
-  for (let i = 0; i < n; i++) {
-    const u = pred[i]!;
-    guided[i] = f32(u + f32(g * f32(pred[n + i]! - u)));
+  return Object.values(out)[0]!.data as Float32Array;
+}
+
+function splitHalves(pred: Float32Array): [Float32Array, Float32Array] {
+  const n = pred.length / 2;
+  return [pred.subarray(0, n), pred.subarray(n)];
+}
+
+const items = new WeakMap<UnetConditioning, UnetConditioning[]>();
+
+/** Batch item `b` of the conditioning as a batch-1 conditioning (made once per request). */
+function conditioningItem(cond: UnetConditioning, b: number): UnetConditioning {
+  let list = items.get(cond);
+  if (!list) {
+    const item = (t: Tensor, i: number): Tensor => {
+      const per = t.data.length / cond.batch;
+      return floatTensor((t.data as Float32Array).slice(i * per, (i + 1) * per), [1, ...t.dims.slice(1)]);
+    };
+    list = Array.from({ length: cond.batch }, (_, i) => ({
+      batch: 1, encoderHiddenStates: item(cond.encoderHiddenStates, i), textEmbeds: item(cond.textEmbeds, i), timeIds: item(cond.timeIds, i),
+    }));
+    items.set(cond, list);
   }
-  return guided;
+  return list[b]!;
 }

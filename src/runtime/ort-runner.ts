@@ -3,21 +3,33 @@ import type * as OrtModule from 'onnxruntime-web';
 import type { ModelRunner, ValueInfo } from '../pipeline/runners';
 import type { Tensor } from '../pipeline/tensor';
 import { floatsToHalf, halfToFloats } from './float16';
+import { gpuCounters } from './gpu-counters';
 import { tensorLedger } from './tensor-ledger';
+import { transferLedger } from './transfer-ledger';
 
 /** onnxruntime-web's module; onnxruntime-node's fits it too (both are onnxruntime-common's API). */
 export type Ort = typeof OrtModule;
 /** 'cpu' is onnxruntime-node's CPU EP (src/node); the browser runs 'webgpu' or 'wasm'. */
 export type ExecutionProvider = 'webgpu' | 'wasm' | 'cpu';
 
-/** Milliseconds spent inside session.run, per component; the pipeline's overhead is the rest. */
+/** GPU work of one session.run, from the device-level counters (absent where they are not installed). */
+export interface RunGpuWork {
+  dispatches: number;
+  /** CPU ms from session.run's start to its last queue.submit: the cost of encoding the run's commands. */
+  encodeMs: number;
+}
+
+/** Milliseconds spent inside session.run, per component (and each run's GPU work); the pipeline's overhead is the rest. */
 export class RunClock {
   readonly ms: Record<string, number[]> = {};
-  record(component: string, ms: number): void {
+  readonly gpu: Record<string, RunGpuWork[]> = {};
+  record(component: string, ms: number, gpu?: RunGpuWork): void {
     (this.ms[component] ??= []).push(ms);
+    if (gpu) (this.gpu[component] ??= []).push(gpu);
   }
   reset(): void {
     for (const k of Object.keys(this.ms)) delete this.ms[k];
+    for (const k of Object.keys(this.gpu)) delete this.gpu[k];
   }
   total(): number {
     return Object.values(this.ms).flat().reduce((a, b) => a + b, 0);
@@ -53,7 +65,11 @@ export class OrtRunner implements ModelRunner {
 
   async run(feeds: Record<string, Tensor>, outputNames?: readonly string[]): Promise<Record<string, Tensor>> {
     const ortFeeds: Record<string, OrtModule.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = this.toOrt(name, t);
+    for (const [name, t] of Object.entries(feeds)) {
+      ortFeeds[name] = this.toOrt(name, t);
+      transferLedger.record(this.component, 'upload', t.dims);
+    }
+    const gpuMark = gpuCounters.installed ? gpuCounters.mark() : undefined;
     const start = performance.now();
     const disposeFeeds = () => {
       for (const t of Object.values(ortFeeds)) t.dispose();
@@ -63,13 +79,19 @@ export class OrtRunner implements ModelRunner {
     try {
       results = outputNames ? await this.session.run(ortFeeds, outputNames) : await this.session.run(ortFeeds);
     } catch (e) {
+      if (gpuMark) gpuCounters.end(gpuMark);
       disposeFeeds();
       throw e;
     }
-    this.clock.record(this.component, performance.now() - start);
+    const work = gpuMark && gpuCounters.end(gpuMark);
+    this.clock.record(this.component, performance.now() - start, work && {
+      dispatches: work.dispatches,
+      encodeMs: Number.isNaN(work.lastSubmitAt) ? 0 : Math.max(0, work.lastSubmitAt - start),
+    });
     tensorLedger.created(Object.keys(results).length);
     const out: Record<string, Tensor> = {};
     for (const [name, v] of Object.entries(results)) {
+      transferLedger.record(this.component, 'readback', v.dims);
       const data = v.type === 'float16' ? halfToFloats(v.data as Uint16Array) : v.data;
       out[name] = { type: v.type === 'float16' ? 'float32' : (v.type as Tensor['type']), data: data as Tensor['data'], dims: v.dims };
       v.dispose();

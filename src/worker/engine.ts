@@ -20,11 +20,14 @@ import { createComponentSession, loadSdxl, type LoadedModel } from '../runtime/l
 import type { ModelCache, StorageApi } from '../runtime/model-cache';
 import type { ModelFiles } from '../runtime/model-files';
 import { RunClock, type Ort, type OrtRunner } from '../runtime/ort-runner';
-import { tensorLedger } from '../runtime/tensor-ledger';
+import { gpuCounters } from '../runtime/gpu-counters';
+import { transferLedger } from '../runtime/transfer-ledger';
 import type { LoadedOrt, OrtBuildChoice } from '../runtime/ort-build-types';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import { WasmMemoryError } from '../runtime/wasm-fit';
 import { classifyFailure } from './engine-errors';
+import { batchingOptionErrors } from './generation-options';
+import { generationStats } from './generation-stats';
 import { ModelLibrary, type LinkPreview, type ModelRef, type StorageReport } from './model-library';
 import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, LoadListener, MemoryReport, Result, TokenCount } from './protocol';
 
@@ -292,6 +295,8 @@ export class Engine implements EngineApi {
     if (!Number.isInteger(maskBlur) || maskBlur < 0 || maskBlur > MAX_MASK_BLUR) {
       return fail('invalid_request', 'The generation options are invalid.', [{ loc: ['options', 'maskBlur'], msg: `maskBlur must be a whole number of pixels from 0 to ${MAX_MASK_BLUR}.`, type: 'value_error' }]);
     }
+    const batchingErrors = batchingOptionErrors(options);
+    if (batchingErrors.length > 0) return fail('invalid_request', 'The generation options are invalid.', batchingErrors);
     const { loaded } = this.model;
     const start = this.deps.now();
     const v = validateRequest(body, { sizeRule: loaded.info.sizeRule, maxClipSkip: loaded.info.maxClipSkip }, loaded.info.defaultSize);
@@ -302,6 +307,8 @@ export class Engine implements EngineApi {
     const images = await this.requestImages(req, loaded);
     if ('error' in images) return { ok: false, error: images.error };
     this.clock.reset();
+    const gpuMark = gpuCounters.installed ? gpuCounters.mark() : undefined;
+    const transferMark = transferLedger.mark();
     try {
       if (this.model?.encodersReleased) {
         // Low-memory mode: the text encoders' sessions come back first (both, then the check, so none is left half-made).
@@ -322,6 +329,7 @@ export class Engine implements EngineApi {
         yieldToHost: () => new Promise((resolve) => setTimeout(resolve, 0)),
         // The Lightning checkpoint is distilled on trailing timesteps, whatever spacing its config file names.
         timestepSpacing: req.checkpoint === DEFAULT_CHECKPOINT ? 'trailing' : undefined,
+        cfgBatch: options.cfgBatch, imageBatch: options.imageBatch,
       });
       const out = [];
       for (const img of result.images) {
@@ -338,9 +346,18 @@ export class Engine implements EngineApi {
         out.push({ image_b64: bytesToBase64(bytes), seed: img.seed, removed_for_safety: false, width: img.width, height: img.height });
       }
       const total = this.deps.now() - start;
-      this.recordStats(result.timings.encode_prompt, total);
+      const gpu = gpuMark && gpuCounters.end(gpuMark);
+      const { components } = loaded;
+      this.stats = generationStats({
+        provider: this.model!.report.provider, clock: this.clock, encodeMs: result.timings.encode_prompt, totalMs: total,
+        denoiseLoop: result.denoiseLoop, denoiseSteps: result.denoiseSteps,
+        latent: [components.latentChannels, req.height / components.vaeScaleFactor, req.width / components.vaeScaleFactor],
+        transfers: transferLedger.since(transferMark),
+        gpu: this.model!.report.provider === 'webgpu' ? gpu : undefined,
+      });
       return { ok: true, value: { images: out, latency_ms: Math.round(total), prediction_time_ms: Math.round(total) } };
     } catch (e) {
+      if (gpuMark) gpuCounters.end(gpuMark);
       if (e instanceof CancelledError) return fail('cancelled', 'Generation was cancelled.');
       return { ok: false, error: classifyFailure(e, 'generate', fail('internal', `Generation failed: ${e instanceof Error ? e.message : String(e)}`).error, await this.deps.deviceLost?.()) };
     }
@@ -414,20 +431,5 @@ export class Engine implements EngineApi {
       return { value: { init: crop.init, mask: crop.mask, strength }, fullRes: { init, mask, box: crop.box } };
     }
     return { value: { init, mask, strength } };
-  }
-
-  private recordStats(encodeMs: number, total: number): void {
-    const ms = this.clock.ms;
-    const sessionRun = this.clock.total();
-    this.stats = {
-      provider: this.model!.report.provider,
-      total_ms: total,
-      text_encode_ms: encodeMs,
-      unet_ms_per_call: ms.unet ?? [],
-      vae_decode_ms: (ms.vae_decoder ?? []).reduce((a, b) => a + b, 0),
-      session_run_ms: sessionRun,
-      pipeline_overhead_ms: total - sessionRun,
-      tensors: tensorLedger.counts(),
-    };
   }
 }

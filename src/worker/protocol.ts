@@ -8,6 +8,7 @@ import type { LinkPreview, ModelRef, StorageReport } from './model-library';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import type { ProgressEvent, ProgressListener } from '../pipeline/progress';
 import type { TensorCounts } from '../runtime/tensor-ledger';
+import type { GpuCounts } from '../runtime/gpu-counters';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: EngineErrorData };
@@ -23,6 +24,21 @@ export interface GenerationStats {
   pipeline_overhead_ms: number;
   /** onnxruntime tensors the worker's runtime created and disposed since it started (equal between runs: no leak). */
   tensors?: TensorCounts;
+  /** 'cpu': each UNet output comes back to the CPU for guidance and the scheduler step; 'gpu': the latents stay there. */
+  denoise_loop: 'cpu' | 'gpu';
+  /** Denoise steps (UNet-call steps, as progress counts them) summed over the images. */
+  denoise_steps: number;
+  /** Full-latent tensors ([batch, C, h, w]) read back to / uploaded from the CPU in the denoise loop, per step. */
+  readbacks_per_step: number;
+  uploads_per_step: number;
+  /** Compute dispatches per UNet session.run; null where not counted (wasm EP, or no JS WebGPU API). */
+  dispatches_per_unet_call: number | null;
+  /** Per UNet call: CPU ms from session.run's start to its last queue.submit; null where not counted. */
+  unet_encode_cpu_ms: number[] | null;
+  /** The most bytes held in GPU buffers during the request (weights included), in MB (1e6); null where not counted. */
+  peak_gpu_mb: number | null;
+  /** The device-level counters over the whole request; null where not counted. */
+  gpu: Omit<GpuCounts, 'lastSubmitAt'> | null;
 }
 
 export interface LoadedModelReport extends ModelInfo {
@@ -59,6 +75,10 @@ export interface TokenCount {
 export interface GenerationOptions {
   /** Inpainting paste-back: radius (px) over which the repainted area fades in at the mask's edge; 0 = hard edge. */
   maskBlur?: number;
+  /** CFG as one batch-2 UNet call ('batched', the default) or two batch-1 calls ('split'); for measurements. */
+  cfgBatch?: 'batched' | 'split';
+  /** num_images one after another ('sequential', the default) or with one batched UNet call per step ('batched'). */
+  imageBatch?: 'sequential' | 'batched';
 }
 
 export interface EngineInit {

@@ -5,12 +5,16 @@ import { policedFetch } from '../runtime/connect-policy';
 import { ModelCache } from '../runtime/model-cache';
 import { urlModelFiles } from '../runtime/model-files';
 import { opfsStore } from '../runtime/opfs-store';
+import { gpuCounters } from '../runtime/gpu-counters';
 import { browserOrt } from '../runtime/ort-web';
 import { probeWebGpu } from '../runtime/webgpu-adapter';
 import { decodeImage } from './decode-image';
 import { encodeImage } from './encode-image';
 import { Engine } from './engine';
 import { superviseWorker } from './worker-supervision';
+
+// Before onnxruntime exists: every GPUDevice it makes is counted (dispatches, buffers, uploads, readbacks; see stats()).
+gpuCounters.install(self as unknown as Parameters<typeof gpuCounters.install>[0]);
 
 const scope = self as unknown as { crossOriginIsolated: boolean; navigator: Navigator & { gpu?: GPU } };
 
