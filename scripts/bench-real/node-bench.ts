@@ -5,7 +5,8 @@ import { loadNodeModel } from '../../src/node/load-node-model';
 import { gpuSampler, peakRssMb, resetPeakRss } from './peak-memory';
 import { profileUnet } from './unet-profile';
 import { median, round } from './stats';
-import { countingUnet, newCounts } from './transfer-counter';
+import { latentTransfers, transferLedger } from '../../src/runtime/transfer-ledger';
+import { timedUnet } from './unet-cpu-time';
 
 export interface NodeBenchConfig {
   dir: string;
@@ -36,8 +37,8 @@ export async function benchNode(c: NodeBenchConfig): Promise<Record<string, unkn
   const loadMs = performance.now() - t0;
   const side = c.size / model.components.vaeScaleFactor;
   const latent = [side, side];
-  const counts = newCounts();
-  const components = { ...model.components, unet: countingUnet(model.components.unet, () => latent, counts) };
+  const unetCpuMs: number[] = [];
+  const components = { ...model.components, unet: timedUnet(model.components.unet, unetCpuMs) };
   const byCfg: Record<string, unknown> = {};
   try {
     for (const cfg of c.cfgs) {
@@ -49,14 +50,16 @@ export async function benchNode(c: NodeBenchConfig): Promise<Record<string, unkn
       const runs: Record<'total' | 'text' | 'decode' | 'unet' | 'overhead' | 'uploads' | 'readbacks' | 'cpu', number>[] = [];
       for (let i = 0; i < c.runs; i++) {
         clock.reset();
-        Object.assign(counts, newCounts());
+        unetCpuMs.length = 0;
+        const mark = transferLedger.mark();
         const { timings } = await generate(components, req, opts);
+        const transfers = latentTransfers(transferLedger.since(mark), [model.components.latentChannels, ...latent], (component) => component === 'unet');
         const unetMs = clock.ms.unet ?? [];
         const inside = clock.total();
         runs.push({
           total: timings.total, text: timings.encode_prompt, decode: timings.decode, unet: median(unetMs)!,
-          overhead: (100 * (timings.total - inside)) / timings.total, uploads: counts.uploads / c.steps,
-          readbacks: counts.readbacks / c.steps, cpu: median(counts.cpuMs)!,
+          overhead: (100 * (timings.total - inside)) / timings.total, uploads: transfers.uploads / c.steps,
+          readbacks: transfers.readbacks / c.steps, cpu: median(unetCpuMs)!,
         });
       }
       const m = (k: keyof (typeof runs)[number]): number | null => round(median(runs.map((r) => r[k])), 2);
@@ -64,7 +67,7 @@ export async function benchNode(c: NodeBenchConfig): Promise<Record<string, unkn
         warmup_ms: round(warmMs), end_to_end_ms: m('total'), text_encode_ms: m('text'), unet_ms_per_step: m('unet'),
         vae_decode_ms: m('decode'), overhead_pct: m('overhead'), uploads_per_step: m('uploads'),
         readbacks_per_step: m('readbacks'), unet_call_process_cpu_ms: m('cpu'), runs: runs.length,
-        transfer_method: 'UNet runner boundary: latent-shaped feeds given as CPU data (uploads), outputs returned as CPU data (readbacks)',
+        transfer_method: "the runtime's transfer ledger (OrtRunner): latent-shaped CPU tensors fed to the UNet (uploads) and read back from it (readbacks)",
       };
     }
   } finally {
