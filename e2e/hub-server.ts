@@ -219,6 +219,10 @@ export async function tinyHub(): Promise<FakeHub> {
   hub.repos.set('test/tiny-sdxl-noenc', new Map([...hub.repos.get('test/tiny-sdxl')!].filter(([p]) => !p.startsWith('vae_encoder/'))));
   // 'huge' also lists a 40 GB weights file beside its UNet: more than a browser grants one site by default.
   hub.listedOnly.set('test/tiny-sdxl-huge', [{ path: 'unet/model.onnx_data', size: 40e9 }]);
+  // The real-size SDXL fp16 export (the skeleton's files at their real sizes), listed only: nothing of it is served.
+  const skeleton = JSON.parse(await readFile(new URL('../test-data/sdxl-skeleton-fp16/listing.json', import.meta.url), 'utf8')) as { files: { path: string; size: number }[] };
+  hub.repos.set('test/sdxl-skeleton-fp16', new Map());
+  hub.listedOnly.set('test/sdxl-skeleton-fp16', skeleton.files);
   return hub;
 }
 

@@ -104,7 +104,7 @@ async function checkedJson<S extends z.ZodType>(files: ModelFiles, path: string,
   return parseFile(schema, json, where);
 }
 
-async function loadTokenizer(files: ModelFiles, dir: string): Promise<BpeTokenizer> {
+export async function loadTokenizer(files: ModelFiles, dir: string): Promise<BpeTokenizer> {
   const [json, config] = await Promise.all([checkedJson(files, `${dir}/tokenizer.json`, tokenizerJsonSchema), checkedJson(files, `${dir}/tokenizer_config.json`, tokenizerConfigSchema)]);
   return createClipTokenizer(json, config);
 }

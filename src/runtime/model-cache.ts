@@ -15,6 +15,7 @@ import { externalDataFiles } from './onnx-external-data';
 import { pinRecord } from './model-origin';
 import { defaultStoreCoordination, type StoreCoordination } from './store-locks';
 import { headFile, listRecord, listSourceInfo, type ListDeps } from './source-listing';
+import { bytesByComponent, wasmMisfit } from './wasm-fit';
 import { adoptableLegacy, folderInfo, locate, modelDir, readState, scanStored, statePath, type CachedModelInfo, type CachedModelState } from './stored-models';
 
 export type { CachedModelInfo, CachedModelState } from './stored-models';
@@ -42,6 +43,14 @@ export interface ModelCacheDeps {
   now(): number;
   /** Other tabs: one download/verify/delete of a model at a time, and word of deletes (store-locks.ts). */
   coordination?: StoreCoordination;
+}
+
+export interface EnsureOptions {
+  include?: ComponentName[];
+  signal?: AbortSignal;
+  onProgress?: (p: DownloadProgress) => void;
+  /** The engine's execution provider: on 'wasm', a model too large for the wasm32 memory is refused (WasmMemoryError). */
+  provider?: 'wasm' | 'webgpu';
 }
 
 export class QuotaError extends Error {
@@ -156,7 +165,7 @@ export class ModelCache {
    * What a download of this record would bring, asking the source only for metadata (Hub listing, manifest.json, or
    * HEAD requests): nothing when it is stored already; bytes undefined when they cannot be known without downloading.
    */
-  async preview(record: ModelRecord, signal?: AbortSignal): Promise<{ record: ModelRecord; stored: boolean; folder?: string; bytes?: number }> {
+  async preview(record: ModelRecord, signal?: AbortSignal): Promise<{ record: ModelRecord; stored: boolean; folder?: string; bytes?: number; componentBytes?: Record<string, number> }> {
     const pinned = this.pin(record);
     const folder = await this.storedFolder(pinned);
     if (folder) return { record: pinned, stored: true, folder };
@@ -165,19 +174,20 @@ export class ModelCache {
     if (plan.missing.length) throw new LayoutError(plan.missing, describeSource(pinned.source));
     const all = [...plan.first, ...Object.values(plan.weightCandidates).flat()];
     const bytes = sized && all.every((f) => f.size !== undefined) ? all.reduce((n, f) => n + f.size!, 0) : undefined;
-    return { record: pinned, stored: false, ...(bytes !== undefined ? { bytes } : {}) };
+    if (bytes === undefined) return { record: pinned, stored: false };
+    return { record: pinned, stored: false, bytes, componentBytes: bytesByComponent(all, ModelCache.components(pinned)) };
   }
 
   /**
    * Makes sure the record's files are stored and verified, downloading what is missing, and returns them as
    * ModelFiles. Refuses before writing a byte when the space is short.
    */
-  ensure(unpinned: ModelRecord, opts: { include?: ComponentName[]; signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void } = {}): Promise<ModelFiles & { persisted: boolean; folder: string }> {
+  ensure(unpinned: ModelRecord, opts: EnsureOptions = {}): Promise<ModelFiles & { persisted: boolean; folder: string }> {
     // Another tab fetching the same model: wait for it, then find the files stored (or resume what it left).
     return this.tabs.exclusive(lockKey(unpinned.id), () => this.ensureHere(unpinned, opts), opts.signal);
   }
 
-  private async ensureHere(unpinned: ModelRecord, opts: { include?: ComponentName[]; signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void }): Promise<ModelFiles & { persisted: boolean; folder: string }> {
+  private async ensureHere(unpinned: ModelRecord, opts: EnsureOptions): Promise<ModelFiles & { persisted: boolean; folder: string }> {
     const { signal, onProgress } = opts;
     const record = this.pin(unpinned);
     const comps = ModelCache.components(record, opts.include);
@@ -185,13 +195,23 @@ export class ModelCache {
     const folders = await scanStored(this.deps.store, this.deps.baseHref);
     const found = locate(folders, record, this.hub, this.deps.baseHref);
     if (ModelCache.covers(found.state, record, opts.include ?? [])) {
+      const storedFiles = Object.entries(found.state!.files).map(([path, f]) => ({ path, url: '', size: f.size }));
+      const misfit = opts.provider === 'wasm' ? wasmMisfit(bytesByComponent(storedFiles, comps)) : undefined;
+      if (misfit) throw misfit;
       await this.saveState(found.dir, { ...found.state!, lastUsed: this.deps.now() });
       return { ...cachedModelFiles(this.deps.store, found.dir), persisted, folder: found.dir };
     }
     onProgress?.(DownloadMeter.resolving());
-    const { files: listing, commit } = await listRecord(this.lister(), record, comps, signal);
+    const { files: listing, commit, sized } = await listRecord(this.lister(), record, comps, signal);
     const plan = planLayout(listing, comps);
     if (plan.missing.length) throw new LayoutError(plan.missing, describeSource(record.source));
+    // On the wasm fallback a model too large for its 4 GiB memory is refused from the listing's sizes (every possible
+    // weight file counts, as in the download size the card shows), before any download; and again from the graphs'
+    // own external-data lists below, before any weight byte.
+    const refuseOnWasm = (files: readonly RemoteFile[]) => {
+      const misfit = opts.provider === 'wasm' ? wasmMisfit(bytesByComponent(files, comps)) : undefined;
+      if (misfit) throw misfit;
+    };
 
     const adopted = found.state ? undefined : adoptableLegacy(folders, record, listing);
     if (adopted) await this.adopt(adopted.folder.dir, adopted.folder.state!, adopted.drop, found.key);
@@ -211,6 +231,7 @@ export class ModelCache {
     const all = [...plan.first, ...candidates];
     const needed = all.filter((f) => !isDone(f)).reduce((n, f) => n + (f.size ?? 0) - (stored.get(f.path) ?? 0), 0);
     await this.checkSpace(needed);
+    if (sized) refuseOnWasm(all);
     const granted = persisted || (await this.deps.storage.persist?.().catch(() => false)) || false;
 
     const state: CachedModelState = previous ?? { record, complete: false, files: {}, createdAt: this.deps.now(), lastUsed: this.deps.now() };
@@ -254,6 +275,7 @@ export class ModelCache {
         missing.push(...picked.missing);
       }
       if (missing.length) throw new LayoutError(missing, describeSource(record.source));
+      refuseOnWasm([...plan.first, ...weights]);
       meter.dropUnused(new Set([...plan.first, ...weights].map((f) => f.path)));
       await fetchAll(weights);
       state.complete = true;

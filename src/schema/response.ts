@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'worker_crashed' // the engine's worker died mid-call (a trap, a crash, or no sign of life); it was restarted
   | 'device_lost' // the GPU device was lost; the engine restarted on a new device
   | 'out_of_memory' // a session could not be created or run for lack of (GPU or wasm) memory
+  | 'exceeds_wasm_memory' // on the wasm fallback: the model's components cannot fit in the 4 GiB wasm32 memory (refused before download)
   | 'internal';
 
 /** Errors travel as plain data: `{code, message, detail}`. */
@@ -46,6 +47,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   invalid_request: 422, not_supported: 422, model_not_loaded: 503, model_load_failed: 503, model_deleted: 503, busy: 429, cancelled: 499, internal: 500,
   // The engine restarted (or lacks memory for this request): retrying later, or smaller, can succeed.
   worker_crashed: 503, device_lost: 503, out_of_memory: 507,
+  // The model can never load on the wasm fallback (a load failure like model_load_failed; a GPU or a smaller export helps).
+  exceeds_wasm_memory: 503,
 };
 
 /** OctoAI (FastAPI) shapes: 422 → {"detail": [...]}, anything else → {"detail": "message", "code": ...}. */

@@ -38,7 +38,11 @@ export function confirmLink(q: LinkQuestion): Promise<boolean> {
     dialog.append(el('p', { class: 'link-warn', 'data-testid': 'link-foreign' },
       `Not from the default Hub or this app: models from ${host} are stored apart, labelled “from ${host}”, and never stand in for the built-in models.`));
   }
+  // Known from the listing's sizes: this engine can never run the model (too large for the wasm fallback); no download.
+  const refusal = q.kind === 'model' ? q.preview.refusal : undefined;
+  if (refusal) dialog.append(el('p', { class: 'link-warn', role: 'alert', 'data-testid': 'link-refusal', 'data-code': refusal.code }, refusal.message));
   const ok = el('button', { type: 'button', class: 'primary', 'data-testid': 'link-confirm-ok' }, q.kind === 'hub' ? 'Use this Hub' : 'Download and load');
+  if (refusal) ok.disabled = true;
   const cancel = el('button', { type: 'button', class: 'secondary', 'data-testid': 'link-confirm-cancel' }, 'Cancel');
   const buttons = el('div', { class: 'link-buttons' });
   buttons.append(cancel, ok);

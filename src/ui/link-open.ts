@@ -61,7 +61,9 @@ export async function followLink(search: string, deps: LinkDeps): Promise<void> 
   }
   // Stored from exactly this source: no download, no question (and the session's Hub stays as it is).
   if (preview.stored) return void (await deps.load(preview.folder ?? model, false).catch(() => undefined));
-  if (!(await confirm({ kind: 'model', preview, ...(hub ? { hub } : {}) }))) return deps.status(`Nothing was downloaded from the link. ${IDLE}`);
+  const yes = await confirm({ kind: 'model', preview, ...(hub ? { hub } : {}) });
+  if (preview.refusal) return deps.status(`Nothing was downloaded from the link: ${preview.refusal.message}`, 'error');
+  if (!yes) return deps.status(`Nothing was downloaded from the link. ${IDLE}`);
   if (hub) await deps.generator.setHubEndpoint(hub);
   await deps.load(model, true).catch(() => undefined);
 }

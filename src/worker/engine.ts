@@ -24,6 +24,7 @@ import { gpuCounters } from '../runtime/gpu-counters';
 import { transferLedger } from '../runtime/transfer-ledger';
 import type { LoadedOrt, OrtBuildChoice } from '../runtime/ort-build-types';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
+import { WasmMemoryError } from '../runtime/wasm-fit';
 import { classifyFailure } from './engine-errors';
 import { batchingOptionErrors } from './generation-options';
 import { generationStats } from './generation-stats';
@@ -141,7 +142,7 @@ export class Engine implements EngineApi {
   /** What loading a reference would download (source, stored or not, size), asking the source for metadata only. */
   async previewModel(ref: string, options: { hub?: string; sizes: boolean }): Promise<Result<LinkPreview>> {
     try {
-      return { ok: true, value: await this.lib().preview(ref, options) };
+      return { ok: true, value: await this.lib().preview(ref, { ...options, provider: (await this.adapter()).provider }) };
     } catch (e) {
       return fail('model_load_failed', `Could not look up ${ref}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -204,6 +205,7 @@ export class Engine implements EngineApi {
         const cancelled = (e instanceof DownloadError && e.kind === 'cancelled') || (e instanceof Error && e.name === 'AbortError');
         if (cancelled && 'sessionStage' in (e as object)) return fail('cancelled', (e as Error).message);
         if (cancelled) return fail('cancelled', 'The download was cancelled; what arrived is kept, and loading again resumes it.');
+        if (e instanceof WasmMemoryError) return fail('exceeds_wasm_memory', e.message);
         return { ok: false, error: classifyFailure(e, 'load', fail('model_load_failed', `Could not load ${name}: ${e instanceof Error ? e.message : String(e)}`).error, await this.deps.deviceLost?.()) };
       } finally {
         if (this.loadAbort === abort) this.loadAbort = undefined;

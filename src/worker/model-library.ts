@@ -8,6 +8,7 @@ import { DEFAULT_HUB_ENDPOINT } from '../runtime/hub';
 import { foreignHost, legacyOrigin, pinRecord, withHub } from '../runtime/model-origin';
 import type { DownloadProgress } from '../runtime/download-meter';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
+import { wasmMisfit } from '../runtime/wasm-fit';
 import { BUILTIN_MODELS } from '../schema/model-records';
 import { parseModelRecord, recordFromUserInput, type ComponentName, type ModelRecord, type ModelRecordInput } from '../schema/model-record';
 
@@ -32,6 +33,8 @@ export interface LinkPreview {
   folder?: string;
   /** Total download, from the source's listing; undefined when it cannot be known without downloading (or not asked). */
   bytes?: number;
+  /** Why this engine cannot run the model, known from the listing's sizes (a model too large for the wasm fallback). */
+  refusal?: { code: 'exceeds_wasm_memory'; message: string; component: string; componentBytes: number; limitBytes: number };
 }
 
 export interface Resolved {
@@ -82,7 +85,7 @@ export class ModelLibrary {
   }
 
   /** What loading this reference would download, asking only for metadata; `sizes: false` asks nothing at all. */
-  async preview(ref: string, options: { hub?: string; sizes: boolean }, signal?: AbortSignal): Promise<LinkPreview> {
+  async preview(ref: string, options: { hub?: string; sizes: boolean; provider?: 'wasm' | 'webgpu' }, signal?: AbortSignal): Promise<LinkPreview> {
     const unpinned = await this.recordFor(ref, options.hub ?? this.hub);
     // Without a cache (a widget the browser lets store nothing) nothing is ever stored.
     const record = this.cache ? this.cache.pin(unpinned) : pinRecord(unpinned, DEFAULT_HUB_ENDPOINT);
@@ -98,7 +101,9 @@ export class ModelLibrary {
       return { ...base, stored: folder !== undefined, ...(folder ? { folder } : {}) };
     }
     const p = await this.cache.preview(record, signal);
-    return { ...base, stored: p.stored, ...(p.folder ? { folder: p.folder } : {}), ...(p.bytes !== undefined ? { bytes: p.bytes } : {}) };
+    const misfit = options.provider === 'wasm' && p.componentBytes ? wasmMisfit(p.componentBytes) : undefined;
+    const refusal = misfit && { code: 'exceeds_wasm_memory' as const, message: misfit.message, component: misfit.component, componentBytes: misfit.componentBytes, limitBytes: misfit.limitBytes };
+    return { ...base, stored: p.stored, ...(p.folder ? { folder: p.folder } : {}), ...(p.bytes !== undefined ? { bytes: p.bytes } : {}), ...(refusal ? { refusal } : {}) };
   }
 
   async resolve(ref: ModelRef, adapter: AdapterReport, onDownload?: (p: DownloadProgress) => void): Promise<Resolved> {
@@ -122,7 +127,7 @@ export class ModelLibrary {
     const controller = new AbortController();
     this.download = controller;
     try {
-      const files = await this.cache.ensure(record, { signal: controller.signal, onProgress: onDownload });
+      const files = await this.cache.ensure(record, { signal: controller.signal, onProgress: onDownload, provider: adapter.provider });
       const host = foreignHost(record, this.cache.defaultHub, this.cache.baseHref);
       return { files, record, cached: true, persisted: files.persisted, key: `folder:${files.folder}`, ...(host ? { foreignHost: host } : {}) };
     } finally {
