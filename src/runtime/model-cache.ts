@@ -2,6 +2,7 @@
 // download what is missing (bounded concurrency, resumable, verified), and afterwards load, list, verify and delete
 // them with no network at all. Stored models are found by the origin of their bytes (Hub endpoint + repo + revision,
 // or URL), so a copy from one server never stands in for another's.
+import type { ExecutionProvider } from './ort-runner';
 import type { ComponentName, ModelRecord, ModelSource } from '../schema/model-record';
 import { COMPONENTS } from '../schema/model-record';
 import type { ByteStore } from './byte-store';
@@ -50,7 +51,7 @@ export interface EnsureOptions {
   signal?: AbortSignal;
   onProgress?: (p: DownloadProgress) => void;
   /** The engine's execution provider: on 'wasm', a model too large for the wasm32 memory is refused (WasmMemoryError). */
-  provider?: 'wasm' | 'webgpu';
+  provider?: ExecutionProvider;
 }
 
 export class QuotaError extends Error {

@@ -1,6 +1,7 @@
 // Which files a load reads: a record through the on-device cache (downloading what is missing), a plain URL or Hub id
 // made into a record, or a local folder read in place; plus the cache's list, verify, delete and storage figures, and
 // what a link's model would download (for the page to ask first).
+import type { ExecutionProvider } from '../runtime/ort-runner';
 import type { ModelFiles } from '../runtime/model-files';
 import { listLocalFolder, localModelFiles, type LocalFolder } from '../runtime/local-files';
 import type { CachedModelInfo, ModelCache, StorageApi } from '../runtime/model-cache';
@@ -85,7 +86,7 @@ export class ModelLibrary {
   }
 
   /** What loading this reference would download, asking only for metadata; `sizes: false` asks nothing at all. */
-  async preview(ref: string, options: { hub?: string; sizes: boolean; provider?: 'wasm' | 'webgpu' }, signal?: AbortSignal): Promise<LinkPreview> {
+  async preview(ref: string, options: { hub?: string; sizes: boolean; provider?: ExecutionProvider }, signal?: AbortSignal): Promise<LinkPreview> {
     const unpinned = await this.recordFor(ref, options.hub ?? this.hub);
     // Without a cache (a widget the browser lets store nothing) nothing is ever stored.
     const record = this.cache ? this.cache.pin(unpinned) : pinRecord(unpinned, DEFAULT_HUB_ENDPOINT);
