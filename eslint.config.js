@@ -22,11 +22,13 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
-  layer(['src/schema/**'], ['pipeline', 'runtime', 'worker', 'ui'], ['onnxruntime-web', '@huggingface/transformers', 'comlink']),
-  layer(['src/pipeline/**'], ['runtime', 'worker', 'ui'], ['onnxruntime-web', '@huggingface/transformers', 'comlink']),
-  layer(['src/runtime/**'], ['worker', 'ui'], ['comlink']),
-  layer(['src/worker/**'], ['ui']),
-  layer(['src/ui/**'], ['runtime', 'embed', 'sw'], ['onnxruntime-web', '@huggingface/transformers']),
+  layer(['src/schema/**'], ['pipeline', 'runtime', 'worker', 'ui', 'node'], ['onnxruntime-web', 'onnxruntime-node', '@huggingface/transformers', 'comlink']),
+  layer(['src/pipeline/**'], ['runtime', 'worker', 'ui', 'node'], ['onnxruntime-web', 'onnxruntime-node', '@huggingface/transformers', 'comlink']),
+  layer(['src/runtime/**'], ['worker', 'ui', 'node'], ['comlink']),
+  layer(['src/worker/**'], ['ui', 'node']),
+  // The Node engine and CLI sit beside the worker: the same engine, Node's runtime (onnxruntime-node, fs).
+  layer(['src/node/**'], ['ui', 'embed', 'sw'], ['comlink']),
+  layer(['src/ui/**'], ['runtime', 'embed', 'sw', 'node'], ['onnxruntime-web', '@huggingface/transformers']),
   // The widget and SDK sit beside the page (they may use its view helpers); the service worker needs only the schema.
   layer(['src/embed/**'], ['runtime', 'sw'], ['onnxruntime-web', '@huggingface/transformers', 'comlink']),
   layer(['src/sw/**'], ['pipeline', 'runtime', 'worker', 'ui', 'embed'], ['onnxruntime-web', '@huggingface/transformers', 'comlink', 'zod']),

@@ -16,7 +16,8 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: WidgetErro
 export interface WidgetModel {
   id?: string;
   name: string;
-  provider: 'webgpu' | 'wasm';
+  /** 'cpu' is the Node engine's (onnxruntime-node); a browser reports 'webgpu' or 'wasm'. */
+  provider: 'webgpu' | 'wasm' | 'cpu';
   /** Sizes the model accepts, as the schema's size rule. */
   sizes: unknown;
   defaultSize: readonly [number, number];
@@ -28,7 +29,7 @@ export interface ReadyInfo {
   app: string;
   capabilities: { samplers: readonly string[]; modes: readonly string[]; maxImages: number; imageEncodings: readonly string[] };
   model?: WidgetModel;
-  adapter: { provider: 'webgpu' | 'wasm'; description?: string; shaderF16: boolean };
+  adapter: { provider: 'webgpu' | 'wasm' | 'cpu'; description?: string; shaderF16: boolean };
   /**
    * partitioned: embedded by another site, so the store (if any) is that site's own; available: the browser lets the
    * widget keep files at all; sharedWithApp: the Storage Access API gave it the app's own store.

@@ -27,6 +27,8 @@ export interface ByteStore {
   removeTree(prefix: string): Promise<void>;
   /** Every file under a folder, recursively, with its size. */
   list(prefix: string): Promise<StoredEntry[]>;
+  /** Where a file sits on this machine's disk, for a store on a local file system (Node, src/node/fs-store.ts). */
+  localPath?(path: string): string;
 }
 
 export async function readText(store: ByteStore, path: string): Promise<string | undefined> {

@@ -7,6 +7,7 @@ import { manifestLimits, parseWebManifest, type WebManifest } from '../schema/mo
 import { modelIndexSchema, schedulerConfigSchema, tokenizerConfigSchema, tokenizerJsonSchema, vaeConfigSchema } from '../schema/model-files';
 import { parseFile } from '../schema/file-check';
 import type { z } from 'zod';
+import type { InferenceSession } from 'onnxruntime-web';
 import type { SizeRule } from '../schema/sizes';
 import { createClipTokenizer } from './clip-tokenizer';
 import type { ModelFiles } from './model-files';
@@ -41,6 +42,17 @@ export interface LoadedModel {
   release(): Promise<void>;
 }
 
+/**
+ * Opens a component's session its own way (Node: from the file's path, so onnxruntime maps the external data itself
+ * and no weight passes through a JS buffer); returns the session and the bytes it loaded.
+ */
+export type SessionOpener = (files: ModelFiles, component: SessionComponent, extra: DeviceOutputOptions) => Promise<{ session: InferenceSession; bytes: number }>;
+
+/** Session options the device loop needs from a component's session: its outputs left on the GPU. */
+export interface DeviceOutputOptions {
+  preferredOutputLocation?: 'gpu-buffer';
+}
+
 export interface LoadOptions {
   ort: Ort;
   provider: ExecutionProvider;
@@ -56,10 +68,17 @@ export interface LoadOptions {
    * run as small graphs on the same EP). Default: on WebGPU only; tests turn it on for the CPU EPs.
    */
   deviceLoop?: boolean;
+  /** Replaces the default session creation (bytes and Blobs handed to onnxruntime-web); see SessionOpener. */
+  openSession?: SessionOpener;
 }
 
 /** The components whose outputs the device loop consumes on the device. */
 const DEVICE_OUTPUTS: readonly SessionComponent[] = ['unet', 'vae_decoder'];
+
+/** On WebGPU with the device loop on, the UNet's and VAE decoder's outputs stay in GPU buffers. */
+export function deviceOutputOptions(provider: string, component: SessionComponent, deviceLoop: boolean | undefined): DeviceOutputOptions {
+  return provider === 'webgpu' && (deviceLoop ?? true) && DEVICE_OUTPUTS.includes(component) ? { preferredOutputLocation: 'gpu-buffer' } : {};
+}
 
 /** A JSON file of the folder, checked against its schema: a bad one is named with its field, before any session. */
 async function checkedJson<S extends z.ZodType>(files: ModelFiles, path: string, schema: S): Promise<z.output<S>> {
@@ -77,6 +96,7 @@ async function loadTokenizer(files: ModelFiles, dir: string): Promise<BpeTokeniz
 
 /** One component's session: its graph, then the external data its graph names (Blobs where the source has them). */
 export async function createComponentSession(files: ModelFiles, component: SessionComponent, opts: LoadOptions): Promise<{ runner: OrtRunner; bytes: number }> {
+  if (opts.openSession) return openedSession(files, component, opts, opts.openSession);
   const progress = (file: string) => (received: number, total?: number) => opts.onProgress?.({ component, file, received, total });
   const modelPath = `${component}/model.onnx`;
   const model = await files.bytes(modelPath, progress(modelPath));
@@ -95,8 +115,13 @@ export async function createComponentSession(files: ModelFiles, component: Sessi
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3, // errors only: CPU placement of shape ops is expected and not worth a warning
     externalData,
-    ...(opts.provider === 'webgpu' && (opts.deviceLoop ?? true) && DEVICE_OUTPUTS.includes(component) ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
+    ...deviceOutputOptions(opts.provider, component, opts.deviceLoop),
   });
+  return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };
+}
+
+async function openedSession(files: ModelFiles, component: SessionComponent, opts: LoadOptions, open: SessionOpener): Promise<{ runner: OrtRunner; bytes: number }> {
+  const { session, bytes } = await open(files, component, deviceOutputOptions(opts.provider, component, opts.deviceLoop));
   return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };
 }
 

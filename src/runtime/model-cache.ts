@@ -403,6 +403,7 @@ export function cachedModelFiles(store: ByteStore, id: string): ModelFiles {
     json: async <T>(p: string) => JSON.parse(await (await need(p)).text()) as T,
     exists: async (p) => (await store.read(at(p))) !== undefined,
     blob: need,
+    ...(store.localPath ? { localPath: (p: string) => store.localPath!(at(p)) } : {}),
   };
 }
 

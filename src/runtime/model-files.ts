@@ -11,6 +11,8 @@ export interface ModelFiles {
   /** The file as a Blob, where the source keeps files on disk (the cache, a local folder): handed to onnxruntime-web
    * as external data, so the weights are never copied into a JS buffer of ours. */
   blob?(path: string): Promise<Blob>;
+  /** Where the file sits on this machine's disk, when the source is a local file system (Node): sessions open it there. */
+  localPath?(path: string): string;
 }
 
 export class ModelFileError extends Error {

@@ -7,8 +7,10 @@ import { gpuCounters } from './gpu-counters';
 import { tensorLedger } from './tensor-ledger';
 import { transferLedger } from './transfer-ledger';
 
+/** onnxruntime-web's module; onnxruntime-node's fits it too (both are onnxruntime-common's API). */
 export type Ort = typeof OrtModule;
-export type ExecutionProvider = 'webgpu' | 'wasm';
+/** 'cpu' is onnxruntime-node's CPU EP (src/node); the browser runs 'webgpu' or 'wasm'. */
+export type ExecutionProvider = 'webgpu' | 'wasm' | 'cpu';
 
 /** GPU work of one session.run, from the device-level counters (absent where they are not installed). */
 export interface RunGpuWork {

@@ -1,6 +1,9 @@
 // Finds a WebGPU adapter and reports what matters for SDXL; explains why when there is none (→ wasm fallback).
+import type { ExecutionProvider } from './ort-runner';
+
 export interface AdapterReport {
-  provider: 'webgpu' | 'wasm';
+  /** 'webgpu' or 'wasm' in the browser; onnxruntime-node's 'cpu' or 'webgpu' in Node (src/node). */
+  provider: ExecutionProvider;
   /** Why the wasm EP is used, shown to the user; absent on WebGPU. */
   fallbackReason?: string;
   vendor?: string;

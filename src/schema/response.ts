@@ -40,3 +40,16 @@ export interface EngineErrorData {
   message: string;
   detail?: FieldError[];
 }
+
+/** The HTTP status each error code answers with (the service worker's endpoint; the CLI's exit codes follow it). */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  invalid_request: 422, not_supported: 422, model_not_loaded: 503, model_load_failed: 503, model_deleted: 503, busy: 429, cancelled: 499, internal: 500,
+  // The engine restarted (or lacks memory for this request): retrying later, or smaller, can succeed.
+  worker_crashed: 503, device_lost: 503, out_of_memory: 507,
+};
+
+/** OctoAI (FastAPI) shapes: 422 → {"detail": [...]}, anything else → {"detail": "message", "code": ...}. */
+export function errorBody(error: EngineErrorData): { status: number; body: { detail: FieldError[] } | { detail: string; code: ErrorCode } } {
+  const status = ERROR_STATUS[error.code] ?? 500;
+  return { status, body: status === 422 && error.detail ? { detail: error.detail } : { detail: error.message, code: error.code } };
+}

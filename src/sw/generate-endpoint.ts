@@ -1,7 +1,8 @@
 // POST <base>generate/sdxl in the service worker: OctoAI's endpoint, answered by an open app page's engine, with
 // OctoAI's JSON, a real 422 with the detail body, or a clear 503 when no page can run it.
 /// <reference lib="webworker" />
-import type { EngineErrorData } from '../schema/response';
+import { parseJsonBody } from '../schema/json-body';
+import { errorBody, type EngineErrorData } from '../schema/response';
 import { BRIDGE_GENERATE } from '../schema/sw-bridge';
 import type { GenerateReply } from '../schema/sw-bridge';
 import { findEngineClient } from './engine-client';
@@ -22,16 +23,10 @@ const cors = (request: Request): Record<string, string> => ({
 export const jsonResponse = (request: Request, status: number, body: unknown): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...cors(request) } });
 
-const STATUS: Record<EngineErrorData['code'], number> = {
-  invalid_request: 422, not_supported: 422, model_not_loaded: 503, model_load_failed: 503, model_deleted: 503, busy: 429, cancelled: 499, internal: 500,
-  // The engine restarted (or lacks memory for this request): retrying later, or smaller, can succeed.
-  worker_crashed: 503, device_lost: 503, out_of_memory: 507,
-};
-
 /** OctoAI (FastAPI) shapes: 422 → {"detail": [...]}, anything else → {"detail": "message", "code": ...}. */
 export function errorResponse(request: Request, error: EngineErrorData): Response {
-  const status = STATUS[error.code] ?? 500;
-  return jsonResponse(request, status, status === 422 && error.detail ? { detail: error.detail } : { detail: error.message, code: error.code });
+  const { status, body } = errorBody(error);
+  return jsonResponse(request, status, body);
 }
 
 async function readBody(request: Request): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
@@ -39,12 +34,8 @@ async function readBody(request: Request): Promise<{ ok: true; body: unknown } |
   if (size > MAX_BODY_BYTES) return { ok: false, response: jsonResponse(request, 413, { detail: `The body is ${size} bytes; the limit is ${MAX_BODY_BYTES}.`, code: 'too_large' }) };
   const text = await request.text();
   if (text.length > MAX_BODY_BYTES) return { ok: false, response: jsonResponse(request, 413, { detail: `The body is over ${MAX_BODY_BYTES} bytes.`, code: 'too_large' }) };
-  try {
-    return { ok: true, body: JSON.parse(text) as unknown };
-  } catch (e) {
-    const msg = `The body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`;
-    return { ok: false, response: jsonResponse(request, 422, { detail: [{ loc: ['body'], msg, type: 'json_invalid' }] }) };
-  }
+  const parsed = parseJsonBody(text);
+  return parsed.ok ? parsed : { ok: false, response: jsonResponse(request, 422, { detail: parsed.detail }) };
 }
 
 /** Hands the body to the page and settles with its final reply; cancels the run if the HTTP client goes away. */

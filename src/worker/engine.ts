@@ -16,7 +16,7 @@ import type { ResolvedRequest } from '../schema/validate';
 import type { EngineErrorData, FieldError, GenerateResponse } from '../schema/response';
 import { validateRequest } from '../schema/validate';
 import { DownloadError } from '../runtime/download-file';
-import { createComponentSession, loadSdxl, type LoadedModel } from '../runtime/load-sdxl';
+import { createComponentSession, loadSdxl, type LoadedModel, type SessionOpener } from '../runtime/load-sdxl';
 import type { ModelCache, StorageApi } from '../runtime/model-cache';
 import type { ModelFiles } from '../runtime/model-files';
 import { RunClock, type Ort, type OrtRunner } from '../runtime/ort-runner';
@@ -48,6 +48,8 @@ export interface EngineDeps {
   now(): number;
   /** Why the GPU device was lost, once it has been (failures after that are `device_lost`). */
   deviceLost?(): Promise<string | undefined>;
+  /** Opens sessions another way than onnxruntime-web's bytes and Blobs (Node: from file paths, src/node). */
+  openSession?: SessionOpener;
 }
 
 /** The paste-back's feather radius (px) unless a generation asks for another, and the largest it may ask for. */
@@ -169,7 +171,7 @@ export class Engine implements EngineApi {
         const source = await this.lib().resolve(ref, adapter, (p) => void onProgress?.({ stage: 'download', ...p }));
         if (this.model?.key === source.key && !this.model.deleted) return { ok: true, value: this.model.report };
         const loaded = await loadSdxl(source.files, {
-          ort: await this.ort(), provider: adapter.provider, clock: this.clock, onProgress: (p) => void onProgress?.({ stage: 'session', ...p }),
+          ort: await this.ort(), provider: adapter.provider, clock: this.clock, openSession: this.deps.openSession, onProgress: (p) => void onProgress?.({ stage: 'session', ...p }),
           // Each session starts with an event the page answers; a cancel from it (or sent meanwhile) stops the load there.
           checkpoint: async (component) => {
             if (component && await answer(onProgress, { stage: 'session', component, file: `${component}/model.onnx`, received: 0 })) abort.abort();
@@ -243,7 +245,7 @@ export class Engine implements EngineApi {
     const m = this.model;
     if (!m?.encodersReleased) return;
     const { provider } = await this.adapter();
-    const opts = { ort: await this.ort(), provider, clock: this.clock };
+    const opts = { ort: await this.ort(), provider, clock: this.clock, openSession: this.deps.openSession };
     m.loaded.components.textEncoder = (await createComponentSession(m.files, 'text_encoder', opts)).runner;
     m.loaded.components.textEncoder2 = (await createComponentSession(m.files, 'text_encoder_2', opts)).runner;
     m.encodersReleased = false;
@@ -369,7 +371,7 @@ export class Engine implements EngineApi {
       try {
         const files = await this.lib().component(record, 'vae_encoder');
         const { provider } = await this.adapter();
-        loaded.components.vaeEncoder = (await createComponentSession(files, 'vae_encoder', { ort: await this.ort(), provider, clock: this.clock })).runner;
+        loaded.components.vaeEncoder = (await createComponentSession(files, 'vae_encoder', { ort: await this.ort(), provider, clock: this.clock, openSession: this.deps.openSession })).runner;
         loaded.info.hasVaeEncoder = true;
         this.model!.report.hasVaeEncoder = true;
       } catch (e) {

@@ -3,6 +3,7 @@ import type { GpuCounts } from '../runtime/gpu-counters';
 import type { RunClock } from '../runtime/ort-runner';
 import { tensorLedger } from '../runtime/tensor-ledger';
 import { latentTransfers, type TransferCount } from '../runtime/transfer-ledger';
+import type { ExecutionProvider } from '../runtime/ort-runner';
 import type { GenerationStats } from './protocol';
 
 /**
@@ -13,7 +14,7 @@ import type { GenerationStats } from './protocol';
 const OUTSIDE_LOOP = new Set(['text_encoder', 'text_encoder_2', 'vae_decoder', 'vae_encoder', 'device_upload', 'pixels', 'device_read']);
 
 export interface GenerationMeasures {
-  provider: 'webgpu' | 'wasm';
+  provider: ExecutionProvider;
   clock: RunClock;
   encodeMs: number;
   totalMs: number;

@@ -6,6 +6,7 @@ import type { ModelRecord } from '../schema/model-record';
 import type { OrtBuildChoice } from '../runtime/ort-build-types';
 import type { LinkPreview, ModelRef, StorageReport } from './model-library';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
+import type { ExecutionProvider } from '../runtime/ort-runner';
 import type { ProgressEvent, ProgressListener } from '../pipeline/progress';
 import type { TensorCounts } from '../runtime/tensor-ledger';
 import type { GpuCounts } from '../runtime/gpu-counters';
@@ -15,7 +16,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: EngineError
 
 /** Where time went in the last generation, in ms; overhead = total − time inside session.run. */
 export interface GenerationStats {
-  provider: 'webgpu' | 'wasm';
+  provider: ExecutionProvider;
   total_ms: number;
   text_encode_ms: number;
   unet_ms_per_call: number[];
@@ -43,7 +44,7 @@ export interface GenerationStats {
 
 export interface LoadedModelReport extends ModelInfo {
   load_ms: number;
-  provider: 'webgpu' | 'wasm';
+  provider: ExecutionProvider;
   /** The record it was loaded from (defaults, GPU needs), when it came through the cache. */
   record?: ModelRecord;
   /** The server the model came from when it is not the default Hub or this app's own: shown beside its name. */
