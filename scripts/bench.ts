@@ -12,6 +12,7 @@ import { build, preview } from 'vite';
 import { acceptLink } from '../e2e/accept-link';
 import { chromiumPath, webgpuArgs } from '../e2e/browser';
 import { FakeHub, serve } from '../e2e/hub-server';
+import { benchBatching } from './bench-batching';
 import { benchStartup } from './bench-startup';
 import { syntheticModel } from './synthetic-model';
 
@@ -31,8 +32,18 @@ const { values } = parseArgs({
     'skip-generation': { type: 'boolean', default: false },
     // Start-up with the service worker (empty cache, warm, offline) against the HTTP cache alone.
     'startup-runs': { type: 'string', default: '3' },
+    // CFG batch-2 vs 2× batch-1, num_images batched vs sequential (scripts/bench-batching.ts), at these sizes.
+    batching: { type: 'boolean', default: false },
+    'batching-sizes': { type: 'string', default: '64,128' },
+    'batching-providers': { type: 'string', default: 'webgpu,wasm' },
+    'batching-steps': { type: 'string', default: '2' },
+    'batching-runs': { type: 'string', default: '2' },
   },
 });
+// Ports move with E2E_PORT_OFFSET, as the e2e tests' do, so checkouts can bench side by side.
+const OFFSET = Number(process.env.E2E_PORT_OFFSET ?? 0);
+const APP_PORT = 4174 + OFFSET;
+const LOAD_HUB_PORT = 4181 + OFFSET;
 const runs = Number(values.runs);
 const size = Number(values.size);
 const request = { prompt: 'a lighthouse on a cliff at sunset', width: size, height: size, steps: Number(values.steps), cfg_scale: Number(values.cfg), seed: 1 };
@@ -43,10 +54,10 @@ const median = (xs: number[]) => {
 };
 const round = (x: number) => Math.round(x * 10) / 10;
 
-// The cached-load bench serves its model from a local Hub stand-in on 4181: the build's CSP must allow it.
-process.env.SDXL_CONNECT_SRC = [process.env.SDXL_CONNECT_SRC, 'http://localhost:4181'].filter(Boolean).join(' ');
+// The cached-load bench serves its model from a local Hub stand-in: the build's CSP must allow it.
+process.env.SDXL_CONNECT_SRC = [process.env.SDXL_CONNECT_SRC, `http://localhost:${LOAD_HUB_PORT}`].filter(Boolean).join(' ');
 await build({ logLevel: 'warn' });
-const server = await preview({ preview: { port: 4174, strictPort: true }, logLevel: 'warn' });
+const server = await preview({ preview: { port: APP_PORT, strictPort: true }, logLevel: 'warn' });
 const browser = await chromium.launch({ executablePath: chromiumPath, args: webgpuArgs });
 
 const results: Record<string, unknown> = { request, runs, machine: { chromium: browser.version() } };
@@ -54,7 +65,7 @@ try {
   const variants = values.providers.split(',').flatMap((provider) => values['ort-builds'].split(',').map((build) => ({ provider, build })));
   for (const { provider, build } of values['skip-generation'] ? [] : variants) {
     const page = await browser.newPage();
-    const url = `http://localhost:4174/?model=${encodeURIComponent(values.model)}${provider === 'wasm' ? '&ep=wasm' : ''}&ort=${build}`;
+    const url = `http://localhost:${APP_PORT}/?model=${encodeURIComponent(values.model)}${provider === 'wasm' ? '&ep=wasm' : ''}&ort=${build}`;
     await page.goto(url);
     const loaded = () => page.waitForFunction(() => window.sdxl?.model?.() !== undefined, null, { timeout: 600_000 });
     await acceptLink(page, loaded);
@@ -69,6 +80,8 @@ try {
     }
     const [first, ...rest] = measured;
     const unetCalls = rest.flatMap((s) => s.unet_ms_per_call);
+    const encodeMs = rest.flatMap((s) => s.unet_encode_cpu_ms ?? []);
+    const last = rest[rest.length - 1]!;
     const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize);
     results[`${provider}/${build}`] = {
       ort_build: model.ortBuild,
@@ -81,11 +94,30 @@ try {
       unet_calls_per_generation: rest[0]?.unet_ms_per_call.length,
       vae_decode_ms_median: round(median(rest.map((s) => s.vae_decode_ms))),
       pipeline_overhead_ms_median: round(median(rest.map((s) => s.pipeline_overhead_ms))),
+      // The GPU-work figures (README, Performance: what each one counts and how).
+      denoise_loop: last.denoise_loop,
+      readbacks_per_step: last.readbacks_per_step,
+      uploads_per_step: last.uploads_per_step,
+      dispatches_per_unet_call: last.dispatches_per_unet_call,
+      unet_encode_cpu_ms: {
+        no_capture: encodeMs.length ? round(median(encodeMs)) : null,
+        capture: null,
+        ...(encodeMs.length ? {} : { no_capture_reason: 'not counted: no JS WebGPU device (wasm EP)' }),
+        capture_reason: 'graph capture (enableGraphCapture) is not wired into session creation yet',
+      },
+      overhead_pct: round(median(rest.map((s) => (100 * s.pipeline_overhead_ms) / s.total_ms))),
+      peak_gpu_mb: last.peak_gpu_mb,
       js_heap_mb: heap ? round(heap / 1e6) : undefined,
     };
     await page.close();
   }
-  if (Number(values['startup-runs']) > 0) results.startup = await benchStartup(browser, 'http://localhost:4174/', Number(values['startup-runs']));
+  if (values.batching) {
+    results.batching = await benchBatching(browser, `http://localhost:${APP_PORT}/`, {
+      providers: values['batching-providers'].split(','), sizes: values['batching-sizes'].split(',').map(Number), steps: Number(values['batching-steps']),
+      runs: Number(values['batching-runs']), model: values.model, build: values['ort-builds'].split(',')[0]!,
+    });
+  }
+  if (Number(values['startup-runs']) > 0) results.startup = await benchStartup(browser, `http://localhost:${APP_PORT}/`, Number(values['startup-runs']));
   if (Number(values['load-mb']) > 0) results.cached_load = await benchCachedLoad(Number(values['load-mb']) * 1e6, variants.filter((v) => values['load-providers'].split(',').includes(v.provider)));
 } finally {
   await browser.close();
@@ -120,7 +152,7 @@ async function workerHeapSampler(page: Page): Promise<() => Promise<number | und
 async function benchCachedLoad(unetBytes: number, variants: { provider: string; build: string }[]): Promise<Record<string, unknown>> {
   const files = await syntheticModel(unetBytes, 150e6);
   const hub = new FakeHub(new Map([['bench/synthetic', files]]));
-  const stop = await serve(hub, 4181);
+  const stop = await serve(hub, LOAD_HUB_PORT);
   const profile = await mkdtemp(join(tmpdir(), 'sdxl-bench-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, args: webgpuArgs });
   const out: Record<string, unknown> = {
@@ -129,7 +161,7 @@ async function benchCachedLoad(unetBytes: number, variants: { provider: string; 
   };
   try {
     for (const { provider, build } of variants) {
-      const app = `http://localhost:4174/?hub=${encodeURIComponent('http://localhost:4181')}${provider === 'wasm' ? '&ep=wasm' : ''}&ort=${build}`;
+      const app = `http://localhost:${APP_PORT}/?hub=${encodeURIComponent(`http://localhost:${LOAD_HUB_PORT}`)}${provider === 'wasm' ? '&ep=wasm' : ''}&ort=${build}`;
       let page = await context.newPage();
       await page.goto(app);
       await acceptLink(page, () => new Promise(() => undefined)); // ?hub= always asks

@@ -323,6 +323,8 @@ async function runGeneration(request: RequestDraft, options: GenerateOptions): P
     const response = await generator.generate(request as never, {
       signal: controller.signal,
       maskBlur: options.maskBlur,
+      cfgBatch: options.cfgBatch,
+      imageBatch: options.imageBatch,
       onProgress: (p) => {
         showProgress(progress, p);
         options.onProgress?.(p);

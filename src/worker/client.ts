@@ -37,6 +37,11 @@ export interface Generator {
   countTokens(prompt: string): Promise<TokenCount | undefined>;
 }
 
+/** The generation options that were given (comlink clones what it sends; undefined ones are left out). */
+function definedOnly(o: GenerationOptions): GenerationOptions {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
 function unwrap<T>(r: Result<T>): T {
   if (!r.ok) throw new SdxlError(r.error);
   return r.value;
@@ -139,7 +144,7 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
     memory: () => call((e) => e.memory()),
     generate: (request, options = {}) => queued(async () => {
       const jobId = `job-${++jobCounter}`;
-      const { signal, onProgress, maskBlur } = options;
+      const { signal, onProgress, ...generation } = options;
       if (signal?.aborted) throw new SdxlError({ code: 'cancelled', message: 'Generation was cancelled.' });
       let cancelled: (() => void) | undefined;
       const onAbort = () => {
@@ -152,7 +157,7 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
           onProgress?.(p);
           return signal?.aborted === true;
         });
-        return unwrap(await call<Result<GenerateResponse>>((e) => e.generate(jobId, request, listener, maskBlur === undefined ? {} : { maskBlur })));
+        return unwrap(await call<Result<GenerateResponse>>((e) => e.generate(jobId, request, listener, definedOnly(generation))));
       } finally {
         signal?.removeEventListener('abort', onAbort);
         cancelled?.();

@@ -25,6 +25,7 @@ import { transferLedger } from '../runtime/transfer-ledger';
 import type { LoadedOrt, OrtBuildChoice } from '../runtime/ort-build-types';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import { classifyFailure } from './engine-errors';
+import { batchingOptionErrors } from './generation-options';
 import { generationStats } from './generation-stats';
 import { ModelLibrary, type LinkPreview, type ModelRef, type StorageReport } from './model-library';
 import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, LoadListener, MemoryReport, Result, TokenCount } from './protocol';
@@ -296,6 +297,8 @@ export class Engine implements EngineApi {
     if (!Number.isInteger(maskBlur) || maskBlur < 0 || maskBlur > MAX_MASK_BLUR) {
       return fail('invalid_request', 'The generation options are invalid.', [{ loc: ['options', 'maskBlur'], msg: `maskBlur must be a whole number of pixels from 0 to ${MAX_MASK_BLUR}.`, type: 'value_error' }]);
     }
+    const batchingErrors = batchingOptionErrors(options);
+    if (batchingErrors.length > 0) return fail('invalid_request', 'The generation options are invalid.', batchingErrors);
     const { loaded } = this.model;
     const start = this.deps.now();
     const v = validateRequest(body, { sizeRule: loaded.info.sizeRule, maxClipSkip: loaded.info.maxClipSkip }, loaded.info.defaultSize);
@@ -329,6 +332,7 @@ export class Engine implements EngineApi {
         deviceLoop: this.loopChoice === 'device',
         // The Lightning checkpoint is distilled on trailing timesteps, whatever spacing its config file names.
         timestepSpacing: req.checkpoint === DEFAULT_CHECKPOINT ? 'trailing' : undefined,
+        cfgBatch: options.cfgBatch, imageBatch: options.imageBatch,
       });
       const out = [];
       for (const img of result.images) {

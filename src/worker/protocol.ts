@@ -76,6 +76,10 @@ export interface TokenCount {
 export interface GenerationOptions {
   /** Inpainting paste-back: radius (px) over which the repainted area fades in at the mask's edge; 0 = hard edge. */
   maskBlur?: number;
+  /** CFG as one batch-2 UNet call ('batched', the default) or two batch-1 calls ('split'); for measurements. */
+  cfgBatch?: 'batched' | 'split';
+  /** num_images one after another ('sequential', the default) or with one batched UNet call per step ('batched'). */
+  imageBatch?: 'sequential' | 'batched';
 }
 
 export interface EngineInit {

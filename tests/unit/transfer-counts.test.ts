@@ -53,4 +53,22 @@ describe('engine stats of the CPU denoise loop (fixture, wasm)', () => {
       expect([stats.dispatches_per_unet_call, stats.unet_encode_cpu_ms, stats.peak_gpu_mb, stats.gpu]).toEqual([null, null, null, null]);
     }
   });
+
+  it('batched num_images: the same PNGs from one UNet call per step, so half a readback per image-step', async () => {
+    const body = { prompt: 'a cat', steps: 2, cfg_scale: 3, seed: [5, 6], num_images: 2 };
+    const sequential = await engine.generate('seq', body);
+    const batched = await engine.generate('bat', body, undefined, { imageBatch: 'batched' });
+    if (!sequential.ok || !batched.ok) throw new Error('generation failed');
+    expect(batched.value.images.map((i) => i.image_b64)).toEqual(sequential.value.images.map((i) => i.image_b64));
+    const stats = engine.lastStats()!;
+    expect(stats.unet_ms_per_call).toHaveLength(2);
+    expect([stats.denoise_steps, stats.readbacks_per_step, stats.uploads_per_step]).toEqual([4, 0.5, 0.5]);
+  });
+
+  it('refuses an unknown batching option, naming it', async () => {
+    const r = await engine.generate('bad', { prompt: 'a cat' }, undefined, { cfgBatch: 'sideways' as never });
+    expect(r).toEqual({ ok: false, error: { code: 'invalid_request', message: 'The generation options are invalid.', detail: [
+      { loc: ['options', 'cfgBatch'], msg: "cfgBatch must be one of 'batched' or 'split'.", type: 'value_error' },
+    ] } });
+  });
 });
