@@ -10,7 +10,8 @@ import { OUTSIDE_LOOP } from '../../src/worker/generation-stats';
 import { loadReference, maxAbsDiff } from './reference';
 
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const LATENT_TOL = 1e-4;
+// GPU kernels round differently from torch's CPU ones: measured 4.4e-4 here (the wasm EP is held to 1e-4 elsewhere).
+const LATENT_TOL = 1e-3;
 const PIXEL_TOL = 3; // as on WebGPU in the browser: GPU kernels and torch round differently
 
 interface SeededCase {
