@@ -32,7 +32,8 @@ function diffToReference(pngB64: string, ref: Uint8Array): number {
   return max;
 }
 
-test.describe.configure({ mode: 'serial' });
+// SwiftShader is slow, and slower still on a loaded machine: a generation can take minutes here.
+test.describe.configure({ mode: 'serial', timeout: 900_000 });
 let page: Page;
 let app: AppPage;
 
@@ -69,8 +70,8 @@ test('readbacks per image do not grow with the step count: the final pixels are 
     expect(stats.denoise_loop).toBe('gpu');
     return stats.gpu!.readbacks; // mapAsync(READ) calls the device saw over the whole request
   };
-  const [one, three] = [await readbacks(1), await readbacks(3)];
-  expect(three, `1 step: ${one} readbacks, 3 steps: ${three}`).toBe(one);
+  const [one, two] = [await readbacks(1), await readbacks(2)];
+  expect(two, `1 step: ${one} readbacks, 2 steps: ${two}`).toBe(one);
 });
 
 test('?loop=cpu keeps the loop in JS on the same WebGPU sessions, with the same image', async ({ browser }) => {

@@ -30,6 +30,8 @@ const { values } = parseArgs({
     // onnxruntime-web builds to compare: JSPI (16.8 MB wasm) and asyncify (26.8 MB).
     'ort-builds': { type: 'string', default: 'jspi,asyncify' },
     'skip-generation': { type: 'boolean', default: false },
+    // Where the WebGPU denoise loop runs: 'device' (GPU-resident, the default) and/or 'cpu' (?loop=cpu, the JS loop).
+    loops: { type: 'string', default: 'device' },
     // Start-up with the service worker (empty cache, warm, offline) against the HTTP cache alone.
     'startup-runs': { type: 'string', default: '3' },
     // CFG batch-2 vs 2× batch-1, num_images batched vs sequential (scripts/bench-batching.ts), at these sizes.
@@ -63,9 +65,11 @@ const browser = await chromium.launch({ executablePath: chromiumPath, args: webg
 const results: Record<string, unknown> = { request, runs, machine: { chromium: browser.version() } };
 try {
   const variants = values.providers.split(',').flatMap((provider) => values['ort-builds'].split(',').map((build) => ({ provider, build })));
-  for (const { provider, build } of values['skip-generation'] ? [] : variants) {
+  // The JS loop on WebGPU is a variant of its own (wasm has no device loop to compare with).
+  const generationVariants = variants.flatMap((v) => values.loops.split(',').filter((l) => l === 'device' || v.provider === 'webgpu').map((loop) => ({ ...v, loop })));
+  for (const { provider, build, loop } of values['skip-generation'] ? [] : generationVariants) {
     const page = await browser.newPage();
-    const url = `http://localhost:${APP_PORT}/?model=${encodeURIComponent(values.model)}${provider === 'wasm' ? '&ep=wasm' : ''}&ort=${build}`;
+    const url = `http://localhost:${APP_PORT}/?model=${encodeURIComponent(values.model)}${provider === 'wasm' ? '&ep=wasm' : ''}&ort=${build}${loop === 'cpu' ? '&loop=cpu' : ''}`;
     await page.goto(url);
     const loaded = () => page.waitForFunction(() => window.sdxl?.model?.() !== undefined, null, { timeout: 600_000 });
     await acceptLink(page, loaded);
@@ -83,7 +87,7 @@ try {
     const encodeMs = rest.flatMap((s) => s.unet_encode_cpu_ms ?? []);
     const last = rest[rest.length - 1]!;
     const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize);
-    results[`${provider}/${build}`] = {
+    results[`${provider}/${build}${loop === 'cpu' ? '/loop=cpu' : ''}`] = {
       ort_build: model.ortBuild,
       adapter: adapter.provider === 'webgpu' ? `${adapter.vendor} ${adapter.architecture}` : 'wasm',
       model_load_ms: round(model.load_ms),

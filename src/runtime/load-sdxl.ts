@@ -58,6 +58,9 @@ export interface ComponentSessionOptions {
   preferredOutputLocation?: 'gpu-buffer';
 }
 
+/** The device loop's name for the same options. */
+export type DeviceOutputOptions = ComponentSessionOptions;
+
 export type SessionOpener = (files: ModelFiles, component: SessionComponent, options: ComponentSessionOptions) => Promise<{ session: InferenceSession; bytes: number }>;
 
 export interface LoadOptions {
@@ -94,6 +97,11 @@ const DEFAULT_FIRST_SHAPE: FirstShape = { width: 1024, height: 1024, vaeScaleFac
 
 /** The components whose outputs the device loop consumes on the device. */
 const DEVICE_OUTPUTS: readonly SessionComponent[] = ['unet', 'vae_decoder'];
+
+/** On WebGPU with the device loop on, the UNet's and VAE decoder's outputs stay in GPU buffers. */
+export function deviceOutputOptions(provider: string, component: SessionComponent, deviceLoop: boolean | undefined): DeviceOutputOptions {
+  return provider === 'webgpu' && (deviceLoop ?? true) && DEVICE_OUTPUTS.includes(component) ? { preferredOutputLocation: 'gpu-buffer' } : {};
+}
 
 /** A JSON file of the folder, checked against its schema: a bad one is named with its field, before any session. */
 async function checkedJson<S extends z.ZodType>(files: ModelFiles, path: string, schema: S): Promise<z.output<S>> {
@@ -133,9 +141,7 @@ async function readComponent(files: ModelFiles, component: SessionComponent, opt
  * expected shape, so a bad model fails at load. Later shapes read the files again (no weights kept in JS memory).
  */
 export async function createComponentSession(files: ModelFiles, component: SessionComponent, opts: LoadOptions): Promise<{ runner: OrtRunner; bytes: number }> {
-  const placement: ComponentSessionOptions = opts.provider === 'webgpu' && (opts.deviceLoop ?? true) && DEVICE_OUTPUTS.includes(component)
-    ? { preferredOutputLocation: 'gpu-buffer' }
-    : {};
+  const placement = deviceOutputOptions(opts.provider, component, opts.deviceLoop);
   if (opts.openSession) return openedSession(files, component, opts, opts.openSession, placement);
   let read: Awaited<ReturnType<typeof readComponent>> | undefined = await readComponent(files, component, opts);
   const { bytes } = read;

@@ -10,7 +10,7 @@ import type { GenerationStats } from './protocol';
  * loop's one-time uploads (conditioning, initial latents, noise for all steps), its pixels readback and its test-only
  * reads are outside too: they happen once per request or image, not per step.
  */
-const OUTSIDE_LOOP = new Set(['text_encoder', 'text_encoder_2', 'vae_decoder', 'vae_encoder', 'device_upload', 'pixels', 'device_read']);
+export const OUTSIDE_LOOP: ReadonlySet<string> = new Set(['text_encoder', 'text_encoder_2', 'vae_decoder', 'vae_encoder', 'device_upload', 'pixels', 'device_read']);
 
 export interface GenerationMeasures {
   provider: ExecutionProvider;
