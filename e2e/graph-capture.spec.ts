@@ -6,7 +6,7 @@ import { AppPage, TINY_MODEL } from './app-page';
 const REQUEST = { prompt: 'a red fox in the snow', width: 64, height: 64, steps: 2, cfg_scale: 3, seed: 11 };
 
 test('the UNet with graph capture gives the image it gives without', async ({ page }) => {
-  test.setTimeout(900_000);
+  test.setTimeout(1_800_000); // SwiftShader on a shared 2-core machine: three generations and two loads take 15 min
   const notes: string[] = [];
   page.on('console', (m) => m.text().includes('Graph capture') && notes.push(m.text()));
   const app = new AppPage(page);
@@ -15,6 +15,8 @@ test('the UNet with graph capture gives the image it gives without', async ({ pa
   await app.open(TINY_MODEL, '&capture=0');
   expect((await page.evaluate(() => window.sdxl.adapter())).provider).toBe('webgpu');
   const plain = await image();
+  const plainStats = (await page.evaluate(() => window.sdxl.stats()))!;
+  expect(plainStats.unet_graph_capture).toBe('off');
 
   await app.open(TINY_MODEL, '&capture=1');
   const captured = await image();
@@ -22,6 +24,11 @@ test('the UNet with graph capture gives the image it gives without', async ({ pa
   const replayed = await image();
   expect(captured).toBe(plain);
   expect(replayed).toBe(plain);
-  // A refusal by the EP would be said in the console and change nothing else; here it is reported, not hidden.
-  test.info().annotations.push({ type: 'capture', description: notes.length ? notes.join(' | ') : 'accepted (no refusal logged)' });
+  // Static shapes (freeDimensionOverrides) let the EP accept capture: the session really replays, it was not refused.
+  expect(notes).toEqual([]);
+  const capturedStats = (await page.evaluate(() => window.sdxl.stats()))!;
+  expect(capturedStats.unet_graph_capture).toBe('captured');
+  // Figures for the README (not asserted: timing is measured, never tested).
+  const pick = (s: typeof plainStats) => ({ unet_encode_cpu_ms: s.unet_encode_cpu_ms, dispatches_per_unet_call: s.dispatches_per_unet_call, peak_gpu_mb: s.peak_gpu_mb, unet_ms_per_call: s.unet_ms_per_call });
+  test.info().annotations.push({ type: 'figures', description: JSON.stringify({ plain: pick(plainStats), captured_replay: pick(capturedStats) }) });
 });

@@ -8,8 +8,8 @@ import { createServer } from 'node:http';
 import { join, normalize } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
-import { transform } from 'esbuild';
 import * as ort from 'onnxruntime-web';
+import ts from 'typescript';
 import { chromiumPath, STATIC_PORT, webgpuArgs } from '../e2e/browser';
 import type { VariantResult, VariantSpec } from './session-bench-page';
 
@@ -92,7 +92,9 @@ async function wasmBench(feeds: VariantSpec['feeds']) {
 
 /** WebGPU in headless Chromium, each variant on a fresh page (its own device and shader cache). */
 async function webgpuBench(feeds: VariantSpec['feeds']) {
-  const pageJs = (await transform(await readFile(join(import.meta.dirname, 'session-bench-page.ts'), 'utf8'), { loader: 'ts', format: 'esm' })).code;
+  // The page's module, type-stripped by TypeScript (a dev dependency already) for the bundler-free page.
+  const pageTs = await readFile(join(import.meta.dirname, 'session-bench-page.ts'), 'utf8');
+  const pageJs = ts.transpileModule(pageTs, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
   const ortDist = join(root, 'node_modules/onnxruntime-web/dist');
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);

@@ -32,6 +32,8 @@ const { values } = parseArgs({
     'skip-generation': { type: 'boolean', default: false },
     // Where the WebGPU denoise loop runs: 'device' (GPU-resident, the default) and/or 'cpu' (?loop=cpu, the JS loop).
     loops: { type: 'string', default: 'device' },
+    // WebGPU variants also run with the UNet's graph captured (?capture=1); --skip-capture skips that.
+    'skip-capture': { type: 'boolean', default: false },
     // Start-up with the service worker (empty cache, warm, offline) against the HTTP cache alone.
     'startup-runs': { type: 'string', default: '3' },
     // CFG batch-2 vs 2× batch-1, num_images batched vs sequential (scripts/bench-batching.ts), at these sizes.
@@ -62,6 +64,26 @@ await build({ logLevel: 'warn' });
 const server = await preview({ preview: { port: APP_PORT, strictPort: true }, logLevel: 'warn' });
 const browser = await chromium.launch({ executablePath: chromiumPath, args: webgpuArgs });
 
+/** `runs` generations after a warm-up one on a page with ?capture=1: the UNet's encode CPU ms, and the last image. */
+async function captureRuns(url: string, uncapturedImage: string) {
+  const page = await browser.newPage();
+  await page.goto(`${url}&capture=1`);
+  const loaded = () => page.waitForFunction(() => window.sdxl?.model?.() !== undefined, null, { timeout: 600_000 });
+  await acceptLink(page, loaded);
+  await loaded();
+  const encodeMs: number[] = [];
+  let image = '';
+  let dispatches: number | null | undefined;
+  for (let i = 0; i <= runs; i++) {
+    image = await page.evaluate(async (r) => (await window.sdxl.generate(r)).images[0]!.image_b64, request);
+    const stats = (await page.evaluate(() => window.sdxl.stats()))!;
+    if (i > 0) encodeMs.push(...(stats.unet_encode_cpu_ms ?? []));
+    dispatches = stats.dispatches_per_unet_call;
+  }
+  await page.close();
+  return { encodeMs, sameImage: image === uncapturedImage, dispatches };
+}
+
 const results: Record<string, unknown> = { request, runs, machine: { chromium: browser.version() } };
 try {
   const variants = values.providers.split(',').flatMap((provider) => values['ort-builds'].split(',').map((build) => ({ provider, build })));
@@ -77,9 +99,10 @@ try {
     const model = await page.evaluate(() => window.sdxl.model()!);
     const adapter = await page.evaluate(() => window.sdxl.adapter());
     const measured = [];
+    let image = '';
     // The first generation compiles shaders / warms caches; it is reported separately.
     for (let i = 0; i <= runs; i++) {
-      await page.evaluate((r) => window.sdxl.generate(r), request);
+      image = await page.evaluate(async (r) => (await window.sdxl.generate(r)).images[0]!.image_b64, request);
       measured.push((await page.evaluate(() => window.sdxl.stats()))!);
     }
     const [first, ...rest] = measured;
@@ -87,6 +110,8 @@ try {
     const encodeMs = rest.flatMap((s) => s.unet_encode_cpu_ms ?? []);
     const last = rest[rest.length - 1]!;
     const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize);
+    // The same generations with the UNet's graph captured (WebGPU only): its encode time, and whether the images match.
+    const captured = provider === 'webgpu' && !values['skip-capture'] ? await captureRuns(url, image) : undefined;
     results[`${provider}/${build}${loop === 'cpu' ? '/loop=cpu' : ''}`] = {
       ort_build: model.ortBuild,
       adapter: adapter.provider === 'webgpu' ? `${adapter.vendor} ${adapter.architecture}` : 'wasm',
@@ -105,9 +130,9 @@ try {
       dispatches_per_unet_call: last.dispatches_per_unet_call,
       unet_encode_cpu_ms: {
         no_capture: encodeMs.length ? round(median(encodeMs)) : null,
-        capture: null,
+        capture: captured ? round(median(captured.encodeMs)) : null,
         ...(encodeMs.length ? {} : { no_capture_reason: 'not counted: no JS WebGPU device (wasm EP)' }),
-        capture_reason: 'graph capture (enableGraphCapture) is not wired into session creation yet',
+        ...(captured ? { capture_same_image: captured.sameImage, capture_dispatches_per_unet_call: captured.dispatches } : { capture_reason: provider === 'webgpu' ? 'skipped (--skip-capture)' : 'graph capture is a WebGPU EP feature' }),
       },
       overhead_pct: round(median(rest.map((s) => (100 * s.pipeline_overhead_ms) / s.total_ms))),
       peak_gpu_mb: last.peak_gpu_mb,

@@ -59,8 +59,13 @@ export async function runVariant(spec: VariantSpec): Promise<VariantResult> {
     enableGraphCapture: spec.capture,
     preferredOutputLocation: 'gpu-buffer',
     logSeverityLevel: 3,
+  }).catch((e: unknown) => {
+    // The EP refuses capture at creation (e.g. shape ops left on the CPU with free dims): a result, not a crash.
+    result.error = e instanceof Error ? e.message : String(e);
+    return undefined;
   });
   result.create_ms = performance.now() - t0;
+  if (!session) return result;
   const device: GPUDevice = ort.env.webgpu.device;
   const feeds: Record<string, unknown> = {};
   const buffers: GPUBuffer[] = [];

@@ -18,7 +18,7 @@ import { firstDims, shapeCapacity, type FirstShape } from './load-shape';
 import { declaredInputs } from './onnx-input-dims';
 import { OrtRunner, type ExecutionProvider, type Ort, type RunClock } from './ort-runner';
 import type { SessionCacheEvent } from './session-cache';
-import { capturedSession } from './captured-session';
+import { CapturedSession, capturedSession } from './captured-session';
 import { shapeKey, type DimValues } from './session-shapes';
 import { ShapedSession, type RunnableSession } from './shaped-session';
 
@@ -91,7 +91,7 @@ export interface LoadOptions {
   onSession?: (e: SessionEvent) => void;
 }
 
-export type SessionEvent = { component: SessionComponent } & (SessionCacheEvent | { kind: 'capture-refused'; key: string; message: string });
+export type SessionEvent = { component: SessionComponent } & (SessionCacheEvent | { kind: 'captured'; key: string } | { kind: 'capture-refused'; key: string; message: string });
 
 const DEFAULT_FIRST_SHAPE: FirstShape = { width: 1024, height: 1024, vaeScaleFactor: 8, unetBatch: 1, tokens: 77 };
 
@@ -163,7 +163,12 @@ export async function createComponentSession(files: ModelFiles, component: Sessi
     const src = read ?? (await readComponent(files, component, {}));
     read = undefined; // the first session's bytes are not kept for the next
     const options = { ...sessionOptions(dims), externalData: src.externalData };
-    if (capture) return capturedSession(opts.ort, src.model, options, (m) => opts.onSession?.({ component, kind: 'capture-refused', key: shapeKey(dims), message: m }));
+    if (capture) {
+      const key = shapeKey(dims);
+      const s = await capturedSession(opts.ort, src.model, options, (m) => opts.onSession?.({ component, kind: 'capture-refused', key, message: m }));
+      if (s instanceof CapturedSession) opts.onSession?.({ component, kind: 'captured', key });
+      return s;
+    }
     return opts.ort.InferenceSession.create(src.model, options);
   };
   const session = await ShapedSession.create(declared, first, create, shapeCapacity(bytes), (e) => opts.onSession?.({ component, ...e }));

@@ -92,11 +92,6 @@ interface RequestImages {
 /** Whether the UNet runs with graph capture on WebGPU unless the page says (README, "Static shapes and graph capture"). */
 export const GRAPH_CAPTURE_DEFAULT = false;
 
-/** Capture refused by the EP is worth a line in the console; the run goes on without it, the same images. */
-function logSessionEvent(e: SessionEvent): void {
-  if (e.kind === 'capture-refused') console.warn(`Graph capture refused for ${e.component} (${e.key}); running without it: ${e.message}`);
-}
-
 export class Engine implements EngineApi {
   private model?: { key: string; loaded: LoadedModel; report: LoadedModelReport; files: ModelFiles; encodersReleased: boolean; deleted?: boolean };
   private releaseEncoders = false;
@@ -112,6 +107,14 @@ export class Engine implements EngineApi {
   private ortLoaded?: Promise<LoadedOrt | { ort: Ort; build: 'node' }>;
   private loopChoice: 'device' | 'cpu' = 'device';
   private graphCapture = GRAPH_CAPTURE_DEFAULT;
+  /** What the UNet's newest per-shape session did with graph capture. */
+  private unetCapture: 'captured' | 'refused' | 'off' = 'off';
+  private readonly onSession = (e: SessionEvent): void => {
+    if (e.component !== 'unet' || (e.kind !== 'captured' && e.kind !== 'capture-refused')) return;
+    this.unetCapture = e.kind === 'captured' ? 'captured' : 'refused';
+    // Capture refused by the EP is worth a line in the console; the run goes on without it, the same images.
+    if (e.kind === 'capture-refused') console.warn(`Graph capture refused for ${e.component} (${e.key}); running without it: ${e.message}`);
+  };
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -184,7 +187,7 @@ export class Engine implements EngineApi {
         const source = await this.lib().resolve(ref, adapter, (p) => void onProgress?.({ stage: 'download', ...p }));
         if (this.model?.key === source.key && !this.model.deleted) return { ok: true, value: this.model.report };
         const loaded = await loadSdxl(source.files, {
-          ort: await this.ort(), provider: adapter.provider, clock: this.clock, openSession: this.deps.openSession, graphCapture: this.graphCapture, onSession: logSessionEvent, onProgress: (p) => void onProgress?.({ stage: 'session', ...p }),
+          ort: await this.ort(), provider: adapter.provider, clock: this.clock, openSession: this.deps.openSession, graphCapture: this.graphCapture, onSession: this.onSession, onProgress: (p) => void onProgress?.({ stage: 'session', ...p }),
           // Each session starts with an event the page answers; a cancel from it (or sent meanwhile) stops the load there.
           checkpoint: async (component) => {
             if (component && await answer(onProgress, { stage: 'session', component, file: `${component}/model.onnx`, received: 0 })) abort.abort();
@@ -367,14 +370,17 @@ export class Engine implements EngineApi {
       const total = this.deps.now() - start;
       const gpu = gpuMark && gpuCounters.end(gpuMark);
       const { components } = loaded;
-      this.stats = generationStats({
-        provider: this.model!.report.provider, clock: this.clock, encodeMs: result.timings.encode_prompt, totalMs: total,
-        denoiseLoop: result.denoiseLoop, denoiseSteps: result.denoiseSteps,
-        latent: [components.latentChannels, req.height / components.vaeScaleFactor, req.width / components.vaeScaleFactor],
-        transfers: transferLedger.since(transferMark),
-        gpu: this.model!.report.provider === 'webgpu' ? gpu : undefined,
-        vaeTilePx: result.images.some((i) => (i.tiles ?? 1) > 1) ? tiling.tileLatent! * components.vaeScaleFactor : undefined,
-      });
+      this.stats = {
+        ...generationStats({
+          provider: this.model!.report.provider, clock: this.clock, encodeMs: result.timings.encode_prompt, totalMs: total,
+          denoiseLoop: result.denoiseLoop, denoiseSteps: result.denoiseSteps,
+          latent: [components.latentChannels, req.height / components.vaeScaleFactor, req.width / components.vaeScaleFactor],
+          transfers: transferLedger.since(transferMark),
+          gpu: this.model!.report.provider === 'webgpu' ? gpu : undefined,
+          vaeTilePx: result.images.some((i) => (i.tiles ?? 1) > 1) ? tiling.tileLatent! * components.vaeScaleFactor : undefined,
+        }),
+        unet_graph_capture: this.unetCapture,
+      };
       return { ok: true, value: { images: out, latency_ms: Math.round(total), prediction_time_ms: Math.round(total) } };
     } catch (e) {
       if (gpuMark) gpuCounters.end(gpuMark);

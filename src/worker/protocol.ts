@@ -18,6 +18,8 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: EngineError
 /** Where time went in the last generation, in ms; overhead = total − time inside session.run. */
 export interface GenerationStats {
   provider: ExecutionProvider;
+  /** The UNet's graph capture: 'captured' (its current shape's session replays), 'refused' by the EP (plain session), or 'off'. */
+  unet_graph_capture?: 'captured' | 'refused' | 'off';
   total_ms: number;
   text_encode_ms: number;
   unet_ms_per_call: number[];
