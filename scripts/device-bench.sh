@@ -67,7 +67,7 @@ step "bench:real $PROVIDERS ${SIZE}² $STEPS steps cfg $CFG $PRECISION"
 BENCH_S=$(( $(left) - ${TORCH_RESERVE_S:-150} ))
 timeout "$BENCH_S" "$WORK/node" "$WORK/bench-real.mjs" --skeleton "$SK" --data "$WORK" \
   --size "$SIZE" --steps "$STEPS" --cfg "$CFG" --precision "$PRECISION" --providers "$PROVIDERS" \
-  --json-out "$OUT/bench-real.json" || echo "bench:real ended with $?"
+  --vulkan "$([ -n "${DRY_RUN:-}" ] && echo swiftshader || echo system)" --json-out "$OUT/bench-real.json" || echo "bench:real ended with $?"
 
 step "PyTorch fp16 anchor"
 if [ -s "$KIT/diffusers.tar.xz" ]; then
