@@ -70,7 +70,7 @@ describe('npm run generate', { timeout: 6 * 60_000 }, () => {
   it("prints the page's 422 body for a bad field and exits 2, writing nothing", async () => {
     const out = await tempDir('bad');
     const file = join(out, 'req.json');
-    const body = { prompt: 'x', width: 1004, steps: 0 };
+    const body = { prompt: 'x', width: 1004, height: 64, steps: 0 };
     await writeFile(file, JSON.stringify(body));
     const r = await cli([file, '--model', modelDir, '--out', join(out, 'images')]);
     expect(r.code).toBe(2);
