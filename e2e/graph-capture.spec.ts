@@ -12,11 +12,13 @@ test('the UNet with graph capture gives the image it gives without', async ({ pa
   const app = new AppPage(page);
   const image = () => page.evaluate(async (r) => (await window.sdxl.generate(r)).images[0]!.image_b64, REQUEST);
 
-  await app.open(TINY_MODEL, '&capture=0');
+  // Capture runs with the JS denoise loop (its inputs need fixed GPU addresses), so the uncaptured run uses it too.
+  await app.open(TINY_MODEL, '&capture=0&loop=cpu');
   expect((await page.evaluate(() => window.sdxl.adapter())).provider).toBe('webgpu');
   const plain = await image();
   const plainStats = (await page.evaluate(() => window.sdxl.stats()))!;
   expect(plainStats.unet_graph_capture).toBe('off');
+  expect(plainStats.denoise_loop).toBe('cpu');
 
   await app.open(TINY_MODEL, '&capture=1');
   const captured = await image();
@@ -28,6 +30,7 @@ test('the UNet with graph capture gives the image it gives without', async ({ pa
   expect(notes).toEqual([]);
   const capturedStats = (await page.evaluate(() => window.sdxl.stats()))!;
   expect(capturedStats.unet_graph_capture).toBe('captured');
+  expect(capturedStats.denoise_loop).toBe('cpu');
   // Figures for the README (not asserted: timing is measured, never tested).
   const pick = (s: typeof plainStats) => ({ unet_encode_cpu_ms: s.unet_encode_cpu_ms, dispatches_per_unet_call: s.dispatches_per_unet_call, peak_gpu_mb: s.peak_gpu_mb, unet_ms_per_call: s.unet_ms_per_call });
   test.info().annotations.push({ type: 'figures', description: JSON.stringify({ plain: pick(plainStats), captured_replay: pick(capturedStats) }) });
