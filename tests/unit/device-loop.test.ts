@@ -2,10 +2,9 @@
 // on the wasm EP) against diffusers and against the CPU loop, for every ported sampler and for inpainting.
 import { describe, expect, it } from 'vitest';
 import { generate, type GenerateRequest } from '../../src/pipeline/generate';
-import type { RgbaImage } from '../../src/pipeline/image-tensors';
 import type { Sampler } from '../../src/schema/samplers';
 import { tinyDeviceLoopModel, tinyModel } from './node-model';
-import { loadReference, maxAbsDiff } from './reference';
+import { loadReference, maxAbsDiff, rgbaFromHwc } from './reference';
 
 interface SeededCase {
   sampler: Sampler; prompt: string; negative_prompt: string; height: number; width: number;
@@ -68,15 +67,6 @@ describe('device loop, seeded txt2img per ported sampler (reference/seeded_sampl
 interface InpaintCase {
   name: string; prompt: string; negative_prompt: string | null; strength: number; num_inference_steps: number;
   guidance_scale: number; generator_seed?: number; generator_seeds?: number[]; tensors: Record<string, string>;
-}
-
-function rgbaFromHwc(data: Uint8Array, width: number, height: number, channels: number): RgbaImage {
-  const rgba = new Uint8ClampedArray(width * height * 4);
-  for (let p = 0; p < width * height; p++) {
-    for (let c = 0; c < 3; c++) rgba[p * 4 + c] = data[p * channels + (channels === 1 ? 0 : c)]!;
-    rgba[p * 4 + 3] = 255;
-  }
-  return { rgba, width, height };
 }
 
 describe('device loop, image modes', () => {

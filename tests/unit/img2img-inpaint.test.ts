@@ -1,9 +1,9 @@
 // Image-to-image and inpainting (4-channel UNet) in Node against diffusers' SDXL img2img/inpaint pipelines.
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../src/pipeline/generate';
-import type { RgbaImage } from '../../src/pipeline/image-tensors';
 import { tinyModel } from './node-model';
-import { loadReference, maxAbsDiff } from './reference';
+import { toNhwc } from './txt2img-compare';
+import { loadReference, maxAbsDiff, rgbaFromHwc } from './reference';
 
 interface Case {
   name: string; prompt: string; negative_prompt: string | null; strength: number; num_inference_steps: number;
@@ -11,23 +11,6 @@ interface Case {
 }
 const LATENT_TOL = 1e-4;
 const IMAGE_TOL = 1e-3;
-
-function rgbaFromHwc(data: Uint8Array, width: number, height: number, channels: number): RgbaImage {
-  const rgba = new Uint8ClampedArray(width * height * 4);
-  for (let p = 0; p < width * height; p++) {
-    for (let c = 0; c < 3; c++) rgba[p * 4 + c] = data[p * channels + (channels === 1 ? 0 : c)]!;
-    rgba[p * 4 + 3] = 255;
-  }
-  return { rgba, width, height };
-}
-
-/** decoder output → NHWC [0,1] as diffusers' image processor makes it. */
-function toNhwc(sample: Float32Array, w: number, h: number): Float32Array {
-  const plane = w * h;
-  const out = new Float32Array(plane * 3);
-  for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) out[p * 3 + c] = Math.min(1, Math.max(0, sample[c * plane + p]! / 2 + 0.5));
-  return out;
-}
 
 async function run(ref: ReturnType<typeof loadReference<{ cases: Case[] }>>, c: Case) {
   const init = ref.tensor(c.tensors.init_image_uint8_hwc!);

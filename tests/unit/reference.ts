@@ -1,4 +1,5 @@
 // Reads the diffusers reference tensors in test-data/reference and other fixture folders (JSON index + little-endian blob).
+import type { RgbaImage } from '../../src/pipeline/image-tensors';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -46,4 +47,14 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+/** A reference image stored HWC uint8 (3 channels, or 1 for a mask) as the RGBA the pipeline takes. */
+export function rgbaFromHwc(data: Uint8Array, width: number, height: number, channels: number): RgbaImage {
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let p = 0; p < width * height; p++) {
+    for (let c = 0; c < 3; c++) rgba[p * 4 + c] = data[p * channels + (channels === 1 ? 0 : c)]!;
+    rgba[p * 4 + 3] = 255;
+  }
+  return { rgba, width, height };
 }
