@@ -49,18 +49,15 @@ export interface LoadedModel {
   release(): Promise<void>;
 }
 
-/**
- * Opens a component's session its own way (Node: from the file's path, so onnxruntime maps the external data itself
- * and no weight passes through a JS buffer); returns the session and the bytes it loaded.
- */
 /** Session options the loader decides per component (where outputs stay for the device loop); an opener must apply them. */
 export interface ComponentSessionOptions {
   preferredOutputLocation?: 'gpu-buffer';
 }
 
-/** The device loop's name for the same options. */
-export type DeviceOutputOptions = ComponentSessionOptions;
-
+/**
+ * Opens a component's session its own way (Node: from the file's path, so onnxruntime maps the external data itself
+ * and no weight passes through a JS buffer); returns the session and the bytes it loaded.
+ */
 export type SessionOpener = (files: ModelFiles, component: SessionComponent, options: ComponentSessionOptions) => Promise<{ session: InferenceSession; bytes: number }>;
 
 export interface LoadOptions {
@@ -99,7 +96,7 @@ const DEFAULT_FIRST_SHAPE: FirstShape = { width: 1024, height: 1024, vaeScaleFac
 const DEVICE_OUTPUTS: readonly SessionComponent[] = ['unet', 'vae_decoder'];
 
 /** On WebGPU with the device loop on, the UNet's and VAE decoder's outputs stay in GPU buffers. */
-export function deviceOutputOptions(provider: string, component: SessionComponent, deviceLoop: boolean | undefined): DeviceOutputOptions {
+export function deviceOutputOptions(provider: string, component: SessionComponent, deviceLoop: boolean | undefined): ComponentSessionOptions {
   return provider === 'webgpu' && (deviceLoop ?? true) && DEVICE_OUTPUTS.includes(component) ? { preferredOutputLocation: 'gpu-buffer' } : {};
 }
 
