@@ -347,9 +347,7 @@ export class Engine implements EngineApi {
           return onProgress(p);
         },
         yieldToHost: () => new Promise((resolve) => setTimeout(resolve, 0)),
-        // A captured UNet needs its inputs at fixed GPU addresses: the device loop's per-step tensors are not, so
-        // capture (opt-in, ?capture=1) runs with the JS loop until the loop keeps its buffers between calls.
-        deviceLoop: this.loopChoice === 'device' && !this.graphCapture,
+        deviceLoop: this.loopChoice === 'device',
         // The Lightning checkpoint is distilled on trailing timesteps, whatever spacing its config file names.
         timestepSpacing: req.checkpoint === DEFAULT_CHECKPOINT ? 'trailing' : undefined,
         cfgBatch: options.cfgBatch, imageBatch: options.imageBatch,
