@@ -33,13 +33,27 @@ export type ErrorCode =
   | 'device_lost' // the GPU device was lost; the engine restarted on a new device
   | 'out_of_memory' // a session could not be created or run for lack of (GPU or wasm) memory
   | 'exceeds_wasm_memory' // on the wasm fallback: the model's components cannot fit in the 4 GiB wasm32 memory (refused before download)
+  | 'quota' // a load: the device's storage has no room for the download (data: neededBytes, availableBytes)
+  | 'layout' // a load: the folder or repo is not an SDXL ONNX export in the Optimum layout (data: missing files)
+  | 'integrity' // a load: a downloaded file's size or SHA-256 is not the one its source declares (data: path)
+  | 'network' // a load: a file could not be fetched (offline, HTTP error, the server went away) (data: path, status)
   | 'internal';
 
-/** Errors travel as plain data: `{code, message, detail}`. */
+/** What a load failure knows beyond its message: the bytes missing in storage, the files missing, the file that failed. */
+export interface LoadFailureData {
+  neededBytes?: number;
+  availableBytes?: number;
+  missing?: string[];
+  path?: string;
+  status?: number;
+}
+
+/** Errors travel as plain data: `{code, message, detail}`, and for load failures `data`. */
 export interface EngineErrorData {
   code: ErrorCode;
   message: string;
   detail?: FieldError[];
+  data?: LoadFailureData;
 }
 
 /** The HTTP status each error code answers with (the service worker's endpoint; the CLI's exit codes follow it). */
@@ -49,6 +63,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   worker_crashed: 503, device_lost: 503, out_of_memory: 507,
   // The model can never load on the wasm fallback (a load failure like model_load_failed; a GPU or a smaller export helps).
   exceeds_wasm_memory: 503,
+  // Load failures by cause: storage full (507 Insufficient Storage), a folder that is no model, a corrupt or unreachable file.
+  quota: 507, layout: 503, integrity: 503, network: 503,
 };
 
 /** OctoAI (FastAPI) shapes: 422 → {"detail": [...]}, anything else → {"detail": "message", "code": ...}. */

@@ -1,5 +1,8 @@
 // What a thrown error means for the user: out of memory and a lost GPU device get their own codes and advice.
 import type { EngineErrorData } from '../schema/response';
+import { DownloadError } from '../runtime/download-file';
+import { LayoutError, QuotaError } from '../runtime/model-cache';
+import { ModelFileError } from '../runtime/model-files';
 
 /** wasm and WebGPU ways of saying "no memory": V8, Emscripten, onnxruntime and Dawn messages. */
 const OOM_PATTERNS = [
@@ -62,4 +65,34 @@ export function classifyFailure(e: unknown, stage: 'load' | 'generate', fallback
     return { code: 'out_of_memory', message: `Out of memory while ${what} (${messageOf(e)}). ${OUT_OF_MEMORY_ADVICE}` };
   }
   return fallback;
+}
+
+/** The code and data of a load failure by its cause: storage full, no model layout, a corrupt or unreachable file. */
+export function loadFailureCause(e: unknown): Pick<EngineErrorData, 'code' | 'data'> | undefined {
+  if (e instanceof QuotaError) return { code: 'quota', data: { neededBytes: e.needed, availableBytes: e.available } };
+  if (e instanceof LayoutError) return { code: 'layout', data: { missing: e.missing } };
+  if (e instanceof DownloadError) {
+    if (e.kind === 'integrity') return { code: 'integrity', data: { path: e.path } };
+    if (e.kind === 'missing') return { code: 'layout', data: { missing: [e.path] } };
+    if (e.kind === 'network' || e.kind === 'http') return { code: 'network', data: { path: e.path } };
+    if (e.kind === 'storage' && isQuotaExceeded(e)) return { code: 'quota', data: {} };
+    return undefined;
+  }
+  if (e instanceof ModelFileError) {
+    const status = Number(/HTTP (\d{3})/.exec(e.message)?.[1]) || undefined;
+    return status === 404 || status === 410 ? { code: 'layout', data: { missing: [e.path], status } } : { code: 'network', data: { path: e.path, ...(status ? { status } : {}) } };
+  }
+  // fetch() itself failing (offline, refused, CORS) is a TypeError named by the browser or undici.
+  if (e instanceof TypeError && /fetch|network/i.test(e.message)) return { code: 'network', data: {} };
+  if (isQuotaExceeded(e)) return { code: 'quota', data: {} };
+  return undefined;
+}
+
+const isQuotaExceeded = (e: unknown): boolean => /QuotaExceeded|quota/i.test(describe(e));
+
+/** A failed load as error data: its cause's own code (quota, layout, integrity, network) or `model_load_failed`. */
+export function loadFailure(e: unknown, what: string, deviceLost?: string): EngineErrorData {
+  const message = `Could not load ${what}: ${messageOf(e)}`;
+  const cause = loadFailureCause(e);
+  return classifyFailure(e, 'load', cause ? { ...cause, message } : { code: 'model_load_failed', message }, deviceLost);
 }

@@ -1,36 +1,33 @@
-// The engine inside the worker: one loaded model, sessions reused across requests, one generation at a time.
-import { bytesToBase64 } from '../pipeline/base64';
-import { CancelledError, throwIfCancelled, type ProgressEvent, type ProgressListener } from '../pipeline/progress';
+// The engine inside the worker: one request at a time in a queue, requests and options validated, failures mapped to
+// error codes, results as Result values. Loading is model-loader.ts, the sessions ModelSessions, a run generation-run.ts.
+import { CancelledError, type ProgressEvent, type ProgressListener } from '../pipeline/progress';
 import { chunkCount, tokenizePrompt } from '../pipeline/prompt-encoding';
 import { IMPLEMENTED_SAMPLERS } from '../pipeline/schedulers';
-import { generate, type ImageInputs } from '../pipeline/generate';
-import { binarizeMask, type RgbaImage } from '../pipeline/image-tensors';
-import type { CropBox } from '../pipeline/crop-region';
-import { fullResCrop, fullResPasteBack } from '../pipeline/inpaint-full-res';
-import { base64ImageHeader, imageProblem, maskMismatch } from '../pipeline/image-header';
-import { outpaintFill } from '../pipeline/outpaint-fill';
-import { pasteBack } from '../pipeline/paste-back';
+import type { PreparedImages } from '../pipeline/image-modes';
 import { unsupportedFields } from '../schema/engine-support';
-import { DEFAULT_CHECKPOINT, DEFAULT_STRENGTH } from '../schema/request';
+import { DEFAULT_MASK_BLUR, parseGenerationOptions } from '../schema/generation-options';
 import type { ResolvedRequest } from '../schema/validate';
-import type { EngineErrorData, FieldError, GenerateResponse } from '../schema/response';
+import type { EngineErrorData, GenerateResponse } from '../schema/response';
 import { validateRequest } from '../schema/validate';
 import { DownloadError } from '../runtime/download-file';
-import { createComponentSession, loadSdxl, type LoadedModel, type SessionEvent, type SessionOpener } from '../runtime/load-sdxl';
+import type { SessionEvent, SessionOpener } from '../runtime/load-sdxl';
 import type { ModelCache, StorageApi } from '../runtime/model-cache';
 import type { ModelFiles } from '../runtime/model-files';
-import { RunClock, type Ort, type OrtRunner } from '../runtime/ort-runner';
-import { gpuCounters } from '../runtime/gpu-counters';
-import { transferLedger } from '../runtime/transfer-ledger';
+import { RunClock, type Ort } from '../runtime/ort-runner';
 import type { LoadedOrt, OrtBuildChoice } from '../runtime/ort-build-types';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import { WasmMemoryError } from '../runtime/wasm-fit';
-import { classifyFailure } from './engine-errors';
-import { batchingOptionErrors } from './generation-options';
-import { generationStats } from './generation-stats';
+import type { RgbaImage } from '../pipeline/image-tensors';
+import { classifyFailure, loadFailure } from './engine-errors';
+import { runGeneration } from './generation-run';
+import { answer, loadModel, type LoadedEntry } from './model-loader';
+import { decodeRequestImages, NO_VAE_ENCODER } from './request-images';
 import { decideVaeTiling } from './vae-tiling';
 import { ModelLibrary, type LinkPreview, type ModelRef, type StorageReport } from './model-library';
 import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, LoadListener, MemoryReport, Result, TokenCount } from './protocol';
+
+export { DEFAULT_MASK_BLUR, MAX_MASK_BLUR } from '../schema/generation-options';
+export { OUTPAINT_MIN_STRENGTH } from '../pipeline/image-modes';
 
 export interface EngineDeps {
   /** onnxruntime-web: the module itself (Node), or a loader that picks a build (the browser: JSPI or asyncify). */
@@ -55,49 +52,21 @@ export interface EngineDeps {
   openSession?: SessionOpener;
 }
 
-/** The paste-back's feather radius (px) unless a generation asks for another, and the largest it may ask for. */
-export const DEFAULT_MASK_BLUR = 4;
-export const MAX_MASK_BLUR = 64;
-
-/** Outpainting repaints the new area from its smooth pre-fill with at least this strength. */
-export const OUTPAINT_MIN_STRENGTH = 0.85;
-
 export const MODEL_DELETED = 'This model was deleted from this device (in another tab, or here): load it again to keep generating.';
-
-/** What a page callback answered: `true` asks to stop here. A callback that throws is ignored, as a fire-and-forget one was. */
-async function answer<T>(listener: ((p: T) => unknown) | undefined, p: T): Promise<boolean> {
-  if (!listener) return false;
-  try {
-    return (await listener(p)) === true;
-  } catch {
-    return false;
-  }
-}
-
-/** A load stopped by cancelLoad() between two sessions. */
-const loadCancelled = () => Object.assign(new Error('Loading was cancelled; the downloaded files are kept, and loading again only re-creates the sessions.'), { name: 'AbortError', sessionStage: true });
-
-const fail = (code: EngineErrorData['code'], message: string, detail?: EngineErrorData['detail']): { ok: false; error: EngineErrorData } =>
-  ({ ok: false, error: detail ? { code, message, detail } : { code, message } });
-
-/** The decoded image side of a request: what the pipeline runs on, and what the paste-back needs afterwards. */
-interface RequestImages {
-  value: ImageInputs | undefined;
-  /** The picture before the outpainting pre-fill. */
-  original?: RgbaImage;
-  /** inpaint_full_res: the init image and mask at width × height, and the box that was repainted. */
-  fullRes?: { init: RgbaImage; mask: RgbaImage; box: CropBox };
-}
 
 /** Whether the UNet runs with graph capture on WebGPU unless the page says (README, "Static shapes and graph capture"). */
 export const GRAPH_CAPTURE_DEFAULT = false;
 
+const fail = (code: EngineErrorData['code'], message: string, detail?: EngineErrorData['detail']): { ok: false; error: EngineErrorData } =>
+  ({ ok: false, error: detail ? { code, message, detail } : { code, message } });
+
+const invalidOptions = (detail: EngineErrorData['detail']) => fail('invalid_request', 'The generation options are invalid.', detail);
+
 export class Engine implements EngineApi {
-  private model?: { key: string; loaded: LoadedModel; report: LoadedModelReport; files: ModelFiles; encodersReleased: boolean; deleted?: boolean };
+  private model?: LoadedEntry;
   private releaseEncoders = false;
   private library?: ModelLibrary;
-  private loading?: Promise<Result<LoadedModelReport>>;
-  /** The load in progress (its sessions): cancelLoad() aborts it between two sessions. */
+  /** The load in progress: cancelLoad() aborts its download, or the load between two sessions. */
   private loadAbort?: AbortController;
   private readonly jobs = new Map<string, AbortController>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -131,7 +100,7 @@ export class Engine implements EngineApi {
       this.library.setHub(options.hubEndpoint);
       // The loaded model's files deleted (in another tab, or here): its sessions may run on, but nothing is read again.
       this.library.onDeleted((storeKey) => {
-        if (this.model && this.model.files.storeKey === storeKey) this.model.deleted = true;
+        if (this.model && this.model.sessions.files.storeKey === storeKey) this.model.sessions.deleted = true;
       });
     }
     return this.adapterReport;
@@ -147,7 +116,7 @@ export class Engine implements EngineApi {
     try {
       return { ok: true, value: await this.lib().preview(ref, { ...options, provider: (await this.adapter()).provider }) };
     } catch (e) {
-      return fail('model_load_failed', `Could not look up ${ref}: ${e instanceof Error ? e.message : String(e)}`);
+      return { ok: false, error: { ...loadFailure(e, ref), message: `Could not look up ${ref}: ${e instanceof Error ? e.message : String(e)}` } };
     }
   }
 
@@ -175,57 +144,49 @@ export class Engine implements EngineApi {
     return this.stats;
   }
 
+  /** Queued behind running generations, so sessions are never swapped mid-run. */
   loadModel(ref: ModelRef, onProgress?: LoadListener): Promise<Result<LoadedModelReport>> {
-    const name = typeof ref === 'string' ? ref : 'local' in ref ? ref.local.name : ref.id;
-    // Loads queue behind running generations so sessions are never swapped mid-run.
+    const abort = new AbortController();
     const run = async (): Promise<Result<LoadedModelReport>> => {
-      const adapter = await this.adapter();
-      const start = this.deps.now();
-      const abort = new AbortController();
       this.loadAbort = abort;
       try {
-        const source = await this.lib().resolve(ref, adapter, (p) => void onProgress?.({ stage: 'download', ...p }));
-        if (this.model?.key === source.key && !this.model.deleted) return { ok: true, value: this.model.report };
-        const loaded = await loadSdxl(source.files, {
-          ort: await this.ort(), provider: adapter.provider, clock: this.clock, openSession: this.deps.openSession, graphCapture: this.graphCapture, onSession: this.onSession, onProgress: (p) => void onProgress?.({ stage: 'session', ...p }),
-          // Each session starts with an event the page answers; a cancel from it (or sent meanwhile) stops the load there.
-          checkpoint: async (component) => {
-            if (component && await answer(onProgress, { stage: 'session', component, file: `${component}/model.onnx`, received: 0 })) abort.abort();
-            await new Promise((resolve) => setTimeout(resolve, 0));
-            if (abort.signal.aborted) throw loadCancelled();
-          },
-        });
-        await this.model?.loaded.release();
-        const report: LoadedModelReport = {
-          ...loaded.info, load_ms: this.deps.now() - start, provider: adapter.provider, cached: source.cached, ortBuild: await this.ortBuild(),
-          ...(source.record ? { record: source.record } : {}), ...(source.persisted !== undefined ? { persisted: source.persisted } : {}),
-          ...(source.foreignHost ? { foreignHost: source.foreignHost } : {}),
+        const ctx = {
+          library: this.lib(), adapter: await this.adapter(), ort: await this.ort(), ortBuild: await this.ortBuild(), clock: this.clock,
+          openSession: this.deps.openSession, graphCapture: this.graphCapture, onSession: this.onSession, now: this.deps.now,
         };
-        this.model = { key: source.key, loaded, report, files: source.files, encodersReleased: false };
-        return { ok: true, value: report };
+        const entry = await loadModel(ctx, ref, this.model, abort.signal, onProgress);
+        if (entry !== this.model) {
+          await this.model?.sessions.release();
+          this.model = entry;
+        }
+        return { ok: true, value: entry.report };
       } catch (e) {
-        // Cancel aborts either a file in flight or the Hub listing before it.
-        const cancelled = (e instanceof DownloadError && e.kind === 'cancelled') || (e instanceof Error && e.name === 'AbortError');
-        if (cancelled && 'sessionStage' in (e as object)) return fail('cancelled', (e as Error).message);
-        if (cancelled) return fail('cancelled', 'The download was cancelled; what arrived is kept, and loading again resumes it.');
-        if (e instanceof WasmMemoryError) return fail('exceeds_wasm_memory', e.message);
-        return { ok: false, error: classifyFailure(e, 'load', fail('model_load_failed', `Could not load ${name}: ${e instanceof Error ? e.message : String(e)}`).error, await this.deps.deviceLost?.()) };
+        return { ok: false, error: await this.loadError(e, ref) };
       } finally {
         if (this.loadAbort === abort) this.loadAbort = undefined;
       }
     };
-    const result = this.queue.then(run, run);
-    this.queue = result;
-    return result;
+    return this.enqueue(run);
+  }
+
+  private async loadError(e: unknown, ref: ModelRef): Promise<EngineErrorData> {
+    // Cancel aborts either a file in flight or the Hub listing before it, or the load between two sessions.
+    const cancelled = (e instanceof DownloadError && e.kind === 'cancelled') || (e instanceof Error && e.name === 'AbortError');
+    if (cancelled && 'sessionStage' in (e as object)) return { code: 'cancelled', message: (e as Error).message };
+    if (cancelled) return { code: 'cancelled', message: 'The download was cancelled; what arrived is kept, and loading again resumes it.' };
+    if (e instanceof WasmMemoryError) return { code: 'exceeds_wasm_memory', message: e.message };
+    const name = typeof ref === 'string' ? ref : 'local' in ref ? ref.local.name : ref.id;
+    return loadFailure(e, name, await this.deps.deviceLost?.());
   }
 
   async countTokens(prompt: string): Promise<TokenCount | undefined> {
     if (!this.model) return undefined;
-    const t = tokenizePrompt(this.model.loaded.components, prompt);
+    const components = this.model.sessions.runners();
+    const t = tokenizePrompt(components, prompt);
     return {
       tokens: t.chunks1.reduce((n, c) => n + c.tokens, 0),
       chunks: chunkCount(t),
-      perChunk: this.model.loaded.components.tokenizer.maxLength - 2,
+      perChunk: components.tokenizer.maxLength - 2,
       lastChunk: t.chunks1[t.chunks1.length - 1]!.tokens,
     };
   }
@@ -233,39 +194,18 @@ export class Engine implements EngineApi {
   async setReleaseTextEncoders(on: boolean): Promise<MemoryReport | undefined> {
     this.releaseEncoders = on;
     // Turning it off brings them back now; turning it on frees them now (after any run in progress).
-    const run = () => (on ? this.releaseTextEncoders() : this.restoreTextEncoders());
-    this.queue = this.queue.then(run, run);
-    await this.queue;
+    await this.enqueue(async () => {
+      const s = this.model?.sessions;
+      await (on ? s?.releaseTextEncoders() : s?.restoreTextEncoders());
+    });
     return this.memory();
   }
 
   memory(): MemoryReport | undefined {
     if (!this.model) return undefined;
-    const { componentBytes } = this.model.loaded.info;
-    const components: MemoryReport['components'] = {};
-    for (const [name, bytes] of Object.entries(componentBytes)) {
-      components[name] = { bytes, resident: !(this.model.encodersReleased && name.startsWith('text_encoder')) };
-    }
-    if (this.model.loaded.components.vaeEncoder && !components.vae_encoder) components.vae_encoder = { bytes: 0, resident: true };
+    const components = this.model.sessions.resident();
     const residentBytes = Object.values(components).reduce((n, c) => n + (c.resident ? c.bytes : 0), 0);
     return { residentBytes, components, releaseTextEncoders: this.releaseEncoders };
-  }
-
-  private async releaseTextEncoders(): Promise<void> {
-    const m = this.model;
-    if (!m || m.encodersReleased) return;
-    m.encodersReleased = true;
-    await Promise.all([m.loaded.components.textEncoder, m.loaded.components.textEncoder2].map((r) => (r as OrtRunner).release()));
-  }
-
-  private async restoreTextEncoders(): Promise<void> {
-    const m = this.model;
-    if (!m?.encodersReleased) return;
-    const { provider } = await this.adapter();
-    const opts = { ort: await this.ort(), provider, clock: this.clock, openSession: this.deps.openSession };
-    m.loaded.components.textEncoder = (await createComponentSession(m.files, 'text_encoder', opts)).runner;
-    m.loaded.components.textEncoder2 = (await createComponentSession(m.files, 'text_encoder_2', opts)).runner;
-    m.encodersReleased = false;
   }
 
   cancelLoad(): void {
@@ -300,162 +240,64 @@ export class Engine implements EngineApi {
     const listener = async (p: ProgressEvent) => {
       if (await answer(onProgress, p)) controller.abort();
     };
-    const run = () => this.runGeneration(body, controller.signal, listener, options);
-    const result = this.queue.then(run, run).finally(() => this.jobs.delete(jobId));
+    return this.enqueue(() => this.runGeneration(body, controller.signal, listener, options)).finally(() => this.jobs.delete(jobId));
+  }
+
+  /** One queue for loads, memory changes and generations: each starts when the one before has settled. */
+  private enqueue<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(run, run);
     this.queue = result;
     return result;
   }
 
-  private async runGeneration(body: unknown, signal: AbortSignal, onProgress: (p: ProgressEvent) => Promise<void>, options: GenerationOptions): Promise<Result<GenerateResponse>> {
-    if (!this.model) return fail('model_not_loaded', 'No model is loaded: call loadModel(url) first.');
-    if (this.model.deleted) return fail('model_deleted', MODEL_DELETED);
-    const maskBlur = options.maskBlur ?? this.deps.maskBlur ?? DEFAULT_MASK_BLUR;
-    if (!Number.isInteger(maskBlur) || maskBlur < 0 || maskBlur > MAX_MASK_BLUR) {
-      return fail('invalid_request', 'The generation options are invalid.', [{ loc: ['options', 'maskBlur'], msg: `maskBlur must be a whole number of pixels from 0 to ${MAX_MASK_BLUR}.`, type: 'value_error' }]);
-    }
-    const batchingErrors = batchingOptionErrors(options);
-    if (batchingErrors.length > 0) return fail('invalid_request', 'The generation options are invalid.', batchingErrors);
-    const { loaded } = this.model;
-    const start = this.deps.now();
-    const v = validateRequest(body, { sizeRule: loaded.info.sizeRule, maxClipSkip: loaded.info.maxClipSkip }, loaded.info.defaultSize);
+  private async runGeneration(body: unknown, signal: AbortSignal, onProgress: (p: ProgressEvent) => Promise<void>, rawOptions: unknown): Promise<Result<GenerateResponse>> {
+    const model = this.model;
+    if (!model) return fail('model_not_loaded', 'No model is loaded: call loadModel(url) first.');
+    if (model.sessions.deleted) return fail('model_deleted', MODEL_DELETED);
+    const parsed = parseGenerationOptions(rawOptions);
+    if (!parsed.ok) return invalidOptions(parsed.detail);
+    const options = parsed.value;
+    const { info } = model.sessions;
+    const v = validateRequest(body, { sizeRule: info.sizeRule, maxClipSkip: info.maxClipSkip }, info.defaultSize);
     if (!v.ok) return fail('invalid_request', 'The request is invalid.', v.detail);
     const unsupported = unsupportedFields(v.request, { samplers: IMPLEMENTED_SAMPLERS });
     if (unsupported.length > 0) return fail('not_supported', 'The request uses fields this engine does not support yet.', unsupported);
     const req = v.request;
-    const tiling = decideVaeTiling(options.vaeTiling, { adapter: await this.adapter(), lowMemory: this.releaseEncoders, components: loaded.components, width: req.width, height: req.height });
-    if (!tiling.ok) return fail('invalid_request', 'The generation options are invalid.', tiling.detail);
-    const images = await this.requestImages(req, loaded);
+    const adapter = await this.adapter();
+    const tiling = decideVaeTiling(options.vaeTiling, { adapter, lowMemory: this.releaseEncoders, components: model.sessions.runners(), width: req.width, height: req.height });
+    if (!tiling.ok) return invalidOptions(tiling.detail);
+    const images = await this.requestImages(req, model);
     if ('error' in images) return { ok: false, error: images.error };
-    this.clock.reset();
-    const gpuMark = gpuCounters.installed ? gpuCounters.mark() : undefined;
-    const transferMark = transferLedger.mark();
     try {
-      if (this.model?.encodersReleased) {
-        // Low-memory mode: the text encoders' sessions come back first (both, then the check, so none is left half-made).
-        await onProgress({ stage: 'session', component: 'text_encoder', image: 0, images: req.num_images, step: 0, steps: 0 });
-        throwIfCancelled(signal);
-        await this.restoreTextEncoders();
-        throwIfCancelled(signal);
-      }
-      let encoded = false;
-      const result = await generate(loaded.components, { ...req, images: images.value }, {
-        signal, randomSeed: this.deps.randomSeed, now: this.deps.now,
-        onProgress: (p) => {
-          // The prompt is encoded once per request: in low-memory mode the encoders go as soon as denoising starts.
-          if (!encoded && p.stage !== 'encode_prompt' && this.releaseEncoders) void this.releaseTextEncoders();
-          encoded ||= p.stage !== 'encode_prompt';
-          return onProgress(p);
-        },
-        yieldToHost: () => new Promise((resolve) => setTimeout(resolve, 0)),
-        deviceLoop: this.loopChoice === 'device',
-        // The Lightning checkpoint is distilled on trailing timesteps, whatever spacing its config file names.
-        timestepSpacing: req.checkpoint === DEFAULT_CHECKPOINT ? 'trailing' : undefined,
-        cfgBatch: options.cfgBatch, imageBatch: options.imageBatch,
-        vaeTileLatent: tiling.tileLatent,
-      });
-      const out = [];
-      for (const img of result.images) {
-        // Inpainting gives back the user's own pixels outside the mask, with a feathered seam; inpaint_full_res
-        // pastes the repainted box back as diffusers' apply_overlay does (the mask as sent, no feathering).
-        const inputs = images.value;
-        const { fullRes } = images;
-        const rgba = fullRes
-          ? fullResPasteBack(fullRes.init, fullRes.mask, img, fullRes.box)
-          : inputs?.mask
-            ? pasteBack(images.original ?? inputs.init, img, binarizeMask(inputs.mask), maskBlur)
-            : img.rgba;
-        const bytes = await this.deps.encodeImage(rgba, img.width, img.height, req.image_encoding);
-        out.push({ image_b64: bytesToBase64(bytes), seed: img.seed, removed_for_safety: false, width: img.width, height: img.height });
-      }
-      const total = this.deps.now() - start;
-      const gpu = gpuMark && gpuCounters.end(gpuMark);
-      const { components } = loaded;
-      this.stats = {
-        ...generationStats({
-          provider: this.model!.report.provider, clock: this.clock, encodeMs: result.timings.encode_prompt, totalMs: total,
-          denoiseLoop: result.denoiseLoop, denoiseSteps: result.denoiseSteps,
-          latent: [components.latentChannels, req.height / components.vaeScaleFactor, req.width / components.vaeScaleFactor],
-          transfers: transferLedger.since(transferMark),
-          gpu: this.model!.report.provider === 'webgpu' ? gpu : undefined,
-          vaeTilePx: result.images.some((i) => (i.tiles ?? 1) > 1) ? tiling.tileLatent! * components.vaeScaleFactor : undefined,
-        }),
-        unet_graph_capture: this.unetCapture,
+      const ctx = {
+        sessions: model.sessions, provider: model.report.provider, clock: this.clock, releaseEncoders: this.releaseEncoders,
+        loop: this.loopChoice, unetCapture: this.unetCapture, encodeImage: this.deps.encodeImage, randomSeed: this.deps.randomSeed, now: this.deps.now,
       };
-      return { ok: true, value: { images: out, latency_ms: Math.round(total), prediction_time_ms: Math.round(total) } };
+      const settings = { options, maskBlur: options.maskBlur ?? this.deps.maskBlur ?? DEFAULT_MASK_BLUR, tileLatent: tiling.tileLatent };
+      const run = await runGeneration(ctx, req, images, settings, signal, onProgress);
+      this.stats = run.stats;
+      const ms = Math.round(run.totalMs);
+      return { ok: true, value: { images: run.images, latency_ms: ms, prediction_time_ms: ms } };
     } catch (e) {
-      if (gpuMark) gpuCounters.end(gpuMark);
       if (e instanceof CancelledError) return fail('cancelled', 'Generation was cancelled.');
       return { ok: false, error: classifyFailure(e, 'generate', fail('internal', `Generation failed: ${e instanceof Error ? e.message : String(e)}`).error, await this.deps.deviceLost?.()) };
     }
   }
 
-  /** Decodes init_image and mask_image; bad data becomes a field error, a model without a VAE encoder a clear refusal. */
-  private async requestImages(req: ResolvedRequest, loaded: LoadedModel): Promise<RequestImages | { error: EngineErrorData }> {
+  /** The request's pictures; a model whose record names its VAE encoder elsewhere fetches it now, once. */
+  private async requestImages(req: ResolvedRequest, model: LoadedEntry): Promise<PreparedImages | { error: EngineErrorData }> {
     if (req.init_image === undefined) return { value: undefined };
-    const record = this.model?.report.record;
-    if (!loaded.components.vaeEncoder && record?.components.vae_encoder) {
-      // A text-to-image export whose record names a VAE encoder elsewhere: fetch it now, once.
+    const record = model.report.record;
+    if (!model.sessions.info.hasVaeEncoder && record?.components.vae_encoder) {
       try {
-        const files = await this.lib().component(record, 'vae_encoder');
-        const { provider } = await this.adapter();
-        loaded.components.vaeEncoder = (await createComponentSession(files, 'vae_encoder', { ort: await this.ort(), provider, clock: this.clock, openSession: this.deps.openSession })).runner;
-        loaded.info.hasVaeEncoder = true;
-        this.model!.report.hasVaeEncoder = true;
+        await model.sessions.addVaeEncoder(await this.lib().component(record, 'vae_encoder'));
+        model.report.hasVaeEncoder = true;
       } catch (e) {
-        return { error: { code: 'model_load_failed', message: `Image-to-image needs the VAE encoder, which could not be fetched: ${e instanceof Error ? e.message : String(e)}` } };
+        const cause = loadFailure(e, 'the VAE encoder');
+        return { error: { ...cause, message: `Image-to-image needs the VAE encoder, which could not be fetched: ${e instanceof Error ? e.message : String(e)}` } };
       }
     }
-    if (!loaded.components.vaeEncoder) {
-      return {
-        error: {
-          code: 'not_supported',
-          message: 'This model cannot do image-to-image or inpainting.',
-          detail: [{
-            loc: ['body', 'init_image'],
-            msg: 'This model has no VAE encoder (vae_encoder/model.onnx). Add an SDXL VAE encoder exported to ONNX in the Optimum layout to the model folder, or remove init_image.',
-            type: 'not_supported',
-          }],
-        },
-      };
-    }
-    const detail: FieldError[] = [];
-    const decode = async (field: 'init_image' | 'mask_image', b64: string) => {
-      // The header first: a small file can claim a size that takes gigabytes to decode.
-      const problem = imageProblem(b64);
-      if (problem) {
-        detail.push({ loc: ['body', field], msg: `${field} cannot be used: ${problem}.`, type: problem.includes('megapixels') ? 'image_too_large' : 'value_error' });
-        return undefined;
-      }
-      try {
-        return await this.deps.decodeImage(b64, req.width, req.height);
-      } catch (e) {
-        detail.push({ loc: ['body', field], msg: `${field} could not be read: ${e instanceof Error ? e.message : String(e)}.`, type: 'value_error' });
-        return undefined;
-      }
-    };
-    if (req.mask_image !== undefined) {
-      const [initHeader, maskHeader] = [base64ImageHeader(req.init_image), base64ImageHeader(req.mask_image)];
-      const mismatch = typeof initHeader === 'string' || typeof maskHeader === 'string' ? undefined : maskMismatch(initHeader, maskHeader);
-      if (mismatch) return { error: { code: 'invalid_request', message: 'The request is invalid.', detail: [{ loc: ['body', 'mask_image'], msg: `${mismatch}.`, type: 'value_error' }] } };
-    }
-    const init = await decode('init_image', req.init_image);
-    const mask = req.mask_image === undefined ? undefined : await decode('mask_image', req.mask_image);
-    if (detail.length > 0 || !init) return { error: { code: 'invalid_request', message: 'The request is invalid.', detail } };
-    const strength = req.strength ?? DEFAULT_STRENGTH;
-    if (req.outpainting && mask) {
-      // The new area starts as a smooth continuation of the edges, repainted with at least OUTPAINT_MIN_STRENGTH.
-      const filled = { ...init, rgba: outpaintFill(init, binarizeMask(mask)) };
-      return { value: { init: filled, mask, strength: Math.max(strength, OUTPAINT_MIN_STRENGTH) }, original: init };
-    }
-    if (req.inpaint_full_res && mask) {
-      // Only the padded box around the mask is repainted, at the full width × height, then laid back in.
-      const crop = fullResCrop(init, mask, req.width, req.height, req.inpaint_full_res_padding);
-      if (!crop) {
-        const msg = 'mask_image has no painted pixel: inpaint_full_res repaints the area around the non-black part of the mask. Paint the area to repaint in white.';
-        return { error: { code: 'invalid_request', message: 'The request is invalid.', detail: [{ loc: ['body', 'mask_image'], msg, type: 'value_error' }] } };
-      }
-      return { value: { init: crop.init, mask: crop.mask, strength }, fullRes: { init, mask, box: crop.box } };
-    }
-    return { value: { init, mask, strength } };
+    if (!model.sessions.info.hasVaeEncoder) return { error: NO_VAE_ENCODER };
+    return decodeRequestImages(req, this.deps.decodeImage);
   }
 }

@@ -11,7 +11,7 @@ import type { ProgressEvent, ProgressListener } from '../pipeline/progress';
 import type { TensorCounts } from '../runtime/tensor-ledger';
 import type { GpuCounts } from '../runtime/gpu-counters';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
-import type { VaeTiling } from '../schema/vae-tiling';
+import type { GenerationOptions } from '../schema/generation-options';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: EngineErrorData };
 
@@ -79,20 +79,8 @@ export interface TokenCount {
   lastChunk: number;
 }
 
-/** Settings of a generation that are not part of the OctoAI request body. */
-export interface GenerationOptions {
-  /** Inpainting paste-back: radius (px) over which the repainted area fades in at the mask's edge; 0 = hard edge. */
-  maskBlur?: number;
-  /** CFG as one batch-2 UNet call ('batched', the default) or two batch-1 calls ('split'); for measurements. */
-  cfgBatch?: 'batched' | 'split';
-  /** num_images one after another ('sequential', the default) or with one batched UNet call per step ('batched'). */
-  imageBatch?: 'sequential' | 'batched';
-  /**
-   * VAE decode in overlapping tiles (diffusers' tiled_decode): 'auto' (default) when the adapter's buffer limit or
-   * low-memory mode demand it, 'off', or {tileSize} in pixels (a multiple of 32 on SDXL) to force it.
-   */
-  vaeTiling?: VaeTiling;
-}
+/** Settings of a generation that are not part of the OctoAI request body (their schema: src/schema/generation-options.ts). */
+export type { GenerationOptions };
 
 export interface EngineInit {
   forceWasm: boolean;
