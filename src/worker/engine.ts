@@ -2,13 +2,10 @@
 // error codes, results as Result values. Loading is model-loader.ts, the sessions ModelSessions, a run generation-run.ts.
 import { CancelledError, type ProgressEvent, type ProgressListener } from '../pipeline/progress';
 import { chunkCount, tokenizePrompt } from '../pipeline/prompt-encoding';
-import { IMPLEMENTED_SAMPLERS } from '../pipeline/schedulers';
 import type { PreparedImages } from '../pipeline/image-modes';
-import { unsupportedFields } from '../schema/engine-support';
-import { DEFAULT_MASK_BLUR, parseGenerationOptions } from '../schema/generation-options';
+import { DEFAULT_MASK_BLUR } from '../schema/generation-options';
 import type { ResolvedRequest } from '../schema/validate';
 import type { EngineErrorData, GenerateResponse } from '../schema/response';
-import { validateRequest } from '../schema/validate';
 import { DownloadError } from '../runtime/download-file';
 import type { SessionEvent, SessionOpener } from '../runtime/load-sdxl';
 import type { ModelCache, StorageApi } from '../runtime/model-cache';
@@ -20,9 +17,9 @@ import { WasmMemoryError } from '../runtime/wasm-fit';
 import type { RgbaImage } from '../pipeline/image-tensors';
 import { classifyFailure, loadFailure } from './engine-errors';
 import { runGeneration } from './generation-run';
+import { checkRun } from './request-check';
 import { answer, loadModel, type LoadedEntry } from './model-loader';
 import { decodeRequestImages, NO_VAE_ENCODER } from './request-images';
-import { decideVaeTiling } from './vae-tiling';
 import { ModelLibrary, type LinkPreview, type ModelRef, type StorageReport } from './model-library';
 import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, LoadListener, MemoryReport, Result, TokenCount } from './protocol';
 
@@ -59,8 +56,6 @@ export const GRAPH_CAPTURE_DEFAULT = false;
 
 const fail = (code: EngineErrorData['code'], message: string, detail?: EngineErrorData['detail']): { ok: false; error: EngineErrorData } =>
   ({ ok: false, error: detail ? { code, message, detail } : { code, message } });
-
-const invalidOptions = (detail: EngineErrorData['detail']) => fail('invalid_request', 'The generation options are invalid.', detail);
 
 export class Engine implements EngineApi {
   private model?: LoadedEntry;
@@ -254,18 +249,9 @@ export class Engine implements EngineApi {
     const model = this.model;
     if (!model) return fail('model_not_loaded', 'No model is loaded: call loadModel(url) first.');
     if (model.sessions.deleted) return fail('model_deleted', MODEL_DELETED);
-    const parsed = parseGenerationOptions(rawOptions);
-    if (!parsed.ok) return invalidOptions(parsed.detail);
-    const options = parsed.value;
-    const { info } = model.sessions;
-    const v = validateRequest(body, { sizeRule: info.sizeRule, maxClipSkip: info.maxClipSkip }, info.defaultSize);
-    if (!v.ok) return fail('invalid_request', 'The request is invalid.', v.detail);
-    const unsupported = unsupportedFields(v.request, { samplers: IMPLEMENTED_SAMPLERS });
-    if (unsupported.length > 0) return fail('not_supported', 'The request uses fields this engine does not support yet.', unsupported);
-    const req = v.request;
-    const adapter = await this.adapter();
-    const tiling = decideVaeTiling(options.vaeTiling, { adapter, lowMemory: this.releaseEncoders, components: model.sessions.runners(), width: req.width, height: req.height });
-    if (!tiling.ok) return invalidOptions(tiling.detail);
+    const checked = checkRun(body, rawOptions, { info: model.sessions.info, adapter: await this.adapter(), lowMemory: this.releaseEncoders, components: model.sessions.runners() });
+    if (!checked.ok) return { ok: false, error: checked.error };
+    const { req, options } = checked;
     const images = await this.requestImages(req, model);
     if ('error' in images) return { ok: false, error: images.error };
     try {
@@ -273,7 +259,7 @@ export class Engine implements EngineApi {
         sessions: model.sessions, provider: model.report.provider, clock: this.clock, releaseEncoders: this.releaseEncoders,
         loop: this.loopChoice, unetCapture: this.unetCapture, encodeImage: this.deps.encodeImage, randomSeed: this.deps.randomSeed, now: this.deps.now,
       };
-      const settings = { options, maskBlur: options.maskBlur ?? this.deps.maskBlur ?? DEFAULT_MASK_BLUR, tileLatent: tiling.tileLatent };
+      const settings = { options, maskBlur: options.maskBlur ?? this.deps.maskBlur ?? DEFAULT_MASK_BLUR, tileLatent: checked.tileLatent };
       const run = await runGeneration(ctx, req, images, settings, signal, onProgress);
       this.stats = run.stats;
       const ms = Math.round(run.totalMs);
