@@ -102,5 +102,6 @@ describe('fuseOrder', () => {
     expect(() => fuseOrder({ b: 1 }, p)).toThrow(/"b" was not parsed/);
     expect(() => fuseOrder({ a: NaN }, p)).toThrow(/weight NaN/);
     expect(() => fuseOrder({ toString: 1 }, p)).toThrow(/not parsed/);
+    expect(() => fuseOrder([['a', 1], ['a', 0.5]], p)).toThrow(/"a" is listed twice/);
   });
 });

@@ -17,7 +17,8 @@ interface Entry {
   diffusers_converted_keys: { down: string; up: string; down_peft: string | null; up_peft: string | null };
   onnx: { node: string; op_type: string };
 }
-interface KeysJson { unet_config: { layers_per_block: number }; files: Record<string, { file: string; modules: number; unmapped_keys: string[]; entries: Entry[] }> }
+interface MixedAlpha { check: { conv_scalings: number[]; linear_scalings: number[] } }
+interface KeysJson { diffusers_limits: { mixed_alpha_conv_1: MixedAlpha }; unet_config: { layers_per_block: number }; files: Record<string, { file: string; modules: number; unmapped_keys: string[]; entries: Entry[] }> }
 
 const ref = JSON.parse(readFileSync(`${assetsDir}loras/lora_keys.json`, 'utf8')) as KeysJson;
 const L = ref.unet_config.layers_per_block;
@@ -108,5 +109,35 @@ describe('kohya SGM names', () => {
     expect(diffusersFromSgm('input_blocks.4.0.op', 3)).toBe('down_blocks.0.downsamplers.0.conv');
     expect(diffusersFromSgm('input_blocks.5.1.proj_in', 3)).toBe('down_blocks.1.attentions.0.proj_in');
     expect(diffusersFromSgm('output_blocks.7.0.skip_connection', 3)).toBe('up_blocks.1.resnets.3.conv_shortcut');
+  });
+});
+
+describe('alpha', () => {
+  const kohya = ref.files['tiny-kohya']!.entries;
+  const isConv = (e: Entry) => e.onnx.op_type === 'Conv';
+
+  it('per module, as diffusers\' probe found: conv alphas 1 and the rest 2 give scalings 0.25 and 0.5', () => {
+    const probe = ref.diffusers_limits.mixed_alpha_conv_1.check;
+    const tensors = tensorsOf(readAsset('loras/lora_kohya.safetensors'));
+    for (const e of kohya.filter(isConv)) tensors[e.keys.alpha!] = f32Tensor([], [1]);
+    const parsed = parseLora(buildSafetensors(tensors), { layersPerBlock: L });
+    const scalings = (conv: boolean) => [...new Set(kohya.filter((e) => e.component === 'unet' && isConv(e) === conv).map((e) => loraScaling(find(parsed.modules, e)[0]!, 1)))];
+    expect(scalings(true)).toEqual(probe.conv_scalings);
+    expect(scalings(false)).toEqual(probe.linear_scalings);
+  });
+
+  it('a module without an alpha key takes its component\'s most common alpha; a component without any, alpha = rank', () => {
+    const tensors = tensorsOf(readAsset('loras/lora_kohya.safetensors'));
+    const convs = kohya.filter(isConv);
+    for (const e of convs.slice(0, 3)) tensors[e.keys.alpha!] = f32Tensor([], [1]);
+    const lone = kohya.find((e) => e.component === 'unet' && !isConv(e))!;
+    delete tensors[lone.keys.alpha!];
+    for (const e of kohya.filter((x) => x.component === 'text_encoder')) delete tensors[e.keys.alpha!];
+    const parsed = parseLora(buildSafetensors(tensors), { layersPerBlock: L });
+    const at = (e: Entry) => find(parsed.modules, e)[0]!.alphaOverRank;
+    expect(at(lone)).toBe(2 / 4); // UNet: 27 × alpha 2, 3 × alpha 1
+    expect(at(convs[0]!)).toBe(1 / 4);
+    expect(new Set(kohya.filter((x) => x.component === 'text_encoder').map(at))).toEqual(new Set([1]));
+    expect(new Set(kohya.filter((x) => x.component === 'text_encoder_2').map(at))).toEqual(new Set([2 / 4]));
   });
 });

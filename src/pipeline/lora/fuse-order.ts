@@ -16,6 +16,9 @@ export function fuseOrder(
 ): FuseTarget[] {
   const pairs = Symbol.iterator in loras ? [...(loras as Iterable<readonly [string, number]>)] : Object.entries(loras);
   const targets = new Map<string, FuseTarget>();
+  const names = pairs.map(([name]) => name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new Error(`LoRA "${twice}" is listed twice; each LoRA takes one weight.`);
   for (const [name, weight] of pairs) {
     const file = parsed instanceof Map ? parsed.get(name) : Object.hasOwn(parsed, name) ? (parsed as Record<string, ParsedLora>)[name] : undefined;
     if (!file) throw new Error(`LoRA "${name}" was not parsed.`);

@@ -1,6 +1,7 @@
 // A LoRA safetensors file to its modules (checked shapes, alpha / rank) and the keys that match no module.
 import { ModelFileInvalidError } from '../../schema/file-check';
 import type { LoraComponent, LoraModule, ParsedLora } from './lora-types';
+import { alphaValue, resolveAlphas } from './lora-alpha';
 import { loraKeyTarget } from './lora-keys';
 import { nodePrefixOf } from './lora-names';
 import { openSafetensors, parseSafetensors, type ByteReader, type SafetensorsHeader } from './safetensors';
@@ -53,24 +54,17 @@ function finite(file: string, key: string, data: Float32Array): Float32Array {
   return data;
 }
 
-interface Tensors { down: Float32Array; up: Float32Array; alpha?: Float32Array }
+interface Tensors { down: Float32Array; up: Float32Array }
 
-function buildModule(file: string, header: SafetensorsHeader, g: Group, t: Tensors): LoraModule {
+function buildModule(file: string, header: SafetensorsHeader, g: Group, t: Tensors, alpha: number | undefined): LoraModule {
   const downShape = header.tensors.get(g.down!)!.shape;
   const upShape = header.tensors.get(g.up!)!.shape;
   checkShapes(file, g, downShape, upShape);
-  const rank = downShape[0]!;
-  let alphaOverRank = 1;
-  if (g.alpha && t.alpha) {
-    const a = finite(file, g.alpha, t.alpha);
-    if (a.length !== 1) throw new ModelFileInvalidError(file, [`tensor "${g.alpha}" must hold one value, not ${a.length}`]);
-    alphaOverRank = a[0]! / rank;
-  }
   return {
     component: g.component, module: g.module, nodePrefix: nodePrefixOf(g.module),
     down: finite(file, g.down!, t.down), downShape: [...downShape],
     up: finite(file, g.up!, t.up), upShape: [...upShape],
-    alphaOverRank, keys: g.keys,
+    alphaOverRank: alpha === undefined ? 1 : alpha / downShape[0]!, keys: g.keys,
   };
 }
 
@@ -84,9 +78,8 @@ export function parseLora(bytes: Uint8Array, opts: ParseLoraOptions): ParsedLora
   const file = options(opts);
   const st = parseSafetensors(bytes, file);
   const { groups, unmatched } = groupLoraKeys(st.header.tensors.keys(), opts.layersPerBlock, file);
-  const modules = groups.map((g) => buildModule(file, st.header, g, {
-    down: st.float32(g.down!), up: st.float32(g.up!), alpha: g.alpha ? st.float32(g.alpha) : undefined,
-  }));
+  const alphas = resolveAlphas(groups.map((g) => [g.component, g.alpha, g.alpha ? alphaValue(file, g.alpha, st.float32(g.alpha)) : undefined] as const));
+  const modules = groups.map((g, i) => buildModule(file, st.header, g, { down: st.float32(g.down!), up: st.float32(g.up!) }, alphas[i]));
   return { modules, unmatched };
 }
 
@@ -95,11 +88,12 @@ export async function parseLoraFrom(size: number, read: ByteReader, opts: ParseL
   const file = options(opts);
   const st = await openSafetensors(size, read, file);
   const { groups, unmatched } = groupLoraKeys(st.header.tensors.keys(), opts.layersPerBlock, file);
+  const own: [LoraComponent, string | undefined, number | undefined][] = [];
+  for (const g of groups) own.push([g.component, g.alpha, g.alpha ? alphaValue(file, g.alpha, await st.float32(g.alpha)) : undefined]);
+  const alphas = resolveAlphas(own);
   const modules: LoraModule[] = [];
-  for (const g of groups) {
-    modules.push(buildModule(file, st.header, g, {
-      down: await st.float32(g.down!), up: await st.float32(g.up!), alpha: g.alpha ? await st.float32(g.alpha) : undefined,
-    }));
+  for (const [i, g] of groups.entries()) {
+    modules.push(buildModule(file, st.header, g, { down: await st.float32(g.down!), up: await st.float32(g.up!) }, alphas[i]));
   }
   return { modules, unmatched };
 }
