@@ -76,6 +76,30 @@ describe('kohya SGM names', () => {
     }
   });
 
+  it('also map kohya keys with lora_A/lora_B endings, kohya keys spelled with diffusers\' block names, and unprefixed diffusers keys', () => {
+    const tensors = tensorsOf(readAsset('loras/lora_kohya.safetensors'));
+    const renamed: Record<string, (typeof tensors)[string]> = {};
+    for (const e of ref.files['tiny-kohya']!.entries) {
+      const styles = {
+        unet: [`lora_unet_${e.module.replaceAll('.', '_')}`, e.module],
+        text_encoder: [`lora_te1_${e.module.replaceAll('.', '_')}`, `text_encoder.${e.module}`],
+        text_encoder_2: [`lora_te2_${e.module.replaceAll('.', '_')}`, `text_encoder_2.${e.module}`],
+      }[e.component];
+      // Odd modules take the kohya spelling with lora_A/B, even ones the diffusers spelling with lora.down/up.
+      const [kohyaName, dotted] = styles;
+      const odd = ref.files['tiny-kohya']!.entries.indexOf(e) % 2 === 1;
+      renamed[odd ? `${kohyaName}.lora_A.weight` : `${dotted}.lora.down.weight`] = tensors[e.keys.down]!;
+      renamed[odd ? `${kohyaName}.lora_B.weight` : `${dotted}.lora.up.weight`] = tensors[e.keys.up]!;
+      renamed[odd ? `${kohyaName}.alpha` : `${dotted}.alpha`] = tensors[e.keys.alpha!]!;
+    }
+    const parsed = parseLora(buildSafetensors(renamed), { layersPerBlock: L });
+    const original = parseLora(readAsset('loras/lora_kohya.safetensors'), { layersPerBlock: L });
+    expect(parsed.unmatched).toEqual([]);
+    const strip = (m: LoraModule) => ({ ...m, keys: [] });
+    const byId = (p: typeof parsed) => new Map(p.modules.map((m) => [`${m.component}:${m.module}`, strip(m)]));
+    expect(byId(parsed)).toEqual(byId(original));
+  });
+
   it('report conv_in, time_embed, label_emb, out and unknown keys as unmatched instead of failing the file', () => {
     const tensors = tensorsOf(readAsset('loras/lora_kohya.safetensors'));
     const extra: Record<string, ReturnType<typeof f32Tensor>> = {};
