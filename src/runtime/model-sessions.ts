@@ -3,7 +3,9 @@
 import type { SdxlComponents } from '../pipeline/generate';
 import { createComponentSession, type LoadedModel, type SessionComponent, type SessionOpener } from './load-sdxl';
 import type { ModelFiles } from './model-files';
-import type { ExecutionProvider, Ort, OrtRunner, RunClock } from './ort-runner';
+import { OrtDeviceLoop } from './ort-device-loop';
+import { OrtRunner, type ExecutionProvider, type Ort, type RunClock } from './ort-runner';
+import { loadVaeVariant, type VaeVariant } from './vae-variant';
 
 /** What creating one more session of this model takes. */
 export interface SessionFactory {
@@ -13,6 +15,18 @@ export interface SessionFactory {
   openSession?: SessionOpener;
 }
 
+/** An asset a run asks for: its store key (what its sessions are cached by) and its files. */
+export interface AssetRef {
+  name: string;
+  key: string;
+  files: ModelFiles;
+}
+
+/** The assets one run uses instead of (or beside) the model's own components. */
+export interface RunAssets {
+  vae?: AssetRef;
+}
+
 /** Per component: its bytes, and whether its session is alive now. */
 export type ResidentComponents = Record<string, { bytes: number; resident: boolean }>;
 
@@ -20,6 +34,8 @@ export class ModelSessions {
   private encodersReleased = false;
   private readonly components: SdxlComponents;
   private readonly extraBytes: Record<string, number> = {};
+  /** The VAE asset whose sessions are alive (one at a time: another one replaces it). */
+  private vae?: { key: string; variant: VaeVariant };
   /** Set when the model's files were deleted from the device: running sessions may go on, nothing is read again. */
   deleted = false;
 
@@ -38,6 +54,28 @@ export class ModelSessions {
   /** The runners a run uses now (a snapshot: the text encoders may be re-created between runs). */
   runners(): SdxlComponents {
     return { ...this.components };
+  }
+
+  /**
+   * The runners for a run with these assets: the model's own, with the VAE asset's sessions in place of its VAE
+   * (created on first use, kept while the same asset is asked for). The pipeline never sees which is which.
+   */
+  async forRun(assets: RunAssets): Promise<SdxlComponents> {
+    const c = this.runners();
+    if (!assets.vae) return c;
+    if (this.vae?.key !== assets.vae.key) {
+      await this.releaseVae();
+      this.vae = { key: assets.vae.key, variant: await loadVaeVariant(assets.vae.name, assets.vae.files, this.factory, c) };
+    }
+    const parts = this.vae.variant.parts;
+    const loop = c.deviceLoop instanceof OrtDeviceLoop && c.unet instanceof OrtRunner && parts.vaeDecoder instanceof OrtRunner ? c.deviceLoop.withModels(c.unet, parts.vaeDecoder) : undefined;
+    return { ...c, ...parts, deviceLoop: loop };
+  }
+
+  private async releaseVae(): Promise<void> {
+    const old = this.vae;
+    this.vae = undefined;
+    await old?.variant.release();
   }
 
   /** Frees both text encoders' sessions (low-memory mode); restoreTextEncoders() brings them back. */
@@ -69,11 +107,13 @@ export class ModelSessions {
     for (const [name, bytes] of Object.entries({ ...this.loaded.info.componentBytes, ...this.extraBytes })) {
       out[name] = { bytes, resident: !(this.encodersReleased && name.startsWith('text_encoder')) };
     }
+    if (this.vae) out[`vae:${this.vae.key}`] = { bytes: this.vae.variant.bytes, resident: true };
     return out;
   }
 
   /** Releases every live session (the loaded model's release plus what was created since). */
   async release(): Promise<void> {
+    await this.releaseVae();
     Object.assign(this.loaded.components, this.components);
     await this.loaded.release();
   }

@@ -60,6 +60,11 @@ export class OrtDeviceLoop implements DeviceLoop {
     return new OrtDeviceRun(this, this.ort, this.unet, this.vae, this.note);
   }
 
+  /** The same loop (and its small graphs) over other UNet or VAE decoder sessions: an asset variant for one run. */
+  withModels(unet: OrtRunner, vae: OrtRunner): DeviceLoop {
+    return { begin: () => new OrtDeviceRun(this, this.ort, unet, vae, this.note) };
+  }
+
   async release(): Promise<void> {
     const sessions = await Promise.allSettled(this.graphs.values());
     this.graphs.clear();

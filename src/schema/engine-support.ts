@@ -1,5 +1,4 @@
 // Which valid request fields this engine can honour today; the rest are refused by name, never ignored.
-import { DEFAULT_CHECKPOINT } from './request';
 import type { FieldError } from './response';
 import type { ResolvedRequest } from './validate';
 
@@ -14,7 +13,6 @@ const notSupported = (field: string, msg: string): FieldError => ({
 
 export function unsupportedFields(r: ResolvedRequest, caps: EngineCapabilities): FieldError[] {
   const out: FieldError[] = [];
-  if (r.checkpoint !== DEFAULT_CHECKPOINT) out.push(notSupported('checkpoint', `only "${DEFAULT_CHECKPOINT}" (the loaded model) can be used.`));
   if (!caps.samplers.includes(r.sampler)) out.push(notSupported('sampler', `use one of ${caps.samplers.join(', ')}.`));
   if (r.loras && Object.keys(r.loras).length > 0) out.push(notSupported('loras', 'remove the LoRAs.'));
   if (r.textual_inversions && Object.keys(r.textual_inversions).length > 0) out.push(notSupported('textual_inversions', 'remove them.'));

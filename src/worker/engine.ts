@@ -18,6 +18,7 @@ import type { RgbaImage } from '../pipeline/image-tensors';
 import { classifyFailure, loadFailure } from './engine-errors';
 import { runGeneration } from './generation-run';
 import { checkRun } from './request-check';
+import { chooseCheckpoint } from './checkpoint-choice';
 import { answer, loadModel, type LoadedEntry } from './model-loader';
 import { decodeRequestImages, NO_VAE_ENCODER } from './request-images';
 import { ModelLibrary, type LinkPreview, type ModelRef, type StorageReport } from './model-library';
@@ -141,27 +142,33 @@ export class Engine implements EngineApi {
 
   /** Queued behind running generations, so sessions are never swapped mid-run. */
   loadModel(ref: ModelRef, onProgress?: LoadListener): Promise<Result<LoadedModelReport>> {
-    const abort = new AbortController();
-    const run = async (): Promise<Result<LoadedModelReport>> => {
-      this.loadAbort = abort;
+    return this.enqueue(async () => {
       try {
-        const ctx = {
-          library: this.lib(), adapter: await this.adapter(), ort: await this.ort(), ortBuild: await this.ortBuild(), clock: this.clock,
-          openSession: this.deps.openSession, graphCapture: this.graphCapture, onSession: this.onSession, now: this.deps.now,
-        };
-        const entry = await loadModel(ctx, ref, this.model, abort.signal, onProgress);
-        if (entry !== this.model) {
-          await this.model?.sessions.release();
-          this.model = entry;
-        }
-        return { ok: true, value: entry.report };
+        return { ok: true, value: (await this.loadNow(ref, onProgress)).report };
       } catch (e) {
         return { ok: false, error: await this.loadError(e, ref) };
-      } finally {
-        if (this.loadAbort === abort) this.loadAbort = undefined;
       }
-    };
-    return this.enqueue(run);
+    });
+  }
+
+  /** Loads (inside the queue) and makes it the model; the old one's sessions go once the new ones exist. */
+  private async loadNow(ref: ModelRef, onProgress?: LoadListener): Promise<LoadedEntry> {
+    const abort = new AbortController();
+    this.loadAbort = abort;
+    try {
+      const ctx = {
+        library: this.lib(), adapter: await this.adapter(), ort: await this.ort(), ortBuild: await this.ortBuild(), clock: this.clock,
+        openSession: this.deps.openSession, graphCapture: this.graphCapture, onSession: this.onSession, now: this.deps.now,
+      };
+      const entry = await loadModel(ctx, ref, this.model, abort.signal, onProgress);
+      if (entry !== this.model) {
+        await this.model?.sessions.release();
+        this.model = entry;
+      }
+      return entry;
+    } finally {
+      if (this.loadAbort === abort) this.loadAbort = undefined;
+    }
   }
 
   private async loadError(e: unknown, ref: ModelRef): Promise<EngineErrorData> {
@@ -246,11 +253,24 @@ export class Engine implements EngineApi {
   }
 
   private async runGeneration(body: unknown, signal: AbortSignal, onProgress: (p: ProgressEvent) => Promise<void>, rawOptions: unknown): Promise<Result<GenerateResponse>> {
-    const model = this.model;
+    let model = this.model;
     if (!model) return fail('model_not_loaded', 'No model is loaded: call loadModel(url) first.');
     if (model.sessions.deleted) return fail('model_deleted', MODEL_DELETED);
-    const checked = checkRun(body, rawOptions, { info: model.sessions.info, adapter: await this.adapter(), lowMemory: this.releaseEncoders, components: model.sessions.runners() });
+    let checked = checkRun(body, rawOptions, await this.checkContext(model));
     if (!checked.ok) return { ok: false, error: checked.error };
+    const choice = chooseCheckpoint(checked.req.checkpoint, model.report.record?.id, await this.lib().list());
+    if (choice.kind === 'unknown') return fail('invalid_request', 'The request is invalid.', [choice.error]);
+    if (choice.kind === 'load') {
+      // Another stored model for this request: it is loaded (from the device, no download) and stays loaded.
+      await onProgress({ stage: 'session', component: 'unet', image: 0, images: checked.req.num_images, step: 0, steps: 0 });
+      try {
+        model = await this.loadNow(choice.folder);
+      } catch (e) {
+        return { ok: false, error: await this.loadError(e, choice.folder) };
+      }
+      checked = checkRun(body, rawOptions, await this.checkContext(model));
+      if (!checked.ok) return { ok: false, error: checked.error };
+    }
     const { req, options } = checked;
     const images = await this.requestImages(req, model);
     if ('error' in images) return { ok: false, error: images.error };
@@ -268,6 +288,10 @@ export class Engine implements EngineApi {
       if (e instanceof CancelledError) return fail('cancelled', 'Generation was cancelled.');
       return { ok: false, error: classifyFailure(e, 'generate', fail('internal', `Generation failed: ${e instanceof Error ? e.message : String(e)}`).error, await this.deps.deviceLost?.()) };
     }
+  }
+
+  private async checkContext(model: LoadedEntry) {
+    return { info: model.sessions.info, adapter: await this.adapter(), lowMemory: this.releaseEncoders, components: model.sessions.runners() };
   }
 
   /** The request's pictures; a model whose record names its VAE encoder elsewhere fetches it now, once. */
