@@ -44,14 +44,22 @@ export function tensorOf(model: Uint8Array, name: string): ReadTensor {
 export function editGraph(model: Uint8Array, edit: (f: ProtoField) => Uint8Array | undefined): Uint8Array {
   const g = graphOf(model);
   const graph = concatBytes(scanFields(model, g.valueStart, g.valueEnd).map((f) => edit(f) ?? model.subarray(f.start, f.end)));
-  return concatBytes(scanFields(model).map((f) => (f === g ? lengthDelimited(ONNX.MODEL_GRAPH, graph) : model.subarray(f.start, f.end))));
+  return concatBytes(scanFields(model).map((f) => (f.start === g.start ? lengthDelimited(ONNX.MODEL_GRAPH, graph) : model.subarray(f.start, f.end))));
 }
 
 /** The initializer `name` replaced by one of the given element type, dims and raw bytes. */
 export function replaceInitializer(model: Uint8Array, name: string, dataType: number, dims: number[], raw: Uint8Array): Uint8Array {
   const init = initializerField(model, name);
   const tensor = concatBytes([...dims.map((d) => varintField(1, d)), varintField(2, dataType), stringField(ONNX.TENSOR_NAME, name), lengthDelimited(ONNX.TENSOR_RAW_DATA, raw)]);
-  return editGraph(model, (f) => (f === init ? lengthDelimited(ONNX.GRAPH_INITIALIZER, tensor) : undefined));
+  return editGraph(model, (f) => (f.start === init.start ? lengthDelimited(ONNX.GRAPH_INITIALIZER, tensor) : undefined));
+}
+
+/** The initializer `name` replaced by an external one with the given entries (location, offset, length). */
+export function externalInitializer(model: Uint8Array, name: string, dims: number[], entries: Record<string, string>): Uint8Array {
+  const init = initializerField(model, name);
+  const ext = Object.entries(entries).map(([k, v]) => lengthDelimited(ONNX.TENSOR_EXTERNAL_DATA, concatBytes([stringField(ONNX.ENTRY_KEY, k), stringField(ONNX.ENTRY_VALUE, v)])));
+  const tensor = concatBytes([...dims.map((d) => varintField(1, d)), varintField(2, 1), stringField(ONNX.TENSOR_NAME, name), ...ext, varintField(ONNX.TENSOR_DATA_LOCATION, 1)]);
+  return editGraph(model, (f) => (f.start === init.start ? lengthDelimited(ONNX.GRAPH_INITIALIZER, tensor) : undefined));
 }
 
 /** Every node named `from` renamed `to`. */
