@@ -21,9 +21,13 @@ export const TI_ENCODERS = [
 ] as const;
 export type TiComponent = (typeof TI_ENCODERS)[number]['component'];
 
-/** What textual inversions start from: each encoder's tokenizer files and graph (model.onnx; no external data). */
+/**
+ * What textual inversions start from: each encoder's tokenizer files, and the model's files to read the text encoders'
+ * graphs (model.onnx, no external data) from when a TI set is applied; they are not kept.
+ */
 export interface TiBase {
-  encoders: Record<TiComponent, { tokenizerJson: Parameters<typeof withAddedTokens>[0]; tokenizerConfig: Parameters<typeof createClipTokenizer>[1]; model: Uint8Array }>;
+  files: ModelFiles;
+  encoders: Record<TiComponent, { tokenizerJson: Parameters<typeof withAddedTokens>[0]; tokenizerConfig: Parameters<typeof createClipTokenizer>[1] }>;
 }
 
 export interface TiApplied {
@@ -36,15 +40,15 @@ export interface TiApplied {
   tokenIds: Record<TiComponent, Record<string, number[]>>;
 }
 
-/** Reads the files the TIs change: both tokenizers (checked as load-sdxl checks them) and both text encoders' graphs. */
+/** Reads both tokenizers' files (checked as load-sdxl checks them), once per loaded model. */
 export async function readTiBase(files: ModelFiles): Promise<TiBase> {
   const read = async (e: (typeof TI_ENCODERS)[number]) => {
     const json = parseFile(tokenizerJsonSchema, await files.json<unknown>(`${e.tokenizerDir}/tokenizer.json`), `${files.location}${e.tokenizerDir}/tokenizer.json`);
     const config = parseFile(tokenizerConfigSchema, await files.json<unknown>(`${e.tokenizerDir}/tokenizer_config.json`), `${files.location}${e.tokenizerDir}/tokenizer_config.json`);
-    return { tokenizerJson: json, tokenizerConfig: config, model: await files.bytes(`${e.component}/model.onnx`) };
+    return { tokenizerJson: json, tokenizerConfig: config };
   };
   const [te1, te2] = await Promise.all(TI_ENCODERS.map(read));
-  return { encoders: { text_encoder: te1!, text_encoder_2: te2! } };
+  return { files, encoders: { text_encoder: te1!, text_encoder_2: te2! } };
 }
 
 function fnv1a(data: Float32Array): string {
@@ -73,7 +77,7 @@ function concatRows(list: TiVectors[]): Float32Array {
  * diffusers' load_textual_inversion for each TI, in request order, on both encoders: the tokens trigger, trigger_1, …
  * are added to the tokenizer (ids after the vocabulary) and the vectors appended to the token embedding as those rows.
  */
-export function applyTextualInversions(base: TiBase, tis: Record<string, TiAsset>): TiApplied {
+export async function applyTextualInversions(base: TiBase, tis: Record<string, TiAsset>): Promise<TiApplied> {
   const entries = Object.entries(tis);
   if (entries.length === 0) throw new Error('applyTextualInversions: no textual inversions (use the base tokenizers and sessions)');
   const seen = new Map<string, string>();
@@ -97,7 +101,7 @@ export function applyTextualInversions(base: TiBase, tis: Record<string, TiAsset
     const { json, ids } = withAddedTokens(src.tokenizerJson, allTriggerTokens(triggers));
     let grown: GrownEmbedding;
     try {
-      grown = growTokenEmbedding(src.model, concatRows(vectors), dim);
+      grown = growTokenEmbedding(await base.files.bytes(`${e.component}/model.onnx`), concatRows(vectors), dim);
     } catch (err) {
       throw new Error(`textual inversions (${e.tensor} for ${e.component}): ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -158,10 +162,11 @@ export function tiModelFiles(files: ModelFiles, applied: TiApplied): ModelFiles 
 /** Keeps the last applied TI set: a request with the same set reuses its tokenizers and grown graphs. */
 export class TiCache {
   private last?: TiApplied;
-  apply(base: TiBase, tis: Record<string, TiAsset>): { applied: TiApplied; changed: boolean } {
+  async apply(base: TiBase, tis: Record<string, TiAsset>): Promise<{ applied: TiApplied; changed: boolean }> {
     const key = tiKey(tis);
     if (this.last?.key === key) return { applied: this.last, changed: false };
-    this.last = applyTextualInversions(base, tis);
+    this.last = undefined; // the previous set's grown graphs are not kept while the next is made
+    this.last = await applyTextualInversions(base, tis);
     return { applied: this.last, changed: true };
   }
   clear(): void {

@@ -38,7 +38,7 @@ function withFiles(extra: Map<string, Uint8Array>, blobs = true): ModelFiles {
 
 /** The text encoders of `files` with the fixture's TI applied, as sessions the loader makes, and the tokenizers. */
 async function tiEncoders(files: ModelFiles) {
-  const applied = applyTextualInversions(await readTiBase(files), TIS);
+  const applied = await applyTextualInversions(await readTiBase(files), TIS);
   const patched = tiModelFiles(files, applied);
   const opts = { ort, provider: 'wasm' as const, clock };
   const [te1, te2] = [await createComponentSession(patched, 'text_encoder', opts), await createComponentSession(patched, 'text_encoder_2', opts)];
@@ -63,7 +63,7 @@ async function expectReferenceCalls(enc: Awaited<ReturnType<typeof tiEncoders>>[
 
 describe('textual inversion: grown token embeddings', () => {
   it('appends the file\'s vectors as rows 49408, 49409 and keeps every row below bit for bit', async () => {
-    const applied: TiApplied = applyTextualInversions(await readTiBase(base), TIS);
+    const applied: TiApplied = await applyTextualInversions(await readTiBase(base), TIS);
     for (const [component, vectors] of [['text_encoder', tiFile.clipL], ['text_encoder_2', tiFile.clipG]] as const) {
       const before = tensorOf(await base.bytes(`${component}/model.onnx`), EMBEDDING);
       const after = tensorOf(applied.grown[component].model, EMBEDDING);

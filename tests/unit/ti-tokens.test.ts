@@ -6,7 +6,7 @@ import { tokenizePrompt } from '../../src/pipeline/prompt-encoding';
 import { readTiFile, type TiFile } from '../../src/pipeline/ti/ti-file';
 import { withAddedTokens } from '../../src/pipeline/ti/ti-tokens';
 import { expandTriggers, triggerTokens } from '../../src/pipeline/ti/ti-triggers';
-import { applyTextualInversions, readTiBase, type TiApplied } from '../../src/runtime/ti-apply';
+import { applyTextualInversions, readTiBase, TiCache, tiKey, type TiApplied } from '../../src/runtime/ti-apply';
 import { dirModelFiles } from './node-model';
 import { loadReference, modelDir, testDataDir } from './reference';
 
@@ -94,5 +94,23 @@ describe('textual-inversion tokenizers', () => {
     await expect(applied({ x: { trigger: '<|endoftext|>', file: tiFile } })).rejects.toThrow(/already in the tokenizer's vocabulary/);
     await expect(applied({ x: { trigger: '<t>', file: tiFile }, y: { trigger: '<t>', file: tiFile } })).rejects.toThrow(/"x" and "y" have the same trigger "<t>"/);
     await expect(applied({ x: { trigger: 'two words', file: tiFile } })).rejects.toThrow(/contains whitespace/);
+  });
+});
+
+describe('TiCache', () => {
+  it('reuses the applied set for the same TIs and re-applies when a trigger, a vector or the order changes', async () => {
+    const b = await base;
+    const cache = new TiCache();
+    const other: TiFile = { clipL: { ...tiFile.clipL, data: tiFile.clipL.data.map((v) => v + 1) }, clipG: tiFile.clipG };
+    const first = await cache.apply(b, { s: { trigger: '<s>', file: tiFile } });
+    expect(first.changed).toBe(true);
+    const again = await cache.apply(b, { s: { trigger: '<s>', file: readTiFile(new Uint8Array(readFileSync(`${testDataDir}tiny-sdxl-assets/textual_inversions/ti_sdxl.safetensors`))) } });
+    expect(again).toEqual({ applied: first.applied, changed: false });
+    expect((await cache.apply(b, { s: { trigger: '<t>', file: tiFile } })).changed).toBe(true);
+    expect((await cache.apply(b, { s: { trigger: '<t>', file: other } })).changed).toBe(true);
+    const two = { s: { trigger: '<t>', file: other }, u: { trigger: '<u>', file: tiFile } };
+    const twoKey = tiKey(two);
+    expect(tiKey({ u: two.u, s: two.s })).not.toBe(twoKey);
+    expect((await cache.apply(b, two)).applied.key).toBe(twoKey);
   });
 });
