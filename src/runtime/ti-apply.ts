@@ -137,6 +137,7 @@ export function tiModelFiles(files: ModelFiles, applied: TiApplied): ModelFiles 
   };
   const out: ModelFiles = {
     location: files.location,
+    ...(files.storeKey !== undefined ? { storeKey: files.storeKey } : {}),
     async bytes(path, onBytes) {
       const hit = lookup(path);
       if (!hit) return files.bytes(path, onBytes);
