@@ -6,6 +6,8 @@ import type { ModelFiles } from './model-files';
 import { OrtDeviceLoop } from './ort-device-loop';
 import { OrtRunner, type ExecutionProvider, type Ort, type RunClock } from './ort-runner';
 import { loadVaeVariant, type VaeVariant } from './vae-variant';
+import { TextEncoderSlot } from './text-encoder-slot';
+import type { TiAsset } from './ti-apply';
 
 /** What creating one more session of this model takes. */
 export interface SessionFactory {
@@ -25,14 +27,16 @@ export interface AssetRef {
 /** The assets one run uses instead of (or beside) the model's own components. */
 export interface RunAssets {
   vae?: AssetRef;
+  /** Textual inversions by name, in request order, with their triggers and vectors. */
+  tis?: Record<string, TiAsset>;
 }
 
 /** Per component: its bytes, and whether its session is alive now. */
 export type ResidentComponents = Record<string, { bytes: number; resident: boolean }>;
 
 export class ModelSessions {
-  private encodersReleased = false;
   private readonly components: SdxlComponents;
+  private readonly text: TextEncoderSlot;
   private readonly extraBytes: Record<string, number> = {};
   /** The VAE asset whose sessions are alive (one at a time: another one replaces it). */
   private vae?: { key: string; variant: VaeVariant };
@@ -41,6 +45,7 @@ export class ModelSessions {
 
   constructor(private readonly loaded: LoadedModel, readonly files: ModelFiles, private readonly factory: SessionFactory) {
     this.components = { ...loaded.components };
+    this.text = new TextEncoderSlot(files, loaded.components, factory);
   }
 
   get info() {
@@ -48,12 +53,12 @@ export class ModelSessions {
   }
 
   get textEncodersReleased(): boolean {
-    return this.encodersReleased;
+    return this.text.isReleased;
   }
 
   /** The runners a run uses now (a snapshot: the text encoders may be re-created between runs). */
   runners(): SdxlComponents {
-    return { ...this.components };
+    return { ...this.components, ...this.text.current() };
   }
 
   /**
@@ -61,6 +66,8 @@ export class ModelSessions {
    * (created on first use, kept while the same asset is asked for). The pipeline never sees which is which.
    */
   async forRun(assets: RunAssets): Promise<SdxlComponents> {
+    await this.text.use({ tis: assets.tis });
+    await this.text.restore();
     const c = this.runners();
     if (!assets.vae) return c;
     if (this.vae?.key !== assets.vae.key) {
@@ -78,19 +85,13 @@ export class ModelSessions {
     await old?.variant.release();
   }
 
-  /** Frees both text encoders' sessions (low-memory mode); restoreTextEncoders() brings them back. */
-  async releaseTextEncoders(): Promise<void> {
-    if (this.encodersReleased) return;
-    this.encodersReleased = true;
-    await Promise.all([this.components.textEncoder, this.components.textEncoder2].map((r) => (r as OrtRunner).release()));
+  /** Frees both text encoders' sessions (low-memory mode); the next run re-creates them. */
+  releaseTextEncoders(): Promise<void> {
+    return this.text.release();
   }
 
-  /** Re-creates both text encoders (both, then the flag, so none is left half-made). */
-  async restoreTextEncoders(): Promise<void> {
-    if (!this.encodersReleased) return;
-    this.components.textEncoder = await this.create(this.files, 'text_encoder');
-    this.components.textEncoder2 = await this.create(this.files, 'text_encoder_2');
-    this.encodersReleased = false;
+  restoreTextEncoders(): Promise<void> {
+    return this.text.restore();
   }
 
   /** Adds the VAE encoder from files fetched now (an export whose record names it elsewhere). */
@@ -105,7 +106,7 @@ export class ModelSessions {
   resident(): ResidentComponents {
     const out: ResidentComponents = {};
     for (const [name, bytes] of Object.entries({ ...this.loaded.info.componentBytes, ...this.extraBytes })) {
-      out[name] = { bytes, resident: !(this.encodersReleased && name.startsWith('text_encoder')) };
+      out[name] = { bytes, resident: !(this.text.isReleased && name.startsWith('text_encoder')) };
     }
     if (this.vae) out[`vae:${this.vae.key}`] = { bytes: this.vae.variant.bytes, resident: true };
     return out;
@@ -114,11 +115,10 @@ export class ModelSessions {
   /** Releases every live session (the loaded model's release plus what was created since). */
   async release(): Promise<void> {
     await this.releaseVae();
-    Object.assign(this.loaded.components, this.components);
+    await this.text.dispose();
+    // The text encoders are the slot's (released above): the loaded model releases the rest.
+    Object.assign(this.loaded.components, this.components, { textEncoder: undefined as never, textEncoder2: undefined as never });
     await this.loaded.release();
   }
 
-  private async create(files: ModelFiles, component: SessionComponent): Promise<OrtRunner> {
-    return (await createComponentSession(files, component, this.factory)).runner;
-  }
 }

@@ -15,8 +15,6 @@ export function unsupportedFields(r: ResolvedRequest, caps: EngineCapabilities):
   const out: FieldError[] = [];
   if (!caps.samplers.includes(r.sampler)) out.push(notSupported('sampler', `use one of ${caps.samplers.join(', ')}.`));
   if (r.loras && Object.keys(r.loras).length > 0) out.push(notSupported('loras', 'remove the LoRAs.'));
-  if (r.textual_inversions && Object.keys(r.textual_inversions).length > 0) out.push(notSupported('textual_inversions', 'remove them.'));
-  if (r.vae !== undefined) out.push(notSupported('vae', "the model's own VAE is used; remove vae."));
   if (r.use_refiner) out.push(notSupported('use_refiner', 'set use_refiner to false.'));
   if (r.high_noise_frac !== undefined) out.push(notSupported('high_noise_frac', 'it only applies with the refiner; remove it.'));
   // ControlNet and transfer images (fields of @octoai/sdk's ImageGenerationRequest) need models this engine does not load.

@@ -19,6 +19,7 @@ import { classifyFailure, loadFailure } from './engine-errors';
 import { runGeneration } from './generation-run';
 import { checkRun } from './request-check';
 import { chooseCheckpoint } from './checkpoint-choice';
+import { resolveRunAssets, type AssetSource } from './run-assets';
 import { answer, loadModel, type LoadedEntry } from './model-loader';
 import { decodeRequestImages, NO_VAE_ENCODER } from './request-images';
 import { ModelLibrary, type LinkPreview, type ModelRef, type StorageReport } from './model-library';
@@ -48,6 +49,8 @@ export interface EngineDeps {
   deviceLost?(): Promise<string | undefined>;
   /** Opens sessions another way than onnxruntime-web's bytes and Blobs (Node: from file paths, src/node). */
   openSession?: SessionOpener;
+  /** The asset library requests name VAEs, textual inversions, LoRAs and refiners from; absent = none stored. */
+  assets?: AssetSource;
 }
 
 export const MODEL_DELETED = 'This model was deleted from this device (in another tab, or here): load it again to keep generating.';
@@ -272,6 +275,8 @@ export class Engine implements EngineApi {
       if (!checked.ok) return { ok: false, error: checked.error };
     }
     const { req, options } = checked;
+    const assets = await resolveRunAssets(req, this.deps.assets);
+    if (!assets.ok) return fail('invalid_request', 'The request is invalid.', assets.detail);
     const images = await this.requestImages(req, model);
     if ('error' in images) return { ok: false, error: images.error };
     try {
@@ -279,7 +284,7 @@ export class Engine implements EngineApi {
         sessions: model.sessions, provider: model.report.provider, clock: this.clock, releaseEncoders: this.releaseEncoders,
         loop: this.loopChoice, unetCapture: this.unetCapture, encodeImage: this.deps.encodeImage, randomSeed: this.deps.randomSeed, now: this.deps.now,
       };
-      const settings = { options, maskBlur: options.maskBlur ?? this.deps.maskBlur ?? DEFAULT_MASK_BLUR, tileLatent: checked.tileLatent };
+      const settings = { options, assets: assets.assets, maskBlur: options.maskBlur ?? this.deps.maskBlur ?? DEFAULT_MASK_BLUR, tileLatent: checked.tileLatent };
       const run = await runGeneration(ctx, req, images, settings, signal, onProgress);
       this.stats = run.stats;
       const ms = Math.round(run.totalMs);

@@ -9,7 +9,7 @@ import type { GeneratedImage } from '../schema/response';
 import type { ResolvedRequest } from '../schema/validate';
 import type { GenerationOptions } from '../schema/generation-options';
 import { gpuCounters } from '../runtime/gpu-counters';
-import type { ModelSessions } from '../runtime/model-sessions';
+import type { ModelSessions, RunAssets } from '../runtime/model-sessions';
 import type { ExecutionProvider, RunClock } from '../runtime/ort-runner';
 import { transferLedger } from '../runtime/transfer-ledger';
 import { generationStats } from './generation-stats';
@@ -30,6 +30,8 @@ export interface RunContext {
 
 export interface RunSettings {
   options: GenerationOptions;
+  /** The assets the request names, resolved. */
+  assets: RunAssets;
   maskBlur: number;
   tileLatent: number | undefined;
 }
@@ -49,10 +51,10 @@ export async function runGeneration(
       // Low-memory mode: the text encoders' sessions come back first.
       await onProgress({ stage: 'session', component: 'text_encoder', image: 0, images: req.num_images, step: 0, steps: 0 });
       throwIfCancelled(signal);
-      await sessions.restoreTextEncoders();
-      throwIfCancelled(signal);
     }
-    const components = sessions.runners();
+    // The request's assets in place (a VAE's sessions, TI-grown text encoders); unchanged assets cost nothing.
+    const components = await sessions.forRun(settings.assets);
+    throwIfCancelled(signal);
     let encoded = false;
     const result = await generate(components, { ...req, images: images.value }, {
       signal, randomSeed: ctx.randomSeed, now: ctx.now,
