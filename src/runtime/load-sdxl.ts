@@ -101,7 +101,7 @@ export function deviceOutputOptions(provider: string, component: SessionComponen
 }
 
 /** A JSON file of the folder, checked against its schema: a bad one is named with its field, before any session. */
-async function checkedJson<S extends z.ZodType>(files: ModelFiles, path: string, schema: S): Promise<z.output<S>> {
+export async function checkedJson<S extends z.ZodType>(files: ModelFiles, path: string, schema: S): Promise<z.output<S>> {
   const where = `${files.location}${path}`;
   const json = await files.json<unknown>(path).catch((e: unknown) => {
     throw new Error(`${where} is not valid: ${e instanceof SyntaxError ? `not JSON (${e.message})` : e instanceof Error ? e.message : String(e)}.`);
