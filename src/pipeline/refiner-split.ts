@@ -76,8 +76,9 @@ export function refinerErrors(c: RefinerCheck): FieldError[] {
   }
   if (!(c.highNoiseFrac > 0 && c.highNoiseFrac < 1)) {
     out.push(fieldError('high_noise_frac', `with use_refiner, high_noise_frac must be greater than 0 and less than 1 (got ${c.highNoiseFrac}).`));
-    return out;
   }
+  // The split below is a first-order schedule's (a second-order one repeats timesteps in pairs).
+  if (out.some((e) => e.loc[1] !== 'use_refiner')) return out;
   const split = splitTimesteps(c.baseSchedule, c.refinerSchedule, timestepCutoff(c.highNoiseFrac, c.numTrainTimesteps),
     timestepCutoff(c.highNoiseFrac, c.refinerNumTrainTimesteps));
   if (split.refiner.length === 0) {

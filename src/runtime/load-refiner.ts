@@ -6,7 +6,7 @@ import type { SchedulerConfig } from '../pipeline/schedulers';
 import { ModelFileInvalidError } from '../schema/file-check';
 import { schedulerConfigSchema } from '../schema/model-files';
 import { refinerIndexSchema, refinerUnetConfigSchema } from '../schema/refiner-files';
-import { checkedJson, createComponentSession, type LoadOptions } from './load-sdxl';
+import { checkedJson, createComponentSession, type LoadedModel, type LoadOptions } from './load-sdxl';
 import type { ModelFiles } from './model-files';
 
 /** Time ids of a refiner UNet: original size (2), crop (2), aesthetic score (1). */
@@ -33,18 +33,22 @@ function encoderWidths(textEncoder2: ModelRunner): { hidden?: number; pooled?: n
   return { hidden: lastDim(hidden?.dims), pooled: lastDim(pooled?.dims) };
 }
 
+/** What the refiner takes from the loaded base model: text_encoder_2's widths, and the size its first session is made for. */
+export type RefinerBase = { components: Pick<LoadedModel['components'], 'textEncoder2' | 'vaeScaleFactor'>; info: Pick<LoadedModel['info'], 'defaultSize'> };
+
 /**
- * The refiner's UNet session, made as loadSdxl makes the base's (same provider, shapes and opener) but with its outputs
- * on the CPU: the refiner runs in the JS loop. Its configs are checked first, each mismatch named with its file.
+ * The refiner's UNet session, made as loadSdxl makes the base's (same provider and opener; its first static-shape
+ * session for the base's default size unless opts.firstShape says otherwise) but with its outputs on the CPU: the
+ * refiner runs in the JS loop. Its configs are checked first, each mismatch named with its file.
  */
-export async function loadRefiner(files: ModelFiles, base: { textEncoder2: ModelRunner }, opts: LoadOptions): Promise<LoadedRefiner> {
+export async function loadRefiner(files: ModelFiles, base: RefinerBase, opts: LoadOptions): Promise<LoadedRefiner> {
   const where = (path: string) => `${files.location}${path}`;
   const [index, unetConfig, schedulerConfig] = await Promise.all([
     checkedJson(files, 'model_index.json', refinerIndexSchema),
     checkedJson(files, 'unet/config.json', refinerUnetConfigSchema),
     checkedJson(files, 'scheduler/scheduler_config.json', schedulerConfigSchema) as Promise<SchedulerConfig>,
   ]);
-  const widths = encoderWidths(base.textEncoder2);
+  const widths = encoderWidths(base.components.textEncoder2);
   const issues: string[] = [];
   if (widths.hidden !== undefined && unetConfig.cross_attention_dim !== widths.hidden) {
     issues.push(`cross_attention_dim: ${unetConfig.cross_attention_dim} ≠ ${widths.hidden}, the base's text_encoder_2 width (the refiner reads text_encoder_2 alone)`);
@@ -59,7 +63,9 @@ export async function loadRefiner(files: ModelFiles, base: { textEncoder2: Model
   }
   if (issues.length) throw new ModelFileInvalidError(where('unet/config.json'), issues);
 
-  const { runner, bytes } = await createComponentSession(files, 'unet', { ...opts, deviceLoop: false, graphCapture: false });
+  const [width, height] = base.info.defaultSize;
+  const firstShape = { width, height, vaeScaleFactor: base.components.vaeScaleFactor, ...opts.firstShape };
+  const { runner, bytes } = await createComponentSession(files, 'unet', { ...opts, firstShape, deviceLoop: false, graphCapture: false });
   const declared = (name: string) => lastDim(runner.inputs.find((i) => i.name === name)?.dims);
   const onnxIssues = [
     declared('time_ids') !== undefined && declared('time_ids') !== REFINER_TIME_IDS && `time_ids has ${declared('time_ids')} columns, not ${REFINER_TIME_IDS}`,
