@@ -45,7 +45,7 @@ export async function denoiseOnCpu(
   return { decoded, finalLatents: latents, handoverLatents, loopEndAt, decodeMs };
 }
 
-interface LoopStage {
+export interface LoopStage {
   unet: ModelRunner;
   cond: UnetConditioning;
   scheduler: Scheduler;
@@ -55,7 +55,7 @@ interface LoopStage {
 }
 
 /** One stage's steps from `latents`; progress reports `done` + the steps run of `total`. */
-async function runSteps(
+export async function runSteps(
   s: LoopStage, latents: Float32Array, latentDims: readonly number[], cfgScale: number, hooks: LoopHooks, cfgBatch: CfgBatch | undefined, done: number, total: number,
 ): Promise<Float32Array> {
   const { scheduler, timesteps, known, stepNoise } = s;

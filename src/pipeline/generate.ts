@@ -68,8 +68,8 @@ export interface PipelineOptions {
   deviceLoop?: boolean;
   /**
    * Finish each image with the SDXL refiner (OctoAI's use_refiner): the base runs the timesteps ≥ round(T·(1 − f)),
-   * the refiner UNet the rest. Refused requests throw RefinerRequestError (field errors). Runs the CPU loop, one
-   * image after another.
+   * the refiner UNet the rest. Refused requests throw RefinerRequestError (field errors). Images run one after another;
+   * on the device loop the base's steps stay on the device and the refiner's run in the JS loop.
    */
   refiner?: RefinerOptions;
   /** Device loop: also read back the final latents and the decoder's raw output (tests); the CPU loop always has them. */
@@ -97,7 +97,8 @@ export interface PipelineResult {
   timings: StageTimings;
   /**
    * Where the denoise loop kept the latents: 'cpu' = every UNet output read back, guidance and step in JS; 'gpu' = the
-   * device loop (on the GPU with WebGPU; the same graphs on the CPU EPs in tests).
+   * device loop (on the GPU with WebGPU; the same graphs on the CPU EPs in tests). With a refiner, 'gpu' is the base's
+   * steps: the refiner's run in JS between one readback and one upload.
    */
   denoiseLoop: 'cpu' | 'gpu';
   /** Denoise steps run (UNet-call steps, as progress counts them), summed over the images. */
@@ -139,7 +140,7 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
   const tiling = opts.vaeTileLatent && needsTiles(latentDims, opts.vaeTileLatent)
     ? { tileLatent: opts.vaeTileLatent, scale: c.vaeScaleFactor, signal: opts.signal }
     : undefined;
-  const onDevice = !!c.deviceLoop && opts.deviceLoop !== false && !side && !refiner && !tiling && (opts.cfgBatch ?? 'batched') === 'batched'
+  const onDevice = !!c.deviceLoop && opts.deviceLoop !== false && !side && !tiling && (opts.cfgBatch ?? 'batched') === 'batched'
     && runsOnDevice(createScheduler(req.sampler, c.schedulerConfig, { timestepSpacing: opts.timestepSpacing }));
   const unet = side ? new LockstepRunner(c.unet, total) : c.unet;
   // Side by side, the images' VAE runs would overlap: each session runs once at a time.
@@ -160,7 +161,7 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
       // 4–5. Denoise, checking for cancellation before every UNet call, then decode.
       const hooks = { signal: opts.signal, onProgress: opts.onProgress, yieldToHost: opts.yieldToHost, image: index, images: total };
       const r: DenoisedImage = run && deviceCond && runsOnDevice(start.scheduler)
-        ? await denoiseOnDevice(run, c, deviceCond, { ...start, scheduler: start.scheduler }, latentDims, req.cfg_scale, hooks, now, !!opts.keepIntermediates)
+        ? await denoiseOnDevice(run, c, deviceCond, { ...start, scheduler: start.scheduler }, latentDims, req.cfg_scale, hooks, now, !!opts.keepIntermediates, refine)
         : await denoiseOnCpu(cpuModels, cond, start, latentDims, req.cfg_scale, hooks, now, opts.cfgBatch, tiling, refine);
       timings.denoise.push(r.loopEndAt - tDenoise);
       timings.decode += r.decodeMs;

@@ -148,13 +148,19 @@ describe(`use_refiner end to end from the seed (${c.name})`, () => {
     expect(result.denoiseLoop).toBe('cpu');
   });
 
-  it('keeps the refiner on the CPU loop when the model offers a device loop, with the same result', async () => {
+  it('on the device loop: the base on the device, one readback to the refiner, the same hand-over, latents and image', async () => {
     const { components } = await tinyDeviceLoopModel();
-    const result = await generate(components, request(), { randomSeed: () => 0, refiner: refinerOptions() });
-    expect(result.denoiseLoop).toBe('cpu');
+    const progress: [number, number][] = [];
+    const result = await generate(components, request(), {
+      randomSeed: () => 0, refiner: refinerOptions(), keepIntermediates: true,
+      onProgress: (e) => { if (e.stage === 'denoise') progress.push([e.step, e.steps]); },
+    });
+    expect(result.denoiseLoop).toBe('gpu');
     const img = result.images[0]!;
-    expect(maxAbsDiff(img.finalLatents!, ref.float(c.tensors.final_latents!))).toBeLessThanOrEqual(LATENT_TOL);
-    expectPixelsClose(img.rgba, ref.float(c.tensors.image!), `${c.name} (device-loop model)`);
+    expect(maxAbsDiff(img.handoverLatents!, ref.float(c.tensors.handover_latents!)), 'hand-over latents').toBeLessThanOrEqual(LATENT_TOL);
+    expect(maxAbsDiff(img.finalLatents!, ref.float(c.tensors.final_latents!)), 'final latents').toBeLessThanOrEqual(LATENT_TOL);
+    expectPixelsClose(img.rgba, ref.float(c.tensors.image!), `${c.name} (device loop)`);
+    expect(progress).toEqual(Array.from({ length: 8 }, (_, i) => [i + 1, 8]));
   });
 
   it('at 0.7 runs 6 base and 2 refiner UNet calls, the refiner from σ(249)', async () => {
