@@ -50,7 +50,8 @@ export interface RefinerCheck {
   sampler: string;
   /** UNet calls per step of the request's sampler (2: Heun, KDPM2, DPM++ SDE). */
   samplerOrder: number;
-  hasInitImage: boolean;
+  /** Inpainting or outpainting (a mask_image): refused; image-to-image splits its strength tail like text-to-image. */
+  hasMask: boolean;
   numTrainTimesteps: number;
   refinerNumTrainTimesteps: number;
   /** Both schedules, as the base's and the refiner's schedulers set them for `steps`. */
@@ -64,12 +65,13 @@ const fieldError = (field: string, msg: string, type = 'value_error'): FieldErro
  * What a use_refiner request cannot be run as (empty: it can). Refused rather than run as diffusers would: a fraction
  * outside (0, 1) (diffusers then ignores denoising_end/start and re-runs the strength-0.3 tail on clean latents), a
  * split that leaves the refiner no step (diffusers' `timesteps[-0:]` then re-runs the whole schedule on clean latents),
- * second-order samplers (their paired calls do not split cleanly) and image inputs (not implemented).
+ * second-order samplers (their paired calls do not split cleanly) and masks (diffusers' inpainting refiner re-blends
+ * the mask with its own inputs: not implemented).
  */
 export function refinerErrors(c: RefinerCheck): FieldError[] {
   const out: FieldError[] = [];
-  if (c.hasInitImage) {
-    out.push(fieldError('use_refiner', 'use_refiner is not supported yet with init_image (image-to-image and inpainting); remove one of them.', 'not_supported'));
+  if (c.hasMask) {
+    out.push(fieldError('use_refiner', 'use_refiner is not supported yet with mask_image (inpainting and outpainting); remove one of them.', 'not_supported'));
   }
   if (c.samplerOrder !== 1) {
     out.push(fieldError('sampler', `use_refiner needs a first-order sampler; ${c.sampler} makes ${c.samplerOrder} UNet calls per step, which the hand-over would split.`, 'not_supported'));

@@ -1,5 +1,6 @@
 // The SDXL refiner as a second denoising stage: the request's checks, its conditioning once per request, and per image
-// the hand-over (the base keeps t ≥ cutoff; a fresh refiner scheduler runs t < cutoff from the base's latents as they are).
+// the hand-over (the base keeps t ≥ cutoff of its own timesteps, the strength tail in image-to-image; a fresh refiner
+// scheduler runs t < cutoff of its full schedule from the base's latents as they are).
 import type { Sampler } from '../schema/samplers';
 import type { FieldError } from '../schema/response';
 import type { ImageStart } from './image-start';
@@ -39,8 +40,8 @@ export interface RefinerStage {
 export interface RefinerRequest {
   sampler: Sampler;
   steps: number;
-  /** Image inputs (refused with the refiner for now). */
-  images?: unknown;
+  /** Image inputs: image-to-image is split like text-to-image (its strength tail); a mask is refused. */
+  images?: { mask?: unknown };
 }
 
 const schedule = (sampler: Sampler, config: SchedulerConfig, steps: number, spacing: string | undefined): Scheduler => {
@@ -54,7 +55,7 @@ export function refinerRequestErrors(baseConfig: SchedulerConfig, req: RefinerRe
   const base = schedule(req.sampler, baseConfig, req.steps, baseSpacing);
   const refiner = schedule(req.sampler, r.schedulerConfig, req.steps, r.timestepSpacing);
   return refinerErrors({
-    highNoiseFrac: r.highNoiseFrac, steps: req.steps, sampler: req.sampler, samplerOrder: base.order, hasInitImage: !!req.images,
+    highNoiseFrac: r.highNoiseFrac, steps: req.steps, sampler: req.sampler, samplerOrder: base.order, hasMask: !!req.images?.mask,
     numTrainTimesteps: baseConfig.num_train_timesteps, refinerNumTrainTimesteps: r.schedulerConfig.num_train_timesteps,
     baseSchedule: base.timesteps, refinerSchedule: refiner.timesteps,
   });

@@ -12,7 +12,7 @@ import { TorchGenerator } from '../../src/pipeline/torch-generator';
 import { createScheduler } from '../../src/pipeline/schedulers';
 import { loadRefiner, type LoadedRefiner } from '../../src/runtime/load-refiner';
 import { clock, dirModelFiles, recordingRunner, tinyDeviceLoopModel, tinyModel } from './node-model';
-import { loadReference, maxAbsDiff, testDataDir } from './reference';
+import { loadReference, maxAbsDiff, rgbaFromHwc, testDataDir } from './reference';
 import { expectPixelsClose, IMAGE_TOL, LATENT_TOL, toNhwc } from './txt2img-compare';
 
 interface UnetCall {
@@ -174,6 +174,44 @@ describe(`use_refiner end to end from the seed (${c.name})`, () => {
   });
 });
 
+describe('use_refiner with image-to-image (diffusers: the strength tail cut by denoising_end, then the refiner)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('runs the base on the strength tail down to the cutoff as plain img2img does, then the refiner from the hand-over', async () => {
+    const i2i = loadReference<{ cases: { name: string; tensors: Record<string, string> }[] }>('img2img');
+    const init = i2i.tensor(i2i.index.cases.find((k) => k.name === 'i2i_s080_g3')!.tensors.init_image_uint8_hwc!);
+    const req = request({ images: { init: rgbaFromHwc(init.data as Uint8Array, c.width, c.height, 3), strength: 0.8 } });
+    const { components } = await tinyModel();
+    const runWith = async (refine: boolean) => {
+      const calls: { model: string; t: number; sample: Float32Array }[] = [];
+      const rec = (model: string, r: typeof components.unet) => recordingRunner(r, (f) => calls.push({ model, t: Number(f.timestep!.data[0]), sample: (f.sample!.data as Float32Array).slice() }));
+      let draws = 0;
+      const randn = TorchGenerator.prototype.randn;
+      vi.spyOn(TorchGenerator.prototype, 'randn').mockImplementation(function (this: TorchGenerator, n: number) {
+        draws++;
+        return randn.call(this, n);
+      });
+      const result = await generate({ ...components, unet: rec('unet', components.unet) }, req, {
+        randomSeed: () => 0, refiner: refine ? refinerOptions({ unet: rec('refiner_unet', refiner.options.unet) }) : undefined,
+      });
+      vi.restoreAllMocks();
+      return { calls, draws, image: result.images[0]! };
+    };
+    const plain = await runWith(false);
+    const refined = await runWith(true);
+    // 8 steps at strength 0.8: int(6.4) = 6 steps from 749; the base keeps t ≥ 200 of them, the refiner runs 124.
+    expect(plain.calls.map((k) => k.t)).toEqual([749, 624, 499, 374, 249, 124]);
+    expect(refined.calls.map((k) => [k.model, k.t])).toEqual([...[749, 624, 499, 374, 249].map((t) => ['unet', t]), ['refiner_unet', 124]]);
+    for (let i = 0; i < 5; i++) expect(maxAbsDiff(refined.calls[i]!.sample, plain.calls[i]!.sample), `base call ${i}`).toBe(0);
+    // No add_noise for the refiner: its input is the hand-over scaled by Euler at σ(124), for both CFG rows.
+    const sigma = c.handover.refiner_scheduler_sigmas_full[7]!;
+    const scaled = Float32Array.from(refined.image.handoverLatents!, (x) => x / Math.sqrt(sigma * sigma + 1));
+    expect(maxAbsDiff(refined.calls[5]!.sample, [...scaled, ...scaled])).toBeLessThanOrEqual(1e-6);
+    // One generator: VAE encode's sample and add_noise's noise, one Euler draw per base step, one for the refiner's.
+    expect([plain.draws, refined.draws]).toEqual([2 + 6, 2 + 5 + 1]);
+  });
+});
+
 describe("the refiner's conditioning", () => {
   it('without a negative prompt: encode("") through text_encoder_2 for the refiner (force_zeros_for_empty_prompt false), zeros for the base', async () => {
     const { components } = await tinyModel();
@@ -222,10 +260,11 @@ describe('refused use_refiner requests', () => {
     expect(e!.msg).toContain('124');
   });
 
-  it('refuses second-order samplers and image inputs by field', async () => {
+  it('refuses second-order samplers and masks by field; takes image-to-image', async () => {
     expect(await errors({ sampler: 'HEUN' })).toEqual([['sampler', 'not_supported']]);
     const init = { rgba: new Uint8ClampedArray(64 * 64 * 4), width: 64, height: 64 };
-    expect(await errors({ images: { init, strength: 0.5 } })).toEqual([['use_refiner', 'not_supported']]);
+    expect(await errors({ images: { init, mask: init, strength: 0.5 } })).toEqual([['use_refiner', 'not_supported']]);
+    expect(await errors({ images: { init, strength: 0.5 } })).toEqual([]);
   });
 
   it('generate throws the field errors before any model runs', async () => {
