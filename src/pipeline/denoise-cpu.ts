@@ -1,4 +1,5 @@
-// The denoising loop in JS: every UNet output comes back to the CPU, guidance and the scheduler step run in float32 JS.
+// The denoising loop in JS: every UNet output comes back to the CPU, guidance and the scheduler step run in float32 JS;
+// a refiner's stage, when there is one, runs the same way after the base's.
 import { afterDecode, afterStep, beforeDecode, beforeStep, type LoopHooks } from './denoise-hooks';
 import { f32 } from './float32-math';
 import type { ImageStart, KnownLatents } from './image-start';

@@ -40,10 +40,11 @@ export async function uploadConditioning(run: DeviceRun, unet: ModelRunner, cond
 }
 
 /**
- * One image through the device loop. With a refiner, the base's steps run here and the refiner's in the JS loop (its
- * UNet is a session of its own): one readback of the hand-over latents, one upload of the refined ones to decode. Stochastic samplers' noise is drawn from the image's generator up front, in the
+ * One image through the device loop. Stochastic samplers' noise is drawn from the image's generator up front, in the
  * order `step` would draw it, and uploaded once. With `keepIntermediates` the final latents and the decoder's raw
- * output are read back too (tests compare them with diffusers); otherwise the pixels are the only readback.
+ * output are read back too (tests compare them with diffusers); otherwise the pixels are the only readback. With a
+ * refiner, the base's steps run here and the refiner's in the JS loop (its UNet is a session of its own, and its draws
+ * follow the base's): one readback of the hand-over latents, one upload of the refined ones to decode.
  */
 export async function denoiseOnDevice(
   run: DeviceRun, m: DeviceLoopModels, cond: DeviceConditioning, start: ImageStart & { scheduler: LinearStepper },

@@ -163,6 +163,13 @@ describe(`use_refiner end to end from the seed (${c.name})`, () => {
     expect(progress).toEqual(Array.from({ length: 8 }, (_, i) => [i + 1, 8]));
   });
 
+  it('refines every image of a request with its own generator (seeds [12, 12]: both equal the reference)', async () => {
+    const { components } = await tinyModel();
+    const result = await generate(components, request({ seed: [12, 12], num_images: 2 }), { randomSeed: () => 0, refiner: refinerOptions() });
+    expect(result.denoiseSteps).toBe(16);
+    for (const img of result.images) expect(maxAbsDiff(img.finalLatents!, ref.float(c.tensors.final_latents!))).toBeLessThanOrEqual(LATENT_TOL);
+  });
+
   it('at 0.7 runs 6 base and 2 refiner UNet calls, the refiner from σ(249)', async () => {
     const { components } = await tinyModel();
     const calls: [string, number][] = [];
