@@ -1,9 +1,11 @@
-// The denoising loop in JS: every UNet output comes back to the CPU, guidance and the scheduler step run in float32 JS.
+// The denoising loop in JS: every UNet output comes back to the CPU, guidance and the scheduler step run in float32 JS;
+// a refiner's stage, when there is one, runs the same way after the base's.
 import { afterDecode, afterStep, beforeDecode, beforeStep, type LoopHooks } from './denoise-hooks';
 import { f32 } from './float32-math';
 import type { ImageStart, KnownLatents } from './image-start';
 import type { ModelRunner } from './runners';
-import type { Scheduler } from './schedulers';
+import type { RefinerStage } from './refiner-stage';
+import type { NoiseSource, Scheduler } from './schedulers';
 import { predictNoise, type CfgBatch, type UnetConditioning } from './unet-call';
 import { decodeLatents, type DecodedImage } from './vae-decode';
 import type { TiledDecodeOptions } from './vae-tiled-decode';
@@ -18,6 +20,8 @@ export interface DenoisedImage {
   /** The decoder's raw output (`sample`) is absent when the device loop was not asked for it. */
   decoded: Omit<DecodedImage, 'sample'> & { sample?: Float32Array };
   finalLatents?: Float32Array;
+  /** With the refiner: the base's output, the refiner's input (scaled latents). */
+  handoverLatents?: Float32Array;
   /** now() when the loop ended, and the milliseconds the decode took. */
   loopEndAt: number;
   decodeMs: number;
@@ -25,26 +29,46 @@ export interface DenoisedImage {
 
 export async function denoiseOnCpu(
   m: CpuLoopModels, cond: UnetConditioning, start: ImageStart, latentDims: readonly number[], cfgScale: number, hooks: LoopHooks, now: () => number,
-  cfgBatch?: CfgBatch, tiling?: TiledDecodeOptions,
+  cfgBatch?: CfgBatch, tiling?: TiledDecodeOptions, refiner?: RefinerStage,
 ): Promise<DenoisedImage> {
-  const { scheduler, timesteps, known, stepNoise } = start;
-  let latents = start.latents;
-  const steps = timesteps.length;
-  for (const [i, t] of timesteps.entries()) {
-    await beforeStep(hooks);
-    const modelInput = scheduler.scaleModelInput(latents, t);
-    const noisePred = await predictNoise(m.unet, cond, modelInput, latentDims, t, cfgScale, cfgBatch);
-    latents = scheduler.step(noisePred, t, latents, stepNoise).prevSample;
-    if (known) latents = blendKnown(scheduler, known, latents, timesteps[i + 1]);
-    await afterStep(hooks, i + 1, steps);
-  }
+  // Progress counts the UNet-call steps of both stages.
+  const steps = start.timesteps.length + (refiner?.timesteps.length ?? 0);
+  let latents = await runSteps({ ...start, unet: m.unet, cond }, start.latents, latentDims, cfgScale, hooks, cfgBatch, 0, steps);
+  // The refiner takes the base's latents as they are: scaled, not decoded, no noise added (diffusers' denoising_start).
+  const handoverLatents = refiner && latents;
+  if (refiner) latents = await runSteps(refiner, latents, latentDims, cfgScale, hooks, cfgBatch, start.timesteps.length, steps);
   const loopEndAt = now();
   await beforeDecode(hooks, steps);
   const t1 = now();
   const decoded = await decodeLatents(m.vaeDecoder, latents, latentDims, m.vaeScalingFactor, tiling);
   const decodeMs = now() - t1;
   await afterDecode(hooks);
-  return { decoded, finalLatents: latents, loopEndAt, decodeMs };
+  return { decoded, finalLatents: latents, handoverLatents, loopEndAt, decodeMs };
+}
+
+export interface LoopStage {
+  unet: ModelRunner;
+  cond: UnetConditioning;
+  scheduler: Scheduler;
+  timesteps: readonly number[];
+  known?: KnownLatents;
+  stepNoise: NoiseSource;
+}
+
+/** One stage's steps from `latents`; progress reports `done` + the steps run of `total`. */
+export async function runSteps(
+  s: LoopStage, latents: Float32Array, latentDims: readonly number[], cfgScale: number, hooks: LoopHooks, cfgBatch: CfgBatch | undefined, done: number, total: number,
+): Promise<Float32Array> {
+  const { scheduler, timesteps, known, stepNoise } = s;
+  for (const [i, t] of timesteps.entries()) {
+    await beforeStep(hooks);
+    const modelInput = scheduler.scaleModelInput(latents, t);
+    const noisePred = await predictNoise(s.unet, s.cond, modelInput, latentDims, t, cfgScale, cfgBatch);
+    latents = scheduler.step(noisePred, t, latents, stepNoise).prevSample;
+    if (known) latents = blendKnown(scheduler, known, latents, timesteps[i + 1]);
+    await afterStep(hooks, done + i + 1, total);
+  }
+  return latents;
 }
 
 /**

@@ -8,7 +8,8 @@ import { isLinearStepper, type LinearStepper } from './schedulers/linear-step';
 import type { Scheduler } from './schedulers';
 import { floatTensor } from './tensor';
 import { timestepTensor, type UnetConditioning } from './unet-call';
-import type { DenoisedImage } from './denoise-cpu';
+import { runSteps, type DenoisedImage } from './denoise-cpu';
+import type { RefinerStage } from './refiner-stage';
 import { inputInfo } from './runners';
 
 /** The conditioning uploaded once per request. */
@@ -41,14 +42,17 @@ export async function uploadConditioning(run: DeviceRun, unet: ModelRunner, cond
 /**
  * One image through the device loop. Stochastic samplers' noise is drawn from the image's generator up front, in the
  * order `step` would draw it, and uploaded once. With `keepIntermediates` the final latents and the decoder's raw
- * output are read back too (tests compare them with diffusers); otherwise the pixels are the only readback.
+ * output are read back too (tests compare them with diffusers); otherwise the pixels are the only readback. With a
+ * refiner, the base's steps run here and the refiner's in the JS loop (its UNet is a session of its own, and its draws
+ * follow the base's): one readback of the hand-over latents, one upload of the refined ones to decode.
  */
 export async function denoiseOnDevice(
   run: DeviceRun, m: DeviceLoopModels, cond: DeviceConditioning, start: ImageStart & { scheduler: LinearStepper },
-  latentDims: readonly number[], cfgScale: number, hooks: LoopHooks, now: () => number, keepIntermediates: boolean,
+  latentDims: readonly number[], cfgScale: number, hooks: LoopHooks, now: () => number, keepIntermediates: boolean, refiner?: RefinerStage,
 ): Promise<DenoisedImage> {
   const { scheduler, timesteps, known } = start;
   const steps = timesteps.length;
+  const total = steps + (refiner?.timesteps.length ?? 0);
   const numel = latentDims.reduce((a, b) => a * b, 1);
   let x = await run.upload(floatTensor(start.latents, latentDims));
   const noise = scheduler.usesStepNoise ? await run.upload(floatTensor(drawAll(start, steps, numel), [steps, ...latentDims])) : undefined;
@@ -76,18 +80,24 @@ export async function denoiseOnDevice(
     run.free(history);
     x = next.prev;
     history = next.x0;
-    await afterStep(hooks, i + 1, steps);
+    await afterStep(hooks, i + 1, total);
   }
   for (const t of [history, noise, blend?.known, blend?.knownNoise, blend?.mask]) run.free(t);
+  let handoverLatents: Float32Array | undefined;
+  if (refiner) {
+    handoverLatents = await run.read(x);
+    run.free(x);
+    x = await run.upload(floatTensor(await runSteps(refiner, handoverLatents, latentDims, cfgScale, hooks, 'batched', steps, total), latentDims));
+  }
   const loopEndAt = now();
-  await beforeDecode(hooks, steps);
+  await beforeDecode(hooks, total);
   const t1 = now();
   const pixels = await run.decodeToPixels(x, m.vaeScalingFactor, keepIntermediates);
   const decodeMs = now() - t1;
   const finalLatents = keepIntermediates ? await run.read(x) : undefined;
   run.free(x);
   await afterDecode(hooks);
-  return { decoded: { rgba: pixels.rgba, width: pixels.width, height: pixels.height, sample: pixels.sample }, finalLatents, loopEndAt, decodeMs };
+  return { decoded: { rgba: pixels.rgba, width: pixels.width, height: pixels.height, sample: pixels.sample }, finalLatents, handoverLatents, loopEndAt, decodeMs };
 }
 
 /** Every step's noise, drawn in step order (nothing else draws from the generator during the loop). */

@@ -5,6 +5,7 @@ import type { ResolvedRequest } from '../schema/validate';
 import { denoiseOnCpu, type DenoisedImage } from './denoise-cpu';
 import { denoiseOnDevice, runsOnDevice, uploadConditioning, type DeviceConditioning } from './denoise-device';
 import type { DeviceLoop, DeviceRun } from './device-loop';
+import { planRefiner, type RefinerOptions, type RefinerPlan } from './refiner-stage';
 import { prepareImageInputs, startImage, type ImageInputs, type StartContext } from './image-start';
 import { encodeConditioning, type TextEncoders } from './prompt-encoding';
 import { throwIfCancelled, type CancelSignal, type ProgressEvent, type StageTimings } from './progress';
@@ -65,6 +66,12 @@ export interface PipelineOptions {
   imageBatch?: ImageBatch;
   /** Use the components' device loop when it has one and the sampler is ported (default true). */
   deviceLoop?: boolean;
+  /**
+   * Finish each image with the SDXL refiner (OctoAI's use_refiner): the base runs the timesteps ≥ round(T·(1 − f)),
+   * the refiner UNet the rest. Refused requests throw RefinerRequestError (field errors). Images run one after another;
+   * on the device loop the base's steps stay on the device and the refiner's run in the JS loop.
+   */
+  refiner?: RefinerOptions;
   /** Device loop: also read back the final latents and the decoder's raw output (tests); the CPU loop always has them. */
   keepIntermediates?: boolean;
 }
@@ -79,6 +86,8 @@ export interface GeneratedPixels {
   /** Absent when the loop ran on the device without `keepIntermediates`. */
   finalLatents?: Float32Array;
   decoderSample?: Float32Array;
+  /** With the refiner: the base's output latents, handed to the refiner (the CPU loop always has them). */
+  handoverLatents?: Float32Array;
   /** VAE decoder calls for this image: more than 1 when it was decoded in tiles. */
   tiles?: number;
 }
@@ -88,7 +97,8 @@ export interface PipelineResult {
   timings: StageTimings;
   /**
    * Where the denoise loop kept the latents: 'cpu' = every UNet output read back, guidance and step in JS; 'gpu' = the
-   * device loop (on the GPU with WebGPU; the same graphs on the CPU EPs in tests).
+   * device loop (on the GPU with WebGPU; the same graphs on the CPU EPs in tests). With a refiner, 'gpu' is the base's
+   * steps: the refiner's run in JS between one readback and one upload.
    */
   denoiseLoop: 'cpu' | 'gpu';
   /** Denoise steps run (UNet-call steps, as progress counts them), summed over the images. */
@@ -109,6 +119,8 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
   await opts.onProgress?.({ stage: 'encode_prompt', image: 0, images: total, step: 0, steps: 0 });
   throwIfCancelled(opts.signal);
   const encodeOpts = { weighting: opts.promptWeighting, clipSkip: req.clip_skip, stylePreset: req.style_preset };
+  // The refiner is checked before any encoder runs (RefinerRequestError), then its own conditioning is encoded once.
+  const refiner: RefinerPlan | undefined = opts.refiner && await planRefiner(c, c.schedulerConfig, req, opts.refiner, guidance, encodeOpts, opts.timestepSpacing);
   const cond = unetConditioning(await encodeConditioning(c, req, guidance, encodeOpts), req.height, req.width);
   await opts.yieldToHost?.();
   throwIfCancelled(opts.signal);
@@ -122,7 +134,7 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
     images: req.images && prepared && { inputs: req.images, prepared },
     initialNoise: opts.initialNoise?.(index), stepNoise: opts.stepNoise?.(index),
   });
-  const side = opts.imageBatch === 'batched' && total > 1;
+  const side = opts.imageBatch === 'batched' && total > 1 && !refiner;
   // The device loop takes ported samplers with CFG as one batch; the batching experiments keep the CPU loop.
   // A tiled decode runs the decoder per tile on the CPU path's latents (large images on small adapters).
   const tiling = opts.vaeTileLatent && needsTiles(latentDims, opts.vaeTileLatent)
@@ -144,17 +156,18 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
     const runImage = async (index: number, seed: number) => {
       // 2–3. Timesteps (image modes start part-way, by strength), this image's generator and its initial latents.
       const tDenoise = now();
-      const start = await startImage({ ...startContext(index), vaeEncoder: cpuModels.vaeEncoder }, seed);
+      const started = await startImage({ ...startContext(index), vaeEncoder: cpuModels.vaeEncoder }, seed);
+      const { base: start, refiner: refine } = refiner ? refiner.handOver(started) : { base: started, refiner: undefined };
       // 4–5. Denoise, checking for cancellation before every UNet call, then decode.
       const hooks = { signal: opts.signal, onProgress: opts.onProgress, yieldToHost: opts.yieldToHost, image: index, images: total };
       const r: DenoisedImage = run && deviceCond && runsOnDevice(start.scheduler)
-        ? await denoiseOnDevice(run, c, deviceCond, { ...start, scheduler: start.scheduler }, latentDims, req.cfg_scale, hooks, now, !!opts.keepIntermediates)
-        : await denoiseOnCpu(cpuModels, cond, start, latentDims, req.cfg_scale, hooks, now, opts.cfgBatch, tiling);
+        ? await denoiseOnDevice(run, c, deviceCond, { ...start, scheduler: start.scheduler }, latentDims, req.cfg_scale, hooks, now, !!opts.keepIntermediates, refine)
+        : await denoiseOnCpu(cpuModels, cond, start, latentDims, req.cfg_scale, hooks, now, opts.cfgBatch, tiling, refine);
       timings.denoise.push(r.loopEndAt - tDenoise);
       timings.decode += r.decodeMs;
-      denoiseSteps += start.timesteps.length;
+      denoiseSteps += start.timesteps.length + (refine?.timesteps.length ?? 0);
       const { rgba, width, height, sample, tiles } = r.decoded;
-      images[index] = { rgba, width, height, seed, finalLatents: r.finalLatents, decoderSample: sample, tiles };
+      images[index] = { rgba, width, height, seed, finalLatents: r.finalLatents, handoverLatents: r.handoverLatents, decoderSample: sample, tiles };
     };
     if (unet instanceof LockstepRunner) {
       // Every image runs to its end (or failure) before this returns, so no session is still busy after a cancel.

@@ -31,7 +31,8 @@ function pooledName(runner: ModelRunner): string {
   return runner.outputs.some((o) => o.name === 'text_embeds') ? 'text_embeds' : runner.outputs[0]!.name;
 }
 
-async function runEncoder(runner: ModelRunner, ids: number[], wantPooled: boolean, clipSkip: number) {
+/** One 77-token chunk through one encoder: its hidden_states[-(clipSkip + 2)] rows and, when asked, its pooled output. */
+export async function runEncoder(runner: ModelRunner, ids: number[], wantPooled: boolean, clipSkip: number) {
   const idsInfo = inputInfo(runner, 'input_ids');
   const idsType = idsInfo.type === 'int32' ? 'int32' : 'int64';
   const hiddenName = hiddenStateName(runner, clipSkip);
