@@ -1,13 +1,15 @@
 // The sessions of the loaded model, owned in one place: it releases and re-creates components (the text encoders in
 // low-memory mode, a VAE encoder fetched later) and hands the pipeline a snapshot of runners for each run.
 import type { SdxlComponents } from '../pipeline/generate';
-import { createComponentSession, type LoadedModel, type SessionComponent, type SessionOpener } from './load-sdxl';
+import { createComponentSession, type LoadedModel, type SessionOpener } from './load-sdxl';
 import type { ModelFiles } from './model-files';
 import { OrtDeviceLoop } from './ort-device-loop';
 import { OrtRunner, type ExecutionProvider, type Ort, type RunClock } from './ort-runner';
 import { loadVaeVariant, type VaeVariant } from './vae-variant';
 import { TextEncoderSlot } from './text-encoder-slot';
 import type { TiAsset } from './ti-apply';
+import { loadRefiner, type LoadedRefiner } from './load-refiner';
+import type { RefinerOptions } from '../pipeline/refiner-stage';
 
 /** What creating one more session of this model takes. */
 export interface SessionFactory {
@@ -29,7 +31,12 @@ export interface RunAssets {
   vae?: AssetRef;
   /** Textual inversions by name, in request order, with their triggers and vectors. */
   tis?: Record<string, TiAsset>;
+  /** The refiner (use_refiner): its UNet runs the low-noise end of the schedule. */
+  refiner?: AssetRef;
 }
+
+/** A run's components, and the refiner's options when the run uses one. */
+export type RunComponents = SdxlComponents & { refiner?: Omit<RefinerOptions, 'highNoiseFrac'> };
 
 /** Per component: its bytes, and whether its session is alive now. */
 export type ResidentComponents = Record<string, { bytes: number; resident: boolean }>;
@@ -40,6 +47,8 @@ export class ModelSessions {
   private readonly extraBytes: Record<string, number> = {};
   /** The VAE asset whose sessions are alive (one at a time: another one replaces it). */
   private vae?: { key: string; variant: VaeVariant };
+  /** The refiner asset whose UNet session is alive (one at a time). */
+  private refiner?: { key: string; loaded: LoadedRefiner };
   /** Set when the model's files were deleted from the device: running sessions may go on, nothing is read again. */
   deleted = false;
 
@@ -65,11 +74,29 @@ export class ModelSessions {
    * The runners for a run with these assets: the model's own, with the VAE asset's sessions in place of its VAE
    * (created on first use, kept while the same asset is asked for). The pipeline never sees which is which.
    */
-  async forRun(assets: RunAssets): Promise<SdxlComponents> {
+  async forRun(assets: RunAssets): Promise<RunComponents> {
     await this.text.use({ tis: assets.tis });
     await this.text.restore();
+    const refiner = assets.refiner ? await this.refinerFor(assets.refiner) : undefined;
+    const c = await this.withVae(assets.vae);
+    return refiner ? { ...c, refiner } : c;
+  }
+
+  private async refinerFor(ref: AssetRef): Promise<Omit<RefinerOptions, 'highNoiseFrac'>> {
+    if (this.refiner?.key !== ref.key) {
+      const old = this.refiner;
+      this.refiner = undefined;
+      await old?.loaded.release();
+      const base = { components: this.runners(), info: this.loaded.info };
+      this.refiner = { key: ref.key, loaded: await loadRefiner(ref.files, base, { ...this.factory }) };
+    }
+    return this.refiner.loaded.options;
+  }
+
+  private async withVae(vae: AssetRef | undefined): Promise<SdxlComponents> {
     const c = this.runners();
-    if (!assets.vae) return c;
+    if (!vae) return c;
+    const assets = { vae };
     if (this.vae?.key !== assets.vae.key) {
       await this.releaseVae();
       this.vae = { key: assets.vae.key, variant: await loadVaeVariant(assets.vae.name, assets.vae.files, this.factory, c) };
@@ -109,12 +136,15 @@ export class ModelSessions {
       out[name] = { bytes, resident: !(this.text.isReleased && name.startsWith('text_encoder')) };
     }
     if (this.vae) out[`vae:${this.vae.key}`] = { bytes: this.vae.variant.bytes, resident: true };
+    if (this.refiner) out[`refiner:${this.refiner.key}`] = { bytes: this.refiner.loaded.bytes, resident: true };
     return out;
   }
 
   /** Releases every live session (the loaded model's release plus what was created since). */
   async release(): Promise<void> {
     await this.releaseVae();
+    await this.refiner?.loaded.release();
+    this.refiner = undefined;
     await this.text.dispose();
     // The text encoders are the slot's (released above): the loaded model releases the rest.
     Object.assign(this.loaded.components, this.components, { textEncoder: undefined as never, textEncoder2: undefined as never });

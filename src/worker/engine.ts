@@ -16,7 +16,8 @@ import type { AdapterReport } from '../runtime/webgpu-adapter';
 import { WasmMemoryError } from '../runtime/wasm-fit';
 import type { RgbaImage } from '../pipeline/image-tensors';
 import { classifyFailure, loadFailure } from './engine-errors';
-import { runGeneration } from './generation-run';
+import { FieldRefusal, runGeneration } from './generation-run';
+import { RefinerRequestError } from '../pipeline/refiner-split';
 import { checkRun } from './request-check';
 import { chooseCheckpoint } from './checkpoint-choice';
 import { resolveRunAssets, type AssetSource } from './run-assets';
@@ -291,6 +292,7 @@ export class Engine implements EngineApi {
       return { ok: true, value: { images: run.images, latency_ms: ms, prediction_time_ms: ms } };
     } catch (e) {
       if (e instanceof CancelledError) return fail('cancelled', 'Generation was cancelled.');
+      if (e instanceof FieldRefusal || e instanceof RefinerRequestError) return fail('invalid_request', 'The request is invalid.', e.detail);
       return { ok: false, error: classifyFailure(e, 'generate', fail('internal', `Generation failed: ${e instanceof Error ? e.message : String(e)}`).error, await this.deps.deviceLost?.()) };
     }
   }

@@ -5,7 +5,8 @@ import { generate } from '../pipeline/generate';
 import { finishImage, type PreparedImages } from '../pipeline/image-modes';
 import { throwIfCancelled, type ProgressEvent } from '../pipeline/progress';
 import { DEFAULT_CHECKPOINT } from '../schema/request';
-import type { GeneratedImage } from '../schema/response';
+import type { FieldError, GeneratedImage } from '../schema/response';
+import { DEFAULT_HIGH_NOISE_FRAC } from '../pipeline/refiner-split';
 import type { ResolvedRequest } from '../schema/validate';
 import type { GenerationOptions } from '../schema/generation-options';
 import { gpuCounters } from '../runtime/gpu-counters';
@@ -14,6 +15,14 @@ import type { ExecutionProvider, RunClock } from '../runtime/ort-runner';
 import { transferLedger } from '../runtime/transfer-ledger';
 import { generationStats } from './generation-stats';
 import type { GenerationStats } from './protocol';
+
+/** A request the run cannot serve with what it was given (the engine answers its field errors as a 422). */
+export class FieldRefusal extends Error {
+  constructor(readonly detail: FieldError[]) {
+    super(detail.map((d) => d.msg).join(' '));
+    this.name = 'FieldRefusal';
+  }
+}
 
 export interface RunContext {
   sessions: ModelSessions;
@@ -53,8 +62,11 @@ export async function runGeneration(
       throwIfCancelled(signal);
     }
     // The request's assets in place (a VAE's sessions, TI-grown text encoders); unchanged assets cost nothing.
-    const components = await sessions.forRun(settings.assets);
+    const { refiner, ...components } = await sessions.forRun(settings.assets);
     throwIfCancelled(signal);
+    if (images.value && !components.vaeEncoder) {
+      throw new FieldRefusal([{ loc: ['body', 'vae'], msg: `VAE "${req.vae}" has no vae_encoder/: image-to-image and inpainting encode with the same VAE that decodes. Use a VAE folder with vae_encoder/, or remove vae.`, type: 'not_supported' }]);
+    }
     let encoded = false;
     const result = await generate(components, { ...req, images: images.value }, {
       signal, randomSeed: ctx.randomSeed, now: ctx.now,
@@ -70,6 +82,7 @@ export async function runGeneration(
       timestepSpacing: req.checkpoint === DEFAULT_CHECKPOINT ? 'trailing' : undefined,
       cfgBatch: settings.options.cfgBatch, imageBatch: settings.options.imageBatch,
       vaeTileLatent: settings.tileLatent,
+      refiner: refiner && { ...refiner, highNoiseFrac: req.high_noise_frac ?? DEFAULT_HIGH_NOISE_FRAC },
     });
     const out: GeneratedImage[] = [];
     for (const img of result.images) {

@@ -20,6 +20,8 @@ export interface FoundAsset {
 export interface AssetSource {
   find(kind: AssetKind, name: string): Promise<FoundAsset | undefined>;
   names(kind: AssetKind): Promise<string[]>;
+  /** The refiner use_refiner means: the one the user chose, by default the first one added. */
+  activeRefiner(): Promise<string | undefined>;
 }
 
 const KIND_WORDS: Record<AssetKind, string> = { lora: 'LoRA', textual_inversion: 'textual inversion', vae: 'VAE', refiner: 'refiner' };
@@ -59,6 +61,12 @@ export async function resolveRunAssets(req: ResolvedRequest, source: AssetSource
       }
     }
     assets.tis = out;
+  }
+  if (req.use_refiner) {
+    const name = await source?.activeRefiner();
+    const found = name === undefined ? undefined : await source?.find('refiner', name);
+    if (found) assets.refiner = { name: name!, key: found.key, files: found.files };
+    else detail.push({ loc: ['body', 'use_refiner'], msg: 'use_refiner needs a refiner in the asset library (an SDXL refiner ONNX folder): add one in the assets panel (or window.sdxl.addAsset), or set use_refiner to false.', type: 'unknown_name' });
   }
   return detail.length > 0 ? { ok: false, detail } : { ok: true, assets };
 }
