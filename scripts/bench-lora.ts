@@ -70,7 +70,7 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'bench-lora-'));
   try {
     const specs = sdxlLinears(div);
-    let t = performance.now();
+    const t = performance.now();
     const { model, shards, weightBytes } = await writeSyntheticUnet(dir, specs, shardBytes);
     const generateMs = performance.now() - t;
     const lora: ParsedLora = syntheticLora(specs, rank);

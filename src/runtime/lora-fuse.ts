@@ -177,12 +177,12 @@ export async function fuseLoras(
     patched.push({ node: t.node, initializer: t.init.name, layout: t.layout, dims: t.init.dims, location: data.kind === 'external' ? data.location : undefined, bytes: length, modules: t.apply.map((a) => a.m.module) });
     opts.onProgress?.(i + 1, targets.length);
   }
-  const overlayBlob = shardPatches.size > 0 ? await overlay.finish() : undefined;
+  const overlayBlob = await overlay.finish(); // also when empty: closes the file
   const externalData: ExternalDataFile[] = externalDataFiles(model).map((location) => {
     const shard = shards.get(location);
     if (!shard) throw new Error(`model.onnx keeps weights in ${location}, which was not given.`);
     const patches = shardPatches.get(location);
-    return { path: location, data: patches && overlayBlob ? composeShard(location, shard, patches, overlayBlob) : shard };
+    return { path: location, data: patches ? composeShard(location, shard, patches, overlayBlob) : shard };
   });
   return { model: patchedModel ?? model, externalData, patched, warnings, overlayBytes: overlay.size - overlayStart };
 }

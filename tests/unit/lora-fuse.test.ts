@@ -5,7 +5,9 @@ import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import type { LoraModule, ParsedLora } from '../../src/pipeline/lora/lora-types';
 import { toHalf } from '../../src/runtime/float16';
+import { fuseComponent } from '../../src/runtime/fuse-component';
 import { memoryOverlay } from '../../src/runtime/fuse-overlay';
+import type { ModelFiles } from '../../src/runtime/model-files';
 import { fuseLoras } from '../../src/runtime/lora-fuse';
 import { ONNX } from '../../src/runtime/onnx-external-data';
 import { DATA_TYPE, indexOnnxGraph } from '../../src/runtime/onnx-initializers';
@@ -175,6 +177,24 @@ describe('LoRA fusion', () => {
     expect(kOnly.patched.every((p) => p.modules.length === 1)).toBe(true);
     const twoSteps = await fuseLoras(kOnly.model, new Map(), [{ lora: d, weight: 0.8 }], fmaAdder, memoryOverlay());
     for (const p of shared) expectSameBytes((await initializerValues(both, p.initializer)).raw, (await initializerValues(twoSteps, p.initializer)).raw);
+  });
+
+  it('fuses a stored component read through ModelFiles, handing the store\'s Blobs to the fuser', async () => {
+    const two = shardOnnxModel(unetBytes(), { maxShardBytes: 3_000_000 });
+    const stored = new Map<string, Uint8Array>([['unet/model.onnx', two.model], ...[...two.shards].map(([k, v]) => [`unet/${k}`, v] as [string, Uint8Array])]);
+    const asked: string[] = [];
+    const files: ModelFiles = {
+      location: 'memory:/',
+      bytes: async (p) => (asked.push(`bytes ${p}`), stored.get(p)!),
+      blob: async (p) => (asked.push(`blob ${p}`), new Blob([stored.get(p)!.slice()])),
+      json: async () => ({}),
+      exists: async (p) => stored.has(p),
+    };
+    const viaFiles = await fuseComponent(files, 'unet', kohya(), fmaAdder, memoryOverlay());
+    expect(asked).toEqual(['bytes unet/model.onnx', ...[...two.shards.keys()].map((k) => `blob unet/${k}`)]);
+    const direct = await fuseLoras(two.model, blobs(two.shards), kohya(), fmaAdder, memoryOverlay());
+    expect(viaFiles.externalData.map((e) => e.path)).toEqual([...two.shards.keys()]);
+    for (const p of direct.patched) expectSameBytes((await initializerValues(viaFiles, p.initializer)).raw, (await initializerValues(direct, p.initializer)).raw);
   });
 
   it('a session on the fused external-data UNet matches the kohya-fused torch UNet within 1e-4', async () => {
