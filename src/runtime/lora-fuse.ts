@@ -26,6 +26,8 @@ export interface PatchedInitializer {
   /** External data file it lives in, or undefined for model.onnx. */
   location: string | undefined;
   bytes: number;
+  /** Where the patched bytes start in the overlay (external weights only). */
+  overlayOffset: number | undefined;
   /** The LoRA modules applied, in order. */
   modules: string[];
 }
@@ -165,16 +167,17 @@ export async function fuseLoras(
     const values = decodeWeights(stored, t.init.dataType);
     for (const a of t.apply) await adder(values, t.layout, t.init.dims, a.m, a.weight);
     const bytes = encodeWeights(values, t.init.dataType);
+    let overlayOffset: number | undefined;
     if (data.kind === 'inline') {
       patchedModel ??= model.slice();
       patchedModel.set(bytes, data.start);
     } else {
-      const overlayAt = await overlay.append(bytes);
+      const overlayAt = (overlayOffset = await overlay.append(bytes));
       const list = shardPatches.get(data.location) ?? [];
       list.push({ offset: data.offset, length, overlayAt });
       shardPatches.set(data.location, list);
     }
-    patched.push({ node: t.node, initializer: t.init.name, layout: t.layout, dims: t.init.dims, location: data.kind === 'external' ? data.location : undefined, bytes: length, modules: t.apply.map((a) => a.m.module) });
+    patched.push({ node: t.node, initializer: t.init.name, layout: t.layout, dims: t.init.dims, location: data.kind === 'external' ? data.location : undefined, bytes: length, overlayOffset, modules: t.apply.map((a) => a.m.module) });
     opts.onProgress?.(i + 1, targets.length);
   }
   const overlayBlob = await overlay.finish(); // also when empty: closes the file
