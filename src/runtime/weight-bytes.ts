@@ -29,6 +29,19 @@ export function encodeWeights(values: Float32Array, dataType: number): Uint8Arra
   if (dataType === DATA_TYPE.FLOAT) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   if (dataType !== DATA_TYPE.FLOAT16) throw new Error(`data type ${dataType} is not float32 or float16`);
   const halves = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) halves[i] = toHalf(values[i]!);
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  for (let i = 0; i < bits.length; i++) {
+    const x = bits[i]!;
+    const exp = (x >>> 23) & 0xff;
+    // Normal halves (2^-14 ≤ |v| < 65520 before rounding) inline, the rest (subnormal, overflow, NaN) through toHalf.
+    if (exp < 113 || exp > 141) {
+      halves[i] = toHalf(values[i]!);
+      continue;
+    }
+    let half = ((x >>> 16) & 0x8000) | ((exp - 112) << 10) | ((x & 0x7fffff) >>> 13);
+    const rem = x & 0x1fff;
+    if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
+    halves[i] = half;
+  }
   return new Uint8Array(halves.buffer);
 }
