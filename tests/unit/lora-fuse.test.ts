@@ -193,7 +193,7 @@ describe('LoRA fusion', () => {
       location: 'memory:/',
       bytes: async (p) => (asked.push(`bytes ${p}`), stored.get(p)!),
       blob: async (p) => (asked.push(`blob ${p}`), new Blob([stored.get(p)!.slice()])),
-      json: async () => ({}),
+      json: async <T,>() => ({}) as T,
       exists: async (p) => stored.has(p),
     };
     const viaFiles = await fuseComponent(files, 'unet', kohya(), fmaAdder, memoryOverlay());
@@ -231,7 +231,7 @@ describe('LoRA fusion for sessions opened from a path', () => {
     const fused = await fuseLoras(two.model, blobs(two.shards), kohya(), fmaAdder, overlay);
     const overlayBytes = concatBytes(overlay.parts);
     const relocated = relocateToOverlay(fused, 'lora.overlay');
-    const files = [...blobs(two.shards)].map(([path, data]) => ({ path, data })).concat({ path: 'lora.overlay', data: new Blob([overlayBytes]) });
+    const files = [...blobs(two.shards)].map(([path, data]) => ({ path, data })).concat({ path: 'lora.overlay', data: new Blob([overlayBytes.slice()]) });
     for (const p of fused.patched) expectSameBytes((await initializerValues({ model: relocated, externalData: files }, p.initializer)).raw, (await initializerValues(fused, p.initializer)).raw);
     expect(() => relocateToOverlay(fused, '../x')).toThrow(/plain file name/);
 
