@@ -55,7 +55,7 @@ function expectSameBytes(a: Uint8Array, b: Uint8Array) {
 }
 
 describe('LoRA fusion', () => {
-  it('fuses the documented layers into fused_initializer (≤ 1 ulp with a fused-multiply-add adder), one and two LoRAs', async () => {
+  it('fuses the documented layers into fused_initializer bit for bit (with a fused-multiply-add test adder), one and two LoRAs', async () => {
     for (let i = 0; i < layers.index.layers.length; i++) {
       const c = layerCase(i);
       const model = new Uint8Array(readFileSync(c.modelPath));
@@ -66,7 +66,8 @@ describe('LoRA fusion', () => {
       expect(values.length).toBe(c.fused.length);
       let worst = 0;
       for (let j = 0; j < values.length; j++) worst = Math.max(worst, ulps(values[j]!, c.fused[j]!));
-      expect(worst, `${c.layer.variant} ${c.layer.module}`).toBeLessThanOrEqual(1);
+      // The fused initializer bit for bit: reading, the float32 adds in LoRA order and writing back lose nothing.
+      expect(worst, `${c.layer.variant} ${c.layer.module}`).toBe(0);
       expect(maxAbsDiff(values, c.base)).toBeGreaterThan(0);
       expect(fused.model === model).toBe(false); // a copy: the stored bytes are untouched (not .not.toBe: it deep-compares megabytes)
       expect(model.length).toBe(fused.model.length);
