@@ -1,5 +1,6 @@
 // Test helpers for LoRA fusion: LoRAs built from the tiny-sdxl-assets references, reference ΔW adders, initializer readers.
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import type { DeltaAdder, LoraComponent, LoraModule, ParsedLora, WeightLayout } from '../../src/pipeline/lora/lora-types';
 import type { FusedModel } from '../../src/runtime/lora-fuse';
 import { indexOnnxGraph, type GraphIndex } from '../../src/runtime/onnx-initializers';
@@ -133,4 +134,10 @@ export function ulps(a: number, b: number): number {
   const i = new Int32Array(f.buffer);
   const key = (x: number) => (x < 0 ? -2147483648 - x : x);
   return Math.abs(key(i[0]!) - key(i[1]!));
+}
+
+/** Byte equality without vitest's element-by-element diffing (slow on megabytes). */
+export function expectSameBytes(a: Uint8Array, b: Uint8Array) {
+  expect(a.length).toBe(b.length);
+  expect(Buffer.compare(a, b)).toBe(0);
 }

@@ -1,11 +1,6 @@
 // LoRA fusion into ONNX initializers: the documented layers, inline vs external-data vs sharded models, fp16, the
-// overlay's size, what is read from the shards, unknown modules, and the fused UNet against torch's fused UNet (web
-// sessions from Blobs; onnxruntime-node from a path, with the patched weights relocated to the overlay file).
+// overlay's size, what is read from the shards, unknown modules, and the fused UNet against torch's fused UNet.
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import * as ortNode from 'onnxruntime-node';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import type { LoraModule, ParsedLora } from '../../src/pipeline/lora/lora-types';
@@ -16,11 +11,10 @@ import type { ModelFiles } from '../../src/runtime/model-files';
 import { fuseLoras } from '../../src/runtime/lora-fuse';
 import { ONNX } from '../../src/runtime/onnx-external-data';
 import { DATA_TYPE, indexOnnxGraph } from '../../src/runtime/onnx-initializers';
-import { relocateToOverlay } from '../../src/runtime/onnx-relocate';
 import { shardOnnxModel } from '../../src/runtime/onnx-shard';
 import { concatBytes, lengthDelimited, scanFields, varintField } from '../../src/runtime/protobuf';
 import { decodeWeights } from '../../src/runtime/weight-bytes';
-import { fixtureLora, fmaAdder, initializerValues, layerCase, layers, ulps } from './lora-fixtures';
+import { expectSameBytes, fixtureLora, fmaAdder, initializerValues, layerCase, layers, ulps } from './lora-fixtures';
 import { maxAbsDiff, modelDir } from './reference';
 
 const unetBytes = () => new Uint8Array(readFileSync(`${modelDir}unet/model.onnx`));
@@ -46,12 +40,6 @@ function withFp16(model: Uint8Array, names: Set<string>): Uint8Array {
     const graph = scanFields(model, f.valueStart, f.valueEnd).map((g) => (g.field === ONNX.GRAPH_INITIALIZER ? lengthDelimited(g.field, tensor(g.valueStart, g.valueEnd)) : model.subarray(g.start, g.end)));
     return lengthDelimited(ONNX.MODEL_GRAPH, concatBytes(graph));
   }));
-}
-
-/** Byte equality without vitest's element-by-element diffing (slow on megabytes). */
-function expectSameBytes(a: Uint8Array, b: Uint8Array) {
-  expect(a.length).toBe(b.length);
-  expect(Buffer.compare(a, b)).toBe(0);
 }
 
 describe('LoRA fusion', () => {
@@ -221,40 +209,6 @@ describe('LoRA fusion', () => {
       }
     } finally {
       await session.release();
-    }
-  });
-});
-
-describe('LoRA fusion for sessions opened from a path', () => {
-  it('points the patched weights at the overlay file; onnxruntime-node runs it and matches the fused torch UNet', async () => {
-    const two = shardOnnxModel(unetBytes(), { maxShardBytes: 3_000_000 });
-    const overlay = memoryOverlay();
-    const fused = await fuseLoras(two.model, blobs(two.shards), kohya(), fmaAdder, overlay);
-    const overlayBytes = concatBytes(overlay.parts);
-    const relocated = relocateToOverlay(fused, 'lora.overlay');
-    const files = [...blobs(two.shards)].map(([path, data]) => ({ path, data })).concat({ path: 'lora.overlay', data: new Blob([overlayBytes.slice()]) });
-    for (const p of fused.patched) expectSameBytes((await initializerValues({ model: relocated, externalData: files }, p.initializer)).raw, (await initializerValues(fused, p.initializer)).raw);
-    expect(() => relocateToOverlay(fused, '../x')).toThrow(/plain file name/);
-
-    const dir = await mkdtemp(join(tmpdir(), 'lora-relocated-'));
-    try {
-      await writeFile(join(dir, 'model.onnx'), relocated);
-      for (const [name, bytes] of two.shards) await writeFile(join(dir, name), bytes);
-      await writeFile(join(dir, 'lora.overlay'), overlayBytes);
-      const session = await ortNode.InferenceSession.create(join(dir, 'model.onnx'), { executionProviders: ['cpu'] });
-      try {
-        const check = layers.index.fused_unet_onnx.checks[0]!;
-        const feeds = Object.fromEntries(Object.entries(check.inputs).map(([name, key]) => {
-          const t = layers.tensor(key);
-          return [name, new ortNode.Tensor('float32', Float32Array.from(t.data as Float32Array), t.shape)];
-        }));
-        const out = await session.run(feeds);
-        expect(maxAbsDiff(out.out_sample!.data as Float32Array, layers.float(check.out_sample))).toBeLessThan(1e-4);
-      } finally {
-        await session.release();
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
     }
   });
 });
