@@ -23,7 +23,8 @@ const { values } = parseArgs({
     rank: { type: 'string', default: '32' },
     'shard-mb': { type: 'string' },
     'skip-cpu': { type: 'boolean', default: false },
-    threads: { type: 'string', default: '2' },
+    // onnxruntime-web wasm threads: on a busy 2-core machine more threads spin against the JS thread that reads and converts.
+    threads: { type: 'string', default: '1' },
   },
 });
 const div = values.full ? 1 : Number(values.div);
