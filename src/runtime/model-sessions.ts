@@ -1,50 +1,30 @@
 // The sessions of the loaded model, owned in one place: it releases and re-creates components (the text encoders in
-// low-memory mode, a VAE encoder fetched later) and hands the pipeline a snapshot of runners for each run.
+// low-memory mode, a VAE encoder fetched later), swaps in asset variants (a LoRA-fused UNet, TI-grown text encoders,
+// another VAE, the refiner), and hands the pipeline a snapshot of runners for each run. The pipeline never sees a session.
 import type { SdxlComponents } from '../pipeline/generate';
-import { createComponentSession, type LoadedModel, type SessionOpener } from './load-sdxl';
+import type { RefinerOptions } from '../pipeline/refiner-stage';
+import { createComponentSession, type LoadedModel } from './load-sdxl';
+import { loadRefiner, type LoadedRefiner } from './load-refiner';
+import { LoraVariants, type LoraVariantOptions } from './lora-variant';
 import type { ModelFiles } from './model-files';
 import { OrtDeviceLoop } from './ort-device-loop';
-import { OrtRunner, type ExecutionProvider, type Ort, type RunClock } from './ort-runner';
-import { loadVaeVariant, type VaeVariant } from './vae-variant';
+import { OrtRunner } from './ort-runner';
+import type { AssetRef, ResidentComponents, RunAssets, RunComponents, SessionFactory } from './session-types';
 import { TextEncoderSlot } from './text-encoder-slot';
-import type { TiAsset } from './ti-apply';
-import { loadRefiner, type LoadedRefiner } from './load-refiner';
-import type { RefinerOptions } from '../pipeline/refiner-stage';
+import { loadVaeVariant, type VaeVariant } from './vae-variant';
 
-/** What creating one more session of this model takes. */
-export interface SessionFactory {
-  ort: Ort;
-  provider: ExecutionProvider;
-  clock: RunClock;
-  openSession?: SessionOpener;
-}
+export type { AssetRef, ResidentComponents, RunAssets, RunComponents, SessionFactory } from './session-types';
 
-/** An asset a run asks for: its store key (what its sessions are cached by) and its files. */
-export interface AssetRef {
-  name: string;
-  key: string;
-  files: ModelFiles;
-}
-
-/** The assets one run uses instead of (or beside) the model's own components. */
-export interface RunAssets {
-  vae?: AssetRef;
-  /** Textual inversions by name, in request order, with their triggers and vectors. */
-  tis?: Record<string, TiAsset>;
-  /** The refiner (use_refiner): its UNet runs the low-noise end of the schedule. */
-  refiner?: AssetRef;
-}
-
-/** A run's components, and the refiner's options when the run uses one. */
-export type RunComponents = SdxlComponents & { refiner?: Omit<RefinerOptions, 'highNoiseFrac'> };
-
-/** Per component: its bytes, and whether its session is alive now. */
-export type ResidentComponents = Record<string, { bytes: number; resident: boolean }>;
+const BASE = 'base';
 
 export class ModelSessions {
   private readonly components: SdxlComponents;
+  private readonly factory: SessionFactory;
   private readonly text: TextEncoderSlot;
   private readonly extraBytes: Record<string, number> = {};
+  /** The UNet alive now: the model's own ('base') or a LoRA-fused variant (one at a time, the other released). */
+  private unet: { key: string; runner: SdxlComponents['unet'] };
+  private loras?: LoraVariants;
   /** The VAE asset whose sessions are alive (one at a time: another one replaces it). */
   private vae?: { key: string; variant: VaeVariant };
   /** The refiner asset whose UNet session is alive (one at a time). */
@@ -52,9 +32,12 @@ export class ModelSessions {
   /** Set when the model's files were deleted from the device: running sessions may go on, nothing is read again. */
   deleted = false;
 
-  constructor(private readonly loaded: LoadedModel, readonly files: ModelFiles, private readonly factory: SessionFactory) {
+  constructor(private readonly loaded: LoadedModel, readonly files: ModelFiles, factory: SessionFactory, private readonly loraOptions: LoraVariantOptions = {}) {
     this.components = { ...loaded.components };
-    this.text = new TextEncoderSlot(files, loaded.components, factory);
+    const [width, height] = loaded.info.defaultSize;
+    this.factory = { ...factory, firstShape: { width, height, vaeScaleFactor: loaded.components.vaeScaleFactor, ...factory.firstShape } };
+    this.text = new TextEncoderSlot(files, loaded.components, this.factory);
+    this.unet = { key: BASE, runner: loaded.components.unet };
   }
 
   get info() {
@@ -65,21 +48,51 @@ export class ModelSessions {
     return this.text.isReleased;
   }
 
-  /** The runners a run uses now (a snapshot: the text encoders may be re-created between runs). */
+  /** The model's own runners now (a snapshot: sessions may be re-created between runs). */
   runners(): SdxlComponents {
-    return { ...this.components, ...this.text.current() };
+    return { ...this.components, ...this.text.current(), unet: this.unet.runner };
+  }
+
+  /** Fused-LoRA variants cached (count and bytes), for the UI. */
+  loraCache() {
+    return this.loras?.stats();
   }
 
   /**
-   * The runners for a run with these assets: the model's own, with the VAE asset's sessions in place of its VAE
-   * (created on first use, kept while the same asset is asked for). The pipeline never sees which is which.
+   * The runners for a run with these assets: each asset's sessions are created on first use and kept while the
+   * same asset (and LoRA weights) is asked for; a different one replaces them.
    */
   async forRun(assets: RunAssets): Promise<RunComponents> {
-    await this.text.use({ tis: assets.tis });
+    const start = performance.now();
+    let created = false;
+    const warnings: string[] = [];
+    const loras = assets.loras?.filter((l) => l.weight !== 0) ?? [];
+    const fused = loras.length > 0 ? await this.loraVariants().fuse(loras) : undefined;
+    if (fused) warnings.push(...fused.warnings);
+    created ||= await this.text.use({ tis: assets.tis, patched: fused });
     await this.text.restore();
+    created ||= await this.useUnet(fused ? { key: fused.key, files: fused.files } : undefined);
     const refiner = assets.refiner ? await this.refinerFor(assets.refiner) : undefined;
     const c = await this.withVae(assets.vae);
-    return refiner ? { ...c, refiner } : c;
+    const base = this.loaded.components.deviceLoop;
+    const deviceLoop = base instanceof OrtDeviceLoop && c.unet instanceof OrtRunner && c.vaeDecoder instanceof OrtRunner ? base.withModels(c.unet, c.vaeDecoder) : undefined;
+    const assetMs = created || (fused?.fuseMs ?? 0) > 0 ? performance.now() - start : 0;
+    return { ...c, deviceLoop, ...(refiner ? { refiner } : {}), warnings, assetMs };
+  }
+
+  private loraVariants(): LoraVariants {
+    this.loras ??= new LoraVariants(this.files, this.files.storeKey ?? this.files.location, this.loraOptions);
+    return this.loras;
+  }
+
+  /** The model's UNet, or the fused one; the other is released first (two SDXL UNets rarely fit). True when one was made. */
+  private async useUnet(fused: { key: string; files: ModelFiles } | undefined): Promise<boolean> {
+    const key = fused?.key ?? BASE;
+    if (this.unet.key === key) return false;
+    await (this.unet.runner as OrtRunner).release().catch(() => undefined);
+    const { runner } = await createComponentSession(fused?.files ?? this.files, 'unet', this.factory);
+    this.unet = { key, runner };
+    return true;
   }
 
   private async refinerFor(ref: AssetRef): Promise<Omit<RefinerOptions, 'highNoiseFrac'>> {
@@ -96,14 +109,11 @@ export class ModelSessions {
   private async withVae(vae: AssetRef | undefined): Promise<SdxlComponents> {
     const c = this.runners();
     if (!vae) return c;
-    const assets = { vae };
-    if (this.vae?.key !== assets.vae.key) {
+    if (this.vae?.key !== vae.key) {
       await this.releaseVae();
-      this.vae = { key: assets.vae.key, variant: await loadVaeVariant(assets.vae.name, assets.vae.files, this.factory, c) };
+      this.vae = { key: vae.key, variant: await loadVaeVariant(vae.name, vae.files, this.factory, c) };
     }
-    const parts = this.vae.variant.parts;
-    const loop = c.deviceLoop instanceof OrtDeviceLoop && c.unet instanceof OrtRunner && parts.vaeDecoder instanceof OrtRunner ? c.deviceLoop.withModels(c.unet, parts.vaeDecoder) : undefined;
-    return { ...c, ...parts, deviceLoop: loop };
+    return { ...c, ...this.vae.variant.parts };
   }
 
   private async releaseVae(): Promise<void> {
@@ -146,9 +156,8 @@ export class ModelSessions {
     await this.refiner?.loaded.release();
     this.refiner = undefined;
     await this.text.dispose();
-    // The text encoders are the slot's (released above): the loaded model releases the rest.
-    Object.assign(this.loaded.components, this.components, { textEncoder: undefined as never, textEncoder2: undefined as never });
+    // The text encoders are the slot's (released above); the loaded model releases the rest, the live UNet included.
+    Object.assign(this.loaded.components, this.components, { textEncoder: undefined as never, textEncoder2: undefined as never, unet: this.unet.runner });
     await this.loaded.release();
   }
-
 }

@@ -4,7 +4,7 @@ import type { BpeTokenizer } from '../pipeline/clip-tokens';
 import type { ModelRunner } from '../pipeline/runners';
 import { createComponentSession } from './load-sdxl';
 import type { ModelFiles } from './model-files';
-import type { SessionFactory } from './model-sessions';
+import type { SessionFactory } from './session-types';
 import type { OrtRunner } from './ort-runner';
 import { readTiBase, tiModelFiles, TiCache, tiKey, type TiAsset, type TiBase } from './ti-apply';
 
@@ -45,10 +45,10 @@ export class TextEncoderSlot {
     return { ...this.parts };
   }
 
-  /** Makes the slot hold this variant (sessions re-created only when it differs from the one held). */
-  async use(v: TextVariant): Promise<void> {
+  /** Makes the slot hold this variant (sessions re-created only when it differs from the one held); true when they were. */
+  async use(v: TextVariant): Promise<boolean> {
     const key = variantKey(v);
-    if (key === this.key) return;
+    if (key === this.key) return false;
     const graphs = v.patched?.files ?? this.baseFiles;
     let files = graphs;
     let tokenizers = { tokenizer: this.base.tokenizer, tokenizer2: this.base.tokenizer2 };
@@ -65,6 +65,7 @@ export class TextEncoderSlot {
     this.key = key;
     this.parts = { ...this.parts, ...tokenizers };
     await this.createSessions();
+    return true;
   }
 
   /** Low-memory mode: frees both sessions; restore() brings back the same variant. */

@@ -4,7 +4,7 @@ import type { SdxlComponents } from '../pipeline/generate';
 import { vaeConfigSchema } from '../schema/model-files';
 import { checkedJson, createComponentSession } from './load-sdxl';
 import type { ModelFiles } from './model-files';
-import type { SessionFactory } from './model-sessions';
+import type { SessionFactory } from './session-types';
 import type { OrtRunner } from './ort-runner';
 
 /** The components a VAE asset replaces for a run. */

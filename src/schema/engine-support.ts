@@ -14,7 +14,6 @@ const notSupported = (field: string, msg: string): FieldError => ({
 export function unsupportedFields(r: ResolvedRequest, caps: EngineCapabilities): FieldError[] {
   const out: FieldError[] = [];
   if (!caps.samplers.includes(r.sampler)) out.push(notSupported('sampler', `use one of ${caps.samplers.join(', ')}.`));
-  if (r.loras && Object.keys(r.loras).length > 0) out.push(notSupported('loras', 'remove the LoRAs.'));
   if (r.high_noise_frac !== undefined && !r.use_refiner) out.push(notSupported('high_noise_frac', 'it only applies with the refiner (use_refiner: true); remove it or turn the refiner on.'));
   // ControlNet and transfer images (fields of @octoai/sdk's ImageGenerationRequest) need models this engine does not load.
   const controlnet = 'no ControlNet model runs in this engine; remove it.';

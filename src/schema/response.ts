@@ -12,6 +12,8 @@ export interface GenerateResponse {
   latency_ms: number;
   /** The same time under the name OctoAI's published SDK reads (`predictionTimeMs`). */
   prediction_time_ms: number;
+  /** What the run could not honour in full but did not fail for (e.g. LoRA keys that match no module), by name. */
+  warnings?: string[];
 }
 
 /** One problem with one field, in the shape of a FastAPI/pydantic 422 body entry. */

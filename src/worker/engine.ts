@@ -289,7 +289,7 @@ export class Engine implements EngineApi {
       const run = await runGeneration(ctx, req, images, settings, signal, onProgress);
       this.stats = run.stats;
       const ms = Math.round(run.totalMs);
-      return { ok: true, value: { images: run.images, latency_ms: ms, prediction_time_ms: ms } };
+      return { ok: true, value: { images: run.images, latency_ms: ms, prediction_time_ms: ms, ...(run.warnings.length > 0 ? { warnings: run.warnings } : {}) } };
     } catch (e) {
       if (e instanceof CancelledError) return fail('cancelled', 'Generation was cancelled.');
       if (e instanceof FieldRefusal || e instanceof RefinerRequestError) return fail('invalid_request', 'The request is invalid.', e.detail);

@@ -49,7 +49,7 @@ export interface RunSettings {
 export async function runGeneration(
   ctx: RunContext, req: ResolvedRequest, images: PreparedImages, settings: RunSettings,
   signal: AbortSignal, onProgress: (p: ProgressEvent) => Promise<void>,
-): Promise<{ images: GeneratedImage[]; totalMs: number; stats: GenerationStats }> {
+): Promise<{ images: GeneratedImage[]; totalMs: number; stats: GenerationStats; warnings: string[] }> {
   const { sessions, clock } = ctx;
   const start = ctx.now();
   clock.reset();
@@ -62,7 +62,7 @@ export async function runGeneration(
       throwIfCancelled(signal);
     }
     // The request's assets in place (a VAE's sessions, TI-grown text encoders); unchanged assets cost nothing.
-    const { refiner, ...components } = await sessions.forRun(settings.assets);
+    const { refiner, warnings, assetMs, ...components } = await sessions.forRun(settings.assets);
     throwIfCancelled(signal);
     if (images.value && !components.vaeEncoder) {
       throw new FieldRefusal([{ loc: ['body', 'vae'], msg: `VAE "${req.vae}" has no vae_encoder/: image-to-image and inpainting encode with the same VAE that decodes. Use a VAE folder with vae_encoder/, or remove vae.`, type: 'not_supported' }]);
@@ -101,8 +101,9 @@ export async function runGeneration(
         vaeTilePx: result.images.some((i) => (i.tiles ?? 1) > 1) ? settings.tileLatent! * components.vaeScaleFactor : undefined,
       }),
       unet_graph_capture: ctx.unetCapture,
+      asset_ms: Math.round(assetMs),
     };
-    return { images: out, totalMs, stats };
+    return { images: out, totalMs, stats, warnings };
   } catch (e) {
     if (gpuMark) gpuCounters.end(gpuMark);
     throw e;

@@ -20,6 +20,8 @@ export interface GenerationStats {
   provider: ExecutionProvider;
   /** The UNet's graph capture: 'captured' (its current shape's session replays), 'refused' by the EP (plain session), or 'off'. */
   unet_graph_capture?: 'captured' | 'refused' | 'off';
+  /** Milliseconds this run spent on its assets (LoRA fusion, variant sessions); 0 when all were ready. */
+  asset_ms?: number;
   total_ms: number;
   text_encode_ms: number;
   unet_ms_per_call: number[];

@@ -62,6 +62,15 @@ export async function resolveRunAssets(req: ResolvedRequest, source: AssetSource
     }
     assets.tis = out;
   }
+  const loras = Object.entries(req.loras ?? {});
+  if (loras.length > 0) {
+    assets.loras = [];
+    for (const [name, weight] of loras) {
+      const found = await source?.find('lora', name);
+      if (found) assets.loras.push({ name, key: found.key, weight, read: () => singleFile(found) });
+      else detail.push(await unknown(source, 'lora', name, ['body', 'loras', name]));
+    }
+  }
   if (req.use_refiner) {
     const name = await source?.activeRefiner();
     const found = name === undefined ? undefined : await source?.find('refiner', name);
