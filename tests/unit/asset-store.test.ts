@@ -1,0 +1,142 @@
+// The asset library: each kind added from the tiny-sdxl-assets fixture over a Hub id, a URL and local files, stored and
+// verified (bytes and SHA-256 equal the files'), resumed after an interruption, refused when corrupt or of the wrong
+// kind, and listed, renamed and deleted; with an in-memory store standing in for OPFS, and the fake Hub as the network.
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FakeHub } from '../../e2e/hub-server';
+import { memoryStore } from '../../src/runtime/byte-store';
+import { AssetContentError } from '../../src/runtime/asset-content';
+import { AssetNameError, AssetStore, type AssetInput } from '../../src/runtime/asset-store';
+import { parseSourceText, type SourceText } from '../../src/schema/asset';
+import { storeCoordination } from '../../src/runtime/store-locks';
+
+const HUB = 'http://hub.test';
+const FIXTURE = new URL('../../test-data/tiny-sdxl-assets/', import.meta.url).pathname;
+const REPO = 'test/assets';
+let hub: FakeHub;
+beforeAll(async () => {
+  hub = await FakeHub.fromFolders({ [REPO]: FIXTURE });
+});
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const fixture = (p: string) => new Uint8Array(readFileSync(join(FIXTURE, p)));
+/** Every file under a fixture folder, by path inside it. */
+const folderFiles = (dir: string) => {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : out.push(relative(join(FIXTURE, dir), join(d, n))));
+  };
+  walk(join(FIXTURE, dir));
+  return out.sort();
+};
+const local = (dir: string): AssetInput => ({ local: { name: dir, entries: folderFiles(dir).map((p) => ({ path: p, blob: new Blob([fixture(`${dir}/${p}`)]) })) } });
+const localFile = (p: string, bytes = fixture(p)): AssetInput => ({ local: { name: p, entries: [{ path: p.split('/').pop()!, blob: new Blob([bytes]) }] } });
+const text = (s: string): AssetInput => {
+  const r = parseSourceText(s);
+  if (!r.ok) throw new Error(r.message);
+  return { text: r.source as SourceText };
+};
+const url = (p: string) => `${HUB}/${REPO}/resolve/main/${p}`;
+const NOW = Date.parse('2026-12-01T04:00:00Z');
+const open = (store = memoryStore(), fetchFn: typeof fetch = (i, init) => hub.fetch(i, init), now = () => NOW) => ({
+  store,
+  assets: new AssetStore({ store, fetch: fetchFn, hubEndpoint: HUB, sleep: async () => undefined, now, checkpointBytes: 64 * 1024, coordination: storeCoordination() }),
+});
+/** The folder digest as documented: SHA-256 of sorted "<sha256>  <path>\n" lines. */
+const folderDigest = (dir: string, files = folderFiles(dir)) => sha(new TextEncoder().encode(files.map((p) => `${sha(fixture(`${dir}/${p}`))}  ${p}\n`).join('')));
+
+describe('asset library: adding each kind', () => {
+  it('stores a LoRA from a Hub id with the file’s bytes and SHA-256, readable offline', async () => {
+    hub.reset();
+    const { store, assets } = open();
+    const entry = await assets.add('lora', 'tiny-kohya', text(`${REPO}:loras/lora_kohya.safetensors`));
+    const want = fixture('loras/lora_kohya.safetensors');
+    expect(entry).toMatchObject({ name: 'tiny-kohya', kind: 'lora', bytes: 205_056, sha256: sha(want), dir: 'tiny-kohya', added: '2026-12-01T04:00:00.000Z',
+      files: [{ path: 'lora_kohya.safetensors', bytes: 205_056, sha256: sha(want) }],
+      source: { kind: 'hub', endpoint: HUB, repo: REPO, revision: 'main', path: 'loras/lora_kohya.safetensors', commit: expect.stringMatching(/^[0-9a-f]{40}$/) } });
+    const offline = open(store, () => Promise.reject(new TypeError('offline'))).assets;
+    expect(Buffer.from(await offline.bytes('tiny-kohya')).equals(Buffer.from(want))).toBe(true);
+    expect(await offline.list()).toEqual([entry]);
+  });
+
+  it('stores a textual inversion from a file URL and from a local File', async () => {
+    const { assets } = open();
+    const want = fixture('textual_inversions/ti_sdxl.safetensors');
+    expect(await assets.add('textual_inversion', 'tiny-style', text(url('textual_inversions/ti_sdxl.safetensors'))))
+      .toMatchObject({ kind: 'textual_inversion', bytes: 680, sha256: sha(want), source: { kind: 'url', url: url('textual_inversions/ti_sdxl.safetensors') } });
+    expect(await assets.add('textual_inversion', 'tiny-style-2', localFile('textual_inversions/ti_sdxl.safetensors')))
+      .toMatchObject({ bytes: 680, sha256: sha(want), source: { kind: 'local', name: 'textual_inversions/ti_sdxl.safetensors' }, dir: 'tiny-style-2' });
+  });
+
+  it('stores a VAE folder from a Hub subfolder, a folder URL (no manifest: found file by file) and local files', async () => {
+    const files = folderFiles('vae_alt');
+    expect(files).toEqual(['vae_decoder/config.json', 'vae_decoder/model.onnx', 'vae_encoder/config.json', 'vae_encoder/model.onnx']);
+    const bytes = files.reduce((n, p) => n + fixture(`vae_alt/${p}`).length, 0);
+    const expected = { kind: 'vae', bytes, sha256: folderDigest('vae_alt'), files: files.map((p) => ({ path: p, bytes: fixture(`vae_alt/${p}`).length, sha256: sha(fixture(`vae_alt/${p}`)) })) };
+    const { store, assets } = open();
+    expect(await assets.add('vae', 'vae-hub', text(`${REPO}:vae_alt`))).toMatchObject(expected);
+    expect(await assets.add('vae', 'vae-url', text(url('vae_alt/')))).toMatchObject({ ...expected, source: { kind: 'url', url: url('vae_alt/') } });
+    expect(await assets.add('vae', 'vae-local', local('vae_alt'))).toMatchObject(expected);
+    const decoder = await (await assets.files('vae-url')).bytes('vae_decoder/model.onnx');
+    expect(sha(decoder)).toBe(sha(fixture('vae_alt/vae_decoder/model.onnx')));
+    expect([...store.files.keys()].filter((k) => k.startsWith('assets/vae-local/')).sort()).toEqual(files.map((p) => `assets/vae-local/${p}`));
+  });
+
+  it('stores a refiner folder (unet + model_index + scheduler) from the Hub and from local files', async () => {
+    const { assets } = open();
+    const files = folderFiles('refiner');
+    expect(files).toEqual(['model_index.json', 'scheduler/scheduler_config.json', 'unet/config.json', 'unet/model.onnx']);
+    const a = await assets.add('refiner', 'tiny-refiner', text(`${REPO}:refiner`));
+    expect(a).toMatchObject({ kind: 'refiner', sha256: folderDigest('refiner'), files: files.map((p) => ({ path: p })) });
+    expect(await assets.add('refiner', 'refiner-2', local('refiner'))).toMatchObject({ sha256: a.sha256, bytes: a.bytes });
+    expect(await (await assets.files('tiny-refiner')).json('unet/config.json')).toEqual(JSON.parse(new TextDecoder().decode(fixture('refiner/unet/config.json'))));
+  });
+});
+
+describe('asset library: integrity and resume', () => {
+  it('resumes an interrupted download with a Range request from its checkpoint', async () => {
+    hub.reset();
+    hub.faults = [{ path: 'vae_alt/vae_decoder/model.onnx', kind: 'slow', bytesPerSecond: 2_000_000 }];
+    const { store } = open();
+    // A clock that moves, so progress is reported as the bytes arrive.
+    const first = open(store, undefined, Date.now).assets;
+    const controller = new AbortController();
+    const run = first.add('vae', 'vae-resume', text(`${REPO}:vae_alt`), {
+      signal: controller.signal,
+      onProgress: (p) => (p.files.find((f) => f.path === 'vae_decoder/model.onnx')?.received ?? 0) > 600_000 && controller.abort(),
+    });
+    await expect(run).rejects.toThrow(/cancelled/);
+    expect(await first.list()).toEqual([]);
+    hub.faults = [];
+    const again = await open(store).assets.add('vae', 'vae-resume', text(`${REPO}:vae_alt`));
+    expect(again.sha256).toBe(folderDigest('vae_alt'));
+    const decoder = hub.log.filter((l) => l.path === 'vae_alt/vae_decoder/model.onnx' && l.method === 'GET');
+    expect(decoder.map((l) => l.range)).toEqual([undefined, expect.stringMatching(/^bytes=[1-9]\d+-$/)]);
+    // Files finished before the interruption are not fetched again.
+    expect(hub.log.filter((l) => l.path === 'vae_alt/vae_decoder/config.json' && l.method === 'GET')).toHaveLength(1);
+    expect([...store.files.keys()].filter((k) => k.endsWith('.partial.json') || k.endsWith('state.json'))).toEqual([]);
+  });
+
+  it('refuses a corrupted download (integrity) and keeps nothing of it in the library', async () => {
+    hub.reset();
+    hub.faults = [{ path: 'loras/lora_kohya.safetensors', kind: 'corrupt', times: 1 }];
+    const { store, assets } = open();
+    await expect(assets.add('lora', 'bad', text(`${REPO}:loras/lora_kohya.safetensors`))).rejects.toMatchObject({ kind: 'integrity', message: expect.stringContaining('lora_kohya.safetensors is corrupt') });
+    expect(await assets.list()).toEqual([]);
+    expect(store.files.has('assets/bad/lora_kohya.safetensors')).toBe(false);
+    hub.reset();
+  });
+
+  it('refuses a local file that changes while it is copied', async () => {
+    const { assets } = open();
+    const bytes = fixture('loras/lora_kohya.safetensors');
+    const src: AssetInput = { local: { name: 'x', entries: [{ path: 'lora.safetensors', blob: new Blob([bytes]) }] } };
+    // The same check the copy makes: a Blob that changes size mid-copy is refused by name.
+    const shrinking = new Blob([bytes]);
+    Object.defineProperty(shrinking, 'size', { value: bytes.length + 1 });
+    await expect(assets.add('lora', 'l1', { local: { name: 'x', entries: [{ path: 'lora.safetensors', blob: shrinking }] } })).rejects.toMatchObject({ kind: 'integrity', message: expect.stringContaining('lora.safetensors changed while it was copied') });
+    expect((await assets.add('lora', 'l2', src)).sha256).toBe(sha(bytes));
+  });
+});
