@@ -26,7 +26,10 @@ const fixture = (p: string) => new Uint8Array(readFileSync(join(FIXTURE, p)));
 const folderFiles = (dir: string) => {
   const out: string[] = [];
   const walk = (d: string) => {
-    for (const n of readdirSync(d)) (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : out.push(relative(join(FIXTURE, dir), join(d, n))));
+    for (const n of readdirSync(d)) {
+      if (statSync(join(d, n)).isDirectory()) walk(join(d, n));
+      else out.push(relative(join(FIXTURE, dir), join(d, n)));
+    }
   };
   walk(join(FIXTURE, dir));
   return out.sort();
@@ -138,5 +141,124 @@ describe('asset library: integrity and resume', () => {
     Object.defineProperty(shrinking, 'size', { value: bytes.length + 1 });
     await expect(assets.add('lora', 'l1', { local: { name: 'x', entries: [{ path: 'lora.safetensors', blob: shrinking }] } })).rejects.toMatchObject({ kind: 'integrity', message: expect.stringContaining('lora.safetensors changed while it was copied') });
     expect((await assets.add('lora', 'l2', src)).sha256).toBe(sha(bytes));
+  });
+});
+
+describe('asset library: content of the wrong kind', () => {
+  it('refuses a folder without vae_decoder as a VAE, and a VAE folder as a refiner, naming what is missing', async () => {
+    const { store, assets } = open();
+    await expect(assets.add('vae', 'not-a-vae', local('refiner'))).rejects.toThrow(/refiner is not a VAE folder: missing vae_decoder\/model\.onnx/);
+    await expect(assets.add('vae', 'not-a-vae', text(`${REPO}:refiner`))).rejects.toBeInstanceOf(AssetContentError);
+    await expect(assets.add('refiner', 'not-a-refiner', local('vae_alt'))).rejects.toThrow(/vae_alt is not a refiner folder: missing unet\/model\.onnx, unet\/config\.json/);
+    expect(await assets.list()).toEqual([]);
+    expect([...store.files.keys()].filter((k) => k.startsWith('assets/') && k !== 'assets/index.json')).toEqual([]);
+  });
+
+  it('refuses a file that is not .safetensors, or not a LoRA or an embedding inside, before or after it is stored', async () => {
+    hub.reset();
+    const { store, assets } = open();
+    await expect(assets.add('lora', 'x', localFile('loras/lora_keys.json'))).rejects.toThrow(/is not a LoRA: lora_keys\.json is not a \.safetensors file|holds no \.safetensors file/);
+    await expect(assets.add('lora', 'x', text(url('loras/lora_keys.json')))).rejects.toThrow(/is not a LoRA: lora_keys\.json is not a \.safetensors file/);
+    expect(hub.log.filter((l) => l.path === 'loras/lora_keys.json' && l.method === 'GET')).toEqual([]);
+    // Bytes that are not safetensors, under a .safetensors name.
+    const junk = new TextEncoder().encode('{"not": "safetensors"}');
+    await expect(assets.add('lora', 'x', { local: { name: 'j', entries: [{ path: 'j.safetensors', blob: new Blob([junk]) }] } }))
+      .rejects.toThrow(/j\.safetensors is not a valid \.safetensors file: its header length \(\d+\) must be between 2 and \d+ bytes/);
+    // A real safetensors file of the other kind, both ways; over the network the stored copy is deleted.
+    await expect(assets.add('lora', 'x', localFile('textual_inversions/ti_sdxl.safetensors'))).rejects.toThrow(/ti_sdxl\.safetensors is not a LoRA: none of its 2 tensors/);
+    await expect(assets.add('textual_inversion', 'x', text(`${REPO}:loras/lora_kohya.safetensors`))).rejects.toThrow(/lora_kohya\.safetensors is not an SDXL textual inversion: it has no clip_l tensor/);
+    expect([...store.files.keys()].filter((k) => k.startsWith('assets/') && k !== 'assets/index.json')).toEqual([]);
+    // A folder of many: the one meant must be named.
+    await expect(assets.add('lora', 'x', text(`${REPO}:loras`))).rejects.toThrow(/holds 2 \.safetensors files \(loras\/lora_diffusers\.safetensors, loras\/lora_kohya\.safetensors\): name one/);
+    expect(await assets.list()).toEqual([]);
+  });
+
+  it('refuses a header whose tensors point outside the file', async () => {
+    const header = new TextEncoder().encode(JSON.stringify({ 'a.lora_down.weight': { dtype: 'F32', shape: [1], data_offsets: [0, 400] } }));
+    const file = new Uint8Array(8 + header.length + 4);
+    new DataView(file.buffer).setBigUint64(0, BigInt(header.length), true);
+    file.set(header, 8);
+    await expect(open().assets.add('lora', 'x', { local: { name: 'h', entries: [{ path: 'h.safetensors', blob: new Blob([file]) }] } }))
+      .rejects.toThrow(/tensor a\.lora_down\.weight: data_offsets \[0, 400\] lie outside the 4 data bytes/);
+  });
+});
+
+describe('asset library: names, list, rename, delete, active refiner', () => {
+  it('refuses bad names and a name taken in any case', async () => {
+    const { assets } = open();
+    for (const bad of ['', 'a'.repeat(65), 'has space', '../up', '.hidden', 'ünï', 'a/b']) {
+      await expect(assets.add('lora', bad, localFile('loras/lora_kohya.safetensors')), bad).rejects.toMatchObject({ field: 'name', rule: 'invalid' });
+    }
+    await assets.add('lora', 'Tiny_1.0', localFile('loras/lora_kohya.safetensors'));
+    await expect(assets.add('lora', 'tiny_1.0', localFile('loras/lora_diffusers.safetensors'))).rejects.toMatchObject({ field: 'name', rule: 'taken', message: expect.stringContaining('already has an asset named Tiny_1.0') });
+    await expect(assets.rename('Tiny_1.0', 'no way')).rejects.toBeInstanceOf(AssetNameError);
+  });
+
+  it('lists in the order added, renames in the index only, deletes the bytes, and survives a new store instance', async () => {
+    const { store, assets } = open();
+    const lora = await assets.add('lora', 'tiny-kohya', localFile('loras/lora_kohya.safetensors'));
+    const vae = await assets.add('vae', 'tiny-vae-alt', local('vae_alt'));
+    expect((await assets.list()).map((a) => a.name)).toEqual(['tiny-kohya', 'tiny-vae-alt']);
+    const before = new Map(store.files);
+    const renamed = await assets.rename('tiny-vae-alt', 'other-vae');
+    expect(renamed).toEqual({ ...vae, name: 'other-vae' });
+    // No byte moved: only the index changed.
+    expect([...store.files.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [k, v] of store.files) if (k !== 'assets/index.json') expect(v).toBe(before.get(k));
+    await expect(assets.rename('tiny-vae-alt', 'x')).rejects.toMatchObject({ rule: 'unknown' });
+    await expect(assets.rename('other-vae', 'TINY-KOHYA')).rejects.toMatchObject({ field: 'to', rule: 'taken' });
+    expect(await assets.get('other-vae')).toEqual(renamed);
+
+    // A new instance on the same bytes (a reload) sees the same library.
+    const reloaded = open(store).assets;
+    expect(await reloaded.list()).toEqual([lora, renamed]);
+    const deleted: string[] = [];
+    reloaded.onDeleted((k) => deleted.push(k));
+    await reloaded.remove('other-vae');
+    expect(deleted).toEqual(['assets/tiny-vae-alt']);
+    expect([...store.files.keys()].filter((k) => k.startsWith('assets/tiny-vae-alt/'))).toEqual([]);
+    expect((await reloaded.list()).map((a) => a.name)).toEqual(['tiny-kohya']);
+    await expect(reloaded.files('other-vae')).rejects.toMatchObject({ rule: 'unknown' });
+    await expect(reloaded.remove('other-vae')).rejects.toMatchObject({ rule: 'unknown' });
+    // A name freed by a rename or a delete can be used again, in a folder of its own.
+    expect((await reloaded.add('vae', 'tiny-vae-alt', local('vae_alt'))).dir).toBe('tiny-vae-alt');
+  });
+
+  it('the active refiner is the first added until one is chosen; it follows a rename and falls back on delete', async () => {
+    const { store, assets } = open();
+    expect(await assets.activeRefiner()).toBeUndefined();
+    await assets.add('vae', 'v', local('vae_alt'));
+    await assets.add('refiner', 'r1', local('refiner'));
+    await assets.add('refiner', 'r2', local('refiner'));
+    expect(await assets.activeRefiner()).toBe('r1');
+    await assets.setActiveRefiner('r2');
+    expect(await open(store).assets.activeRefiner()).toBe('r2');
+    await expect(assets.setActiveRefiner('v')).rejects.toMatchObject({ rule: 'kind', message: 'v is a vae, not a refiner.' });
+    await expect(assets.setActiveRefiner('nope')).rejects.toMatchObject({ rule: 'unknown' });
+    await assets.rename('r2', 'r2b');
+    expect(await assets.activeRefiner()).toBe('r2b');
+    await assets.remove('r2b');
+    expect(await assets.activeRefiner()).toBe('r1');
+  });
+
+  it('a damaged index is an error naming the file and the field, never an empty library', async () => {
+    const { store, assets } = open();
+    await assets.add('lora', 'ok', localFile('loras/lora_kohya.safetensors'));
+    const index = JSON.parse(new TextDecoder().decode(store.files.get('assets/index.json')!));
+    index.assets[0].sha256 = 'xyz';
+    await store.writeText('assets/index.json', JSON.stringify(index));
+    await expect(assets.list()).rejects.toThrow(/assets\/index\.json is not valid: assets\.0\.sha256: must be 64 lowercase hex digits/);
+  });
+});
+
+describe('source text', () => {
+  it('reads URLs, site paths and Hub ids with a revision and a path; refuses the rest by rule', () => {
+    expect(parseSourceText('https://x.org/a/lora.safetensors')).toEqual({ ok: true, source: { kind: 'url', url: 'https://x.org/a/lora.safetensors' } });
+    expect(parseSourceText('/assets/vae/')).toEqual({ ok: true, source: { kind: 'url', url: '/assets/vae/' } });
+    expect(parseSourceText('owner/repo')).toEqual({ ok: true, source: { kind: 'hub', repo: 'owner/repo', revision: 'main', path: '' } });
+    expect(parseSourceText('owner/repo@v1.0:sub/dir/')).toEqual({ ok: true, source: { kind: 'hub', repo: 'owner/repo', revision: 'v1.0', path: 'sub/dir' } });
+    expect(parseSourceText('owner/repo:../x')).toMatchObject({ ok: false, message: expect.stringContaining('plain relative path') });
+    expect(parseSourceText('ftp://x.org/a')).toMatchObject({ ok: false, message: 'only http(s) URLs can be fetched' });
+    expect(parseSourceText('just-a-name')).toMatchObject({ ok: false });
   });
 });
