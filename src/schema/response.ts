@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'device_lost' // the GPU device was lost; the engine restarted on a new device
   | 'out_of_memory' // a session could not be created or run for lack of (GPU or wasm) memory
   | 'exceeds_wasm_memory' // on the wasm fallback: the model's components cannot fit in the 4 GiB wasm32 memory (refused before download)
+  | 'asset_import_failed' // an asset could not be imported: its source failed, sent bytes that do not verify, or storage is full
   | 'internal';
 
 /** Errors travel as plain data: `{code, message, detail}`. */
@@ -49,6 +50,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   worker_crashed: 503, device_lost: 503, out_of_memory: 507,
   // The model can never load on the wasm fallback (a load failure like model_load_failed; a GPU or a smaller export helps).
   exceeds_wasm_memory: 503,
+  // The asset's source (or the device's storage) failed; the request naming a bad asset is a 422 (invalid_request).
+  asset_import_failed: 502,
 };
 
 /** OctoAI (FastAPI) shapes: 422 → {"detail": [...]}, anything else → {"detail": "message", "code": ...}. */
