@@ -5,6 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { assetKindSchema, assetNameSchema, parseSourceText, type AssetKind } from '../schema/asset';
 import { AssetStore, type AssetInput } from '../runtime/asset-store';
+import type { StorageApi } from '../runtime/store-space';
 import { storeCoordination } from '../runtime/store-locks';
 import { fsStore } from './fs-store';
 
@@ -40,13 +41,16 @@ export async function nodeAssetInput(source: string): Promise<AssetInput> {
   }
   const r = parseSourceText(source);
   if (!r.ok) throw new Error(`${source}: no such file or folder, and not a source: ${r.message}.`);
+  // A path that is not on disk is not a URL here: the CLI has no site for "/…" to be relative to.
+  if (r.source.kind === 'url' && !/^https?:\/\//i.test(r.source.url)) throw new Error(`${source}: no such file or folder, and not a source (an http(s) URL or a Hub id).`);
   return { text: r.source };
 }
 
-/** The asset library inside the CLI's model cache folder (assets/ beside models/). */
-export function nodeAssetStore(cacheDir: string, hubEndpoint?: string): AssetStore {
+/** The asset library inside the CLI's model cache folder (assets/ beside models/); `storage` checks the disk's room. */
+export function nodeAssetStore(cacheDir: string, hubEndpoint?: string, storage?: StorageApi): AssetStore {
   return new AssetStore({
     store: fsStore(cacheDir),
+    ...(storage ? { storage } : {}),
     fetch: (input, init) => fetch(input, init),
     ...(hubEndpoint ? { hubEndpoint } : {}),
     now: () => Date.now(),
