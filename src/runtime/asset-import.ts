@@ -1,6 +1,6 @@
 // One asset's files into the byte store: its source listed (or its local files taken), the files its kind is made of
 // picked, written verified (resuming an interrupted import of the same asset), and its content checked for its kind.
-import { isSingleFile, type AssetKind, type AssetPending, type AssetSource, type SourceText } from '../schema/asset';
+import { isSingleFile, MAX_ASSET_FILES, MAX_SAFETENSORS_BYTES, type AssetKind, type AssetPending, type AssetSource, type SourceText } from '../schema/asset';
 import { AssetContentError, checkConfigJson, checkSafetensorsKind, readSafetensorsHeader } from './asset-content';
 import { assetDir, freeDir, readIndex, readPending, writePending } from './asset-index';
 import { planAssetFolder, pickSingleFile } from './asset-layout';
@@ -48,6 +48,9 @@ export async function importAsset(deps: ImportDeps, kind: AssetKind, name: strin
   let candidates: ReturnType<typeof planAssetFolder>['weightCandidates'] = {};
   if (single) {
     const picked = pickSingleFile(kind, listing.files, listing.path, where);
+    if ((picked.file.size ?? 0) > MAX_SAFETENSORS_BYTES) {
+      throw new AssetContentError(picked.file.path, `${picked.file.path} is ${picked.file.size} bytes, more than the ${MAX_SAFETENSORS_BYTES} a LoRA or an embedding may have.`);
+    }
     // A file on this device is checked before a byte is copied.
     if (blobs) checkSafetensorsKind(kind, await readSafetensorsHeader(blobs.get(picked.from)!, picked.file.path), picked.file.path);
     first = [{ file: picked.file, src: sourceOf(picked.file, picked.from) }];
@@ -91,6 +94,7 @@ export async function importAsset(deps: ImportDeps, kind: AssetKind, name: strin
   try {
     await writeAll(first);
     const rest = single ? [] : await weights(deps, dir, candidates, listing, blobs ? sourceOf : undefined, where, space);
+    if (first.length + rest.length > MAX_ASSET_FILES) throw new AssetContentError(where, `${where} has more than ${MAX_ASSET_FILES} files.`);
     await writeAll(rest);
     // A resumed import keeps only what the source lists now.
     const planned = new Set([...first, ...rest].map((x) => x.file.path));

@@ -1,7 +1,7 @@
 // The asset library: LoRAs, textual inversions, VAEs and refiners stored under assets/<dir>/ of the model store,
 // imported from a URL, a Hub repo or files on this device (resumable and verified like models, checked for their
 // kind), then listed, renamed, deleted and read with no network. The index is assets/index.json (asset-index.ts).
-import { assetNameSchema, folderDigestText, isSingleFile, type AssetEntry, type AssetKind, type AssetPending } from '../schema/asset';
+import { assetNameSchema, folderDigestText, isSingleFile, MAX_ASSETS, type AssetEntry, type AssetKind, type AssetPending } from '../schema/asset';
 import type { ByteStore } from './byte-store';
 import { assetDir, readIndex, writeIndex } from './asset-index';
 import { importAsset, type AddOptions, type AssetInput, type ImportDeps } from './asset-import';
@@ -83,6 +83,7 @@ export class AssetStore {
     await this.tabs.exclusive(INDEX_LOCK, async () => {
       const index = await readIndex(store);
       this.refuseTaken(index, name);
+      if (index.assets.length >= MAX_ASSETS) throw new Error(`The library holds ${MAX_ASSETS} assets, as many as it can: delete some first.`);
       await writeIndex(store, { ...index, assets: [...index.assets, entry] });
     });
     await store.remove(`${assetDir(dir)}/state.json`);

@@ -101,32 +101,6 @@ export function parseSourceText(text: string): { ok: true; source: SourceText } 
   return { ok: true, source: { kind: 'hub', repo: m[1]!, revision: m[2] ?? 'main', path } };
 }
 
-const isDirectoryHandle = (v: unknown) => typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'directory'
-  && typeof (v as { name?: unknown }).name === 'string' && typeof (v as { entries?: unknown }).entries === 'function';
-const isBlob = (v: unknown) => typeof Blob !== 'undefined' && v instanceof Blob;
-const isPickedFolder = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string'
-  && typeof (v as { files?: unknown }).files === 'object' && (v as { files?: unknown }).files !== null
-  && Object.values((v as { files: object }).files).every(isBlob);
-
-/**
- * The add-asset argument. `source`: a URL or Hub id (parseSourceText), a File, a directory handle (File System Access
- * API), or a picked or dropped folder as `{name, files: {"<path>": File}}` (webkitRelativePath-style paths).
- */
-export const addAssetSchema = z.object({
-  kind: assetKindSchema,
-  name: assetNameSchema,
-  source: z.union([
-    z.string().superRefine((s, ctx) => {
-      const r = parseSourceText(s);
-      if (!r.ok) ctx.addIssue({ code: 'custom', message: r.message });
-    }),
-    z.custom<File>((v) => isBlob(v) && typeof (v as { name?: unknown }).name === 'string', 'must be a File'),
-    z.custom<FileSystemDirectoryHandle>(isDirectoryHandle, 'must be a directory handle'),
-    z.custom<{ name: string; files: Record<string, Blob> }>(isPickedFolder, 'must be a picked folder {name, files}'),
-  ], { error: 'must be a URL, a Hub id, a File, a directory handle or a picked folder {name, files}' }),
-}).strict();
-export type AddAssetArgs = z.output<typeof addAssetSchema>;
-
 /** assets/<dir>/state.json while an import is under way: what it is, and each file stored and verified so far. */
 export const assetPendingSchema = z.object({
   name: assetNameSchema,

@@ -1,7 +1,7 @@
 // The asset library as the engine offers it: add (a URL, Hub id, File, directory handle or picked folder), list,
 // rename and delete assets, choose the active refiner, and resolve the names a request gives; every failure is
 // `{code, message, detail}` data, a bad argument or an unknown name a 422-style field error.
-import { addAssetSchema, parseSourceText, type AssetEntry, type AssetKind, type AssetSource } from '../schema/asset';
+import { parseSourceText, type AssetEntry, type AssetKind, type AssetSource } from '../schema/asset';
 import type { EngineErrorData, FieldError } from '../schema/response';
 import { AssetContentError } from '../runtime/asset-content';
 import { FOLDER_LAYOUT } from '../runtime/asset-layout';
@@ -11,6 +11,7 @@ import type { DownloadProgress } from '../runtime/download-meter';
 import { listLocalFolder } from '../runtime/local-files';
 import type { ModelFiles } from '../runtime/model-files';
 import { QuotaError } from '../runtime/store-space';
+import { addAssetSchema } from './add-asset-args';
 import type { Result } from './protocol';
 
 /** What addAsset answers, and each item of listAssets (with where it came from, when, and whether it is the active refiner). */

@@ -132,6 +132,20 @@ describe('asset library: integrity and resume', () => {
     hub.reset();
   });
 
+  it('refuses before a byte moves when the quota is short, and a LoRA listed over 2 GiB', async () => {
+    hub.reset();
+    const store = memoryStore();
+    const tight = new AssetStore({ store, fetch: (i, init) => hub.fetch(i, init), hubEndpoint: HUB, now: () => NOW, coordination: storeCoordination(),
+      storage: { estimate: async () => ({ quota: 1_000_000, usage: 0 }), persisted: async () => false } });
+    await expect(tight.add('vae', 'big', text(`${REPO}:vae_alt`))).rejects.toMatchObject({ name: 'QuotaError', available: 1_000_000, needed: 2634277 + 1667089 + 643 * 2 });
+    expect(hub.log.filter((l) => l.method === 'GET')).toEqual([]);
+    expect([...store.files.keys()].filter((k) => !k.endsWith('state.json'))).toEqual([]);
+    const huge = new FakeHub(new Map([['test/huge', new Map()]]));
+    huge.listedOnly.set('test/huge', [{ path: 'big.safetensors', size: 3 * 1024 ** 3 }]);
+    await expect(open(memoryStore(), (i, init) => huge.fetch(i, init)).assets.add('lora', 'big', text('test/huge:big.safetensors')))
+      .rejects.toThrow(/big\.safetensors is 3221225472 bytes, more than the 2147483648 a LoRA or an embedding may have/);
+  });
+
   it('refuses a local file that changes while it is copied', async () => {
     const { assets } = open();
     const bytes = fixture('loras/lora_kohya.safetensors');
