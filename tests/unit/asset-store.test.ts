@@ -3,7 +3,10 @@
 // kind, and listed, renamed and deleted; with an in-memory store standing in for OPFS, and the fake Hub as the network.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { shardModelFolder } from '../../scripts/shard-onnx';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FakeHub } from '../../e2e/hub-server';
 import { memoryStore } from '../../src/runtime/byte-store';
@@ -15,9 +18,14 @@ import { storeCoordination } from '../../src/runtime/store-locks';
 const HUB = 'http://hub.test';
 const FIXTURE = new URL('../../test-data/tiny-sdxl-assets/', import.meta.url).pathname;
 const REPO = 'test/assets';
+const SHARDED = 'test/refiner-sharded';
 let hub: FakeHub;
+let shardedDir: string;
 beforeAll(async () => {
-  hub = await FakeHub.fromFolders({ [REPO]: FIXTURE });
+  // The refiner with its UNet's weights in external-data shards, and a manifest.json listing every file with its SHA-256.
+  shardedDir = await mkdtemp(join(tmpdir(), 'refiner-sharded-'));
+  await shardModelFolder(join(FIXTURE, 'refiner'), shardedDir, 3_000_000, ['unet']);
+  hub = await FakeHub.fromFolders({ [REPO]: FIXTURE, [SHARDED]: shardedDir });
 });
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -95,6 +103,34 @@ describe('asset library: adding each kind', () => {
     expect(a).toMatchObject({ kind: 'refiner', sha256: folderDigest('refiner'), files: files.map((p) => ({ path: p })) });
     expect(await assets.add('refiner', 'refiner-2', local('refiner'))).toMatchObject({ sha256: a.sha256, bytes: a.bytes });
     expect(await (await assets.files('tiny-refiner')).json('unet/config.json')).toEqual(JSON.parse(new TextDecoder().decode(fixture('refiner/unet/config.json'))));
+  });
+});
+
+describe('asset library: folders with external data', () => {
+  it('stores a refiner whose UNet has shards from a folder URL (manifest.json), the Hub and local files, each shard its graph names', async () => {
+    hub.reset();
+    const manifest = JSON.parse(readFileSync(join(shardedDir, 'manifest.json'), 'utf8')) as { files: { path: string; bytes: number; sha256: string }[] };
+    const shards = manifest.files.filter((f) => /^unet\/model\.onnx_data/.test(f.path));
+    expect(shards.length).toBeGreaterThan(1);
+    const want = manifest.files.map((f) => ({ path: f.path, bytes: f.bytes, sha256: f.sha256 })).sort((a, b) => (a.path < b.path ? -1 : 1));
+    const { assets } = open();
+    const viaUrl = await assets.add('refiner', 'r-url', text(`${HUB}/${SHARDED}/resolve/main/`));
+    expect(viaUrl.files).toEqual(want);
+    expect(hub.log.some((l) => l.path === 'manifest.json' && l.status === 200)).toBe(true);
+    expect((await assets.add('refiner', 'r-hub', text(SHARDED))).files).toEqual(want);
+    const entries = readdirSync(shardedDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+      .map((e) => { const full = join(e.parentPath, e.name); return { path: relative(shardedDir, full), blob: new Blob([readFileSync(full)]) }; });
+    expect((await assets.add('refiner', 'r-local', { local: { name: 'sharded', entries } })).sha256).toBe(viaUrl.sha256);
+  });
+
+  it('refuses a shard that does not match the manifest’s SHA-256, and a graph whose shard the source lacks', async () => {
+    hub.reset();
+    const shard = 'unet/model.onnx_data_1';
+    hub.faults = [{ path: shard, kind: 'corrupt', times: 1 }];
+    await expect(open().assets.add('refiner', 'r', text(`${HUB}/${SHARDED}/resolve/main/`))).rejects.toMatchObject({ kind: 'integrity', message: expect.stringContaining(`${shard} is corrupt`) });
+    hub.faults = [{ path: shard, kind: 'missing' }];
+    await expect(open().assets.add('refiner', 'r', text(SHARDED))).rejects.toThrow(`${SHARDED}: unet/model.onnx refers to external data the source does not have: ${shard}.`);
+    hub.reset();
   });
 });
 
