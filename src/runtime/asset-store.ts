@@ -163,6 +163,18 @@ export class AssetStore {
     });
   }
 
+  /** Re-reads and re-hashes every file of an asset against the index; the bad ones are named (the asset stays listed). */
+  async verify(name: string): Promise<{ ok: boolean; bad: string[] }> {
+    const entry = await this.get(name);
+    if (!entry) throw this.unknown(name);
+    const bad: string[] = [];
+    for (const f of entry.files) {
+      const blob = await this.deps.store.read(`${assetDir(entry.dir)}/${f.path}`);
+      if (!blob || blob.size !== f.bytes || (await digestBlob(blob, 'sha256')) !== f.sha256) bad.push(f.path);
+    }
+    return { ok: bad.length === 0, bad };
+  }
+
   /** An asset's stored files as the loader reads them (a VAE's vae_decoder/model.onnx, a refiner's unet/…). */
   async files(name: string): Promise<ModelFiles> {
     const entry = await this.get(name);

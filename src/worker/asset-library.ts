@@ -41,7 +41,7 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const KNOWN_FOLDERS = new Set([...Object.values(FOLDER_LAYOUT).flatMap((l) => [...l.components, ...l.extras.map((p) => p.split('/')[0]!)])]);
 
 export class AssetLibrary {
-  private importing?: AbortController;
+  private readonly importing = new Set<AbortController>();
 
   constructor(private readonly store: AssetStore | undefined) {}
 
@@ -54,18 +54,23 @@ export class AssetLibrary {
     const { kind, name, source } = parsed.data;
     return this.run(async (store) => {
       const controller = new AbortController();
-      this.importing = controller;
+      this.importing.add(controller);
       try {
         return info(await store.add(kind, name, await inputOf(source), { signal: controller.signal, ...(onProgress ? { onProgress } : {}) }));
       } finally {
-        if (this.importing === controller) this.importing = undefined;
+        this.importing.delete(controller);
       }
     });
   }
 
-  /** Stops the import in progress; what is verified stays, and adding the same asset again resumes. */
+  /** Stops the imports in progress; what is verified stays, and adding the same asset again resumes. */
   cancel(): void {
-    this.importing?.abort();
+    for (const c of this.importing) c.abort();
+  }
+
+  /** Re-hashes an asset's stored files: `{ok, bad}` names any that no longer match (delete and add it again). */
+  verifyAsset(name: unknown): Promise<Result<{ ok: boolean; bad: string[] }>> {
+    return this.run((store) => store.verify(String(name)));
   }
 
   listAssets(): Promise<Result<AssetListItem[]>> {

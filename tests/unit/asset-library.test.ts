@@ -101,6 +101,17 @@ describe('AssetLibrary (the engine’s API)', () => {
     expect(await lib.renameAsset('b', 'c')).toMatchObject({ ok: true, value: { name: 'c' } });
   });
 
+  it('cancel stops an import in flight (cancelled), and adding it again resumes', async () => {
+    const { lib } = library();
+    hub.faults = [{ path: 'vae_alt/vae_decoder/model.onnx', kind: 'slow', bytesPerSecond: 1_000_000 }];
+    const run = lib.addAsset({ kind: 'vae', name: 'v', source: `${REPO}:vae_alt` }, (p) => (p.files.find((f) => f.path === 'vae_decoder/model.onnx')?.received ?? 0) > 200_000 && lib.cancel());
+    expect(await run).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    hub.reset();
+    expect(await lib.addAsset({ kind: 'vae', name: 'v', source: `${REPO}:vae_alt` })).toMatchObject({ ok: true });
+    expect(hub.log.filter((l) => l.path === 'vae_alt/vae_decoder/model.onnx').map((l) => l.range)).toEqual([expect.stringMatching(/^bytes=[1-9]\d+-$/)]);
+    expect(await lib.verifyAsset('v')).toEqual({ ok: true, value: { ok: true, bad: [] } });
+  });
+
   it('a source that fails is asset_import_failed; without a store, not_supported', async () => {
     const { lib } = library();
     hub.faults = [{ path: 'loras/lora_kohya.safetensors', kind: 'corrupt', times: 1 }];

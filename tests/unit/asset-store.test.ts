@@ -249,6 +249,10 @@ describe('asset library: names, list, rename, delete, active refiner', () => {
     const lora = await assets.add('lora', 'tiny-kohya', localFile('loras/lora_kohya.safetensors'));
     const vae = await assets.add('vae', 'tiny-vae-alt', local('vae_alt'));
     expect((await assets.list()).map((a) => a.name)).toEqual(['tiny-kohya', 'tiny-vae-alt']);
+    expect(await assets.verify('tiny-vae-alt')).toEqual({ ok: true, bad: [] });
+    store.files.get('assets/tiny-vae-alt/vae_decoder/model.onnx')![1000]! ^= 1;
+    expect(await assets.verify('tiny-vae-alt')).toEqual({ ok: false, bad: ['vae_decoder/model.onnx'] });
+    store.files.get('assets/tiny-vae-alt/vae_decoder/model.onnx')![1000]! ^= 1;
     const before = new Map(store.files);
     const renamed = await assets.rename('tiny-vae-alt', 'other-vae');
     expect(renamed).toEqual({ ...vae, name: 'other-vae' });
