@@ -6,8 +6,8 @@ import type { ExecutionProvider } from './ort-runner';
 import type { ComponentName, ModelRecord, ModelSource } from '../schema/model-record';
 import { COMPONENTS } from '../schema/model-record';
 import type { ByteStore } from './byte-store';
-import { digestBlob, newDigest } from './digest';
-import { downloadFile, type RetryPolicy } from './download-file';
+import { digestBlob } from './digest';
+import type { RetryPolicy } from './download-file';
 import { DownloadMeter, type DownloadProgress } from './download-meter';
 import { DEFAULT_HUB_ENDPOINT, type RemoteFile } from './hub';
 import type { ModelFiles } from './model-files';
@@ -17,16 +17,13 @@ import { pinRecord } from './model-origin';
 import { defaultStoreCoordination, type StoreCoordination } from './store-locks';
 import { headFile, listRecord, listSourceInfo, type ListDeps } from './source-listing';
 import { bytesByComponent, wasmMisfit } from './wasm-fit';
+import { checkSpace, type StorageApi } from './store-space';
+import { storedFolderFiles } from './stored-files';
+import { pool, writeVerified, type VerifiedWriteDeps } from './verified-write';
 import { adoptableLegacy, folderInfo, locate, modelDir, readState, scanStored, statePath, type CachedModelInfo, type CachedModelState } from './stored-models';
 
 export type { CachedModelInfo, CachedModelState } from './stored-models';
-
-export interface StorageApi {
-  estimate(): Promise<{ quota?: number; usage?: number }>;
-  /** Window-only in browsers: a worker's cache leaves it to the page (which asks before a download starts). */
-  persist?(): Promise<boolean>;
-  persisted(): Promise<boolean>;
-}
+export { QuotaError, type StorageApi } from './store-space';
 
 export interface ModelCacheDeps {
   store: ByteStore;
@@ -54,38 +51,11 @@ export interface EnsureOptions {
   provider?: ExecutionProvider;
 }
 
-export class QuotaError extends Error {
-  constructor(readonly needed: number, readonly available: number) {
-    super(`Not enough storage for this model: it needs ${gb(needed)} more, and this browser allows ${gb(available)} more for this site. Free some space (delete other models below, or clear site data) and try again.`);
-    this.name = 'QuotaError';
-  }
-}
-
 export class LayoutError extends Error {
   constructor(readonly missing: string[], where: string) {
     super(`${where} is not an SDXL ONNX folder in the Optimum layout: missing ${missing.join(', ')}.`);
     this.name = 'LayoutError';
   }
-}
-
-const gb = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${(n / 1e6).toFixed(1)} MB`);
-
-/** Runs `work` over items with at most `limit` at once; the first failure stops new starts and is rethrown. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length && failed === undefined) {
-      const item = items[next++]!;
-      try {
-        await work(item);
-      } catch (e) {
-        failed ??= e;
-      }
-    }
-  });
-  await Promise.all(runners);
-  if (failed !== undefined) throw failed;
 }
 
 export class ModelCache {
@@ -243,10 +213,7 @@ export class ModelCache {
       for (const f of files) meter.add(f.path, f.size, isDone(f) ? f.size ?? done.get(f.path)!.size : 0);
       const todo = files.filter((f) => !isDone(f));
       await pool(todo, this.deps.concurrency ?? 3, async (f) => {
-        const r = await downloadFile(f, {
-          fetch: this.deps.fetch, store: this.deps.store, sleep: this.deps.sleep ?? ((ms) => new Promise((res) => setTimeout(res, ms))),
-          retry: this.deps.retry, checkpointBytes: this.deps.checkpointBytes,
-        }, (delta) => meter.bytes(f.path, delta), signal, `${modelDir(dir)}/${f.path}`).catch((e: unknown) => {
+        const r = await writeVerified({ remote: f }, `${modelDir(dir)}/${f.path}`, this.writeDeps(), (delta) => meter.bytes(f.path, delta), signal).catch((e: unknown) => {
           meter.fail(f.path);
           throw e;
         });
@@ -296,12 +263,13 @@ export class ModelCache {
     await this.saveState(dir, { ...old, origin, files, complete: false });
   }
 
-  private async checkSpace(needed: number): Promise<void> {
-    if (needed <= 0) return;
-    const { quota, usage } = await this.deps.storage.estimate();
-    if (quota === undefined) return;
-    const available = quota - (usage ?? 0);
-    if (needed > available) throw new QuotaError(needed, available);
+  private checkSpace(needed: number): Promise<void> {
+    return checkSpace(this.deps.storage, needed);
+  }
+
+  private writeDeps(): VerifiedWriteDeps {
+    const { store, fetch, sleep, retry, checkpointBytes } = this.deps;
+    return { store, fetch, ...(sleep ? { sleep } : {}), ...(retry ? { retry } : {}), ...(checkpointBytes ? { checkpointBytes } : {}) };
   }
 
   /**
@@ -333,24 +301,9 @@ export class ModelCache {
     const meter = new DownloadMeter(this.deps.now, onProgress);
     for (const f of chosen) meter.add(f.path, f.size);
     await pool(chosen, 2, async (f) => {
-      const out = await this.deps.store.open(`${modelDir(dir)}/${f.path}`);
-      const hasher = await newDigest('sha256', 0);
-      try {
-        await out.truncate(0);
-        const reader = byPath.get(f.path)!.stream().getReader();
-        let at = 0;
-        for (let r = await reader.read(); !r.done; r = await reader.read()) {
-          await out.write(r.value, at);
-          hasher.update(r.value);
-          at += r.value.length;
-          meter.bytes(f.path, r.value.length);
-        }
-        await out.flush();
-        state.files[f.path] = { size: at, digest: hasher.digest('hex') };
-        meter.finish(f.path);
-      } finally {
-        await out.close();
-      }
+      const r = await writeVerified({ path: f.path, blob: byPath.get(f.path)! }, `${modelDir(dir)}/${f.path}`, this.writeDeps(), (delta) => meter.bytes(f.path, delta));
+      state.files[f.path] = { size: r.size, digest: r.digest };
+      meter.finish(f.path);
     });
     state.complete = true;
     await this.saveState(dir, state);
@@ -408,25 +361,5 @@ function describeSource(s: ModelSource): string {
 
 /** A stored model as ModelFiles: bytes from storage, and Blobs (on disk) for external data. */
 export function cachedModelFiles(store: ByteStore, id: string): ModelFiles {
-  const at = (p: string) => `${modelDir(id)}/${p}`;
-  const need = async (p: string) => {
-    const b = await store.read(at(p));
-    if (!b) throw new Error(`${p} is not in this device's copy of ${id}; verify or re-download the model.`);
-    return b;
-  };
-  return {
-    location: `cache:${id}/`,
-    storeKey: modelDir(id),
-    bytes: async (p, onBytes) => {
-      const b = await need(p);
-      const bytes = new Uint8Array(await b.arrayBuffer());
-      onBytes?.(bytes.length, bytes.length);
-      return bytes;
-    },
-    json: async <T>(p: string) => JSON.parse(await (await need(p)).text()) as T,
-    exists: async (p) => (await store.read(at(p))) !== undefined,
-    blob: need,
-    ...(store.localPath ? { localPath: (p: string) => store.localPath!(at(p)) } : {}),
-  };
+  return storedFolderFiles(store, modelDir(id), `cache:${id}/`, (p) => `${p} is not in this device's copy of ${id}; verify or re-download the model.`);
 }
-

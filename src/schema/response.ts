@@ -39,6 +39,7 @@ export type ErrorCode =
   | 'layout' // a load: the folder or repo is not an SDXL ONNX export in the Optimum layout (data: missing files)
   | 'integrity' // a load: a downloaded file's size or SHA-256 is not the one its source declares (data: path)
   | 'network' // a load: a file could not be fetched (offline, HTTP error, the server went away) (data: path, status)
+  | 'asset_import_failed' // an asset could not be imported: its source failed, sent bytes that do not verify, or storage is full
   | 'internal';
 
 /** What a load failure knows beyond its message: the bytes missing in storage, the files missing, the file that failed. */
@@ -67,6 +68,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   exceeds_wasm_memory: 503,
   // Load failures by cause: storage full (507 Insufficient Storage), a folder that is no model, a corrupt or unreachable file.
   quota: 507, layout: 503, integrity: 503, network: 503,
+  // The asset's source (or the device's storage) failed; the request naming a bad asset is a 422 (invalid_request).
+  asset_import_failed: 502,
 };
 
 /** OctoAI (FastAPI) shapes: 422 → {"detail": [...]}, anything else → {"detail": "message", "code": ...}. */
