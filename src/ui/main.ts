@@ -21,6 +21,7 @@ import { followLink } from './link-open';
 import { createModelPanel } from './model-panel';
 import { createDeviceModels } from './models-on-device';
 import type { SdxlPageApi } from './page-api';
+import { assetApi } from './asset-api';
 import { createPainterView } from './painter/painter-view';
 import { showProgress } from './progress-view';
 import { describeNegative2, describeStyle, describeTokens } from './prompt-info';
@@ -417,6 +418,7 @@ void loadHistory().then((h) => {
 void followLink(location.search, { generator, status: setStatus, load: (ref, persist) => loadModel(ref, undefined, undefined, persist) });
 
 const api: SdxlPageApi = {
+  ...assetApi(generator, () => document.dispatchEvent(new CustomEvent('sdxl-assets-changed'))),
   generate: (request, options) => generate(request as RequestDraft, options),
   loadModel: (ref, onProgress) => loadModel(ref, undefined, onProgress),
   cachedModels: () => generator.cachedModels(),

@@ -2,9 +2,10 @@
 import type { GenerateRequest } from '../schema/request';
 import type { FieldError, GenerateResponse } from '../schema/response';
 import type { GenerateOptions } from '../worker/client';
+import type { SdxlAssetApi } from './asset-api';
 import type { AdapterReport, CachedModelInfo, GenerationStats, LoadedModelReport, MemoryReport, ModelLoadProgress, ModelRef, StorageReport } from '../worker/protocol';
 
-export interface SdxlPageApi {
+export interface SdxlPageApi extends SdxlAssetApi {
   /** Runs one OctoAI-shaped request; rejects with an SdxlError ({code, message, detail}) on bad input or failure. */
   generate(request: GenerateRequest, options?: GenerateOptions): Promise<GenerateResponse>;
   /**

@@ -4,7 +4,7 @@ import * as Comlink from 'comlink';
 import type { GenerateResponse } from '../schema/response';
 import type { GenerateRequest } from '../schema/request';
 import type {
-  AdapterReport, CachedModelInfo, EngineApi, LinkPreview, GenerationOptions, GenerationStats, LoadedModelReport, MemoryReport, ModelLoadProgress, ModelRef, ProgressEvent,
+  AdapterReport, AssetInfo, AssetListItem, CachedModelInfo, DownloadProgress, EngineApi, LinkPreview, GenerationOptions, GenerationStats, LoadedModelReport, MemoryReport, ModelLoadProgress, ModelRef, ProgressEvent,
   Result, StorageReport, TokenCount,
 } from './protocol';
 import { SdxlError, SupervisedWorker, type RestartEvent } from './supervised-worker';
@@ -35,6 +35,20 @@ export interface Generator {
   generate(request: GenerateRequest, options?: GenerateOptions): Promise<GenerateResponse>;
   stats(): Promise<GenerationStats | undefined>;
   countTokens(prompt: string): Promise<TokenCount | undefined>;
+  /** Imports a LoRA, textual inversion, VAE or refiner into the asset library; resolves {name, kind, bytes, sha256}. */
+  addAsset(asset: AddAssetArg, onProgress?: (p: DownloadProgress) => void): Promise<AssetInfo>;
+  listAssets(): Promise<AssetListItem[]>;
+  deleteAsset(name: string): Promise<{ deleted: string }>;
+  renameAsset(from: string, to: string): Promise<AssetInfo>;
+  setActiveRefiner(name: string): Promise<{ activeRefiner: string }>;
+  cancelAssetImport(): void;
+}
+
+/** What addAsset takes: the kind, the name requests will use, and where the bytes come from. */
+export interface AddAssetArg {
+  kind: 'lora' | 'textual_inversion' | 'vae' | 'refiner';
+  name: string;
+  source: string | File | FileSystemDirectoryHandle | { name: string; files: Record<string, Blob> };
 }
 
 /** The generation options that were given (comlink clones what it sends; undefined ones are left out). */
@@ -167,5 +181,19 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
     }),
     stats: () => call((e) => e.lastStats()),
     countTokens: (prompt) => call((e) => e.countTokens(prompt)),
+    addAsset: async (asset, onProgress) => {
+      // A URL relative to the page is made absolute here, where the page's location is known.
+      const source = typeof asset.source === 'string' && /^\.{0,2}\//.test(asset.source) ? new URL(asset.source, location.href).href : asset.source;
+      const listener = alive((p: DownloadProgress) => {
+        onProgress?.(p);
+        return false;
+      });
+      return unwrap(await call<Result<AssetInfo>>((e) => e.addAsset({ ...asset, source }, listener)));
+    },
+    listAssets: async () => unwrap(await call<Result<AssetListItem[]>>((e) => e.listAssets())),
+    deleteAsset: async (name) => unwrap(await call<Result<{ deleted: string }>>((e) => e.deleteAsset(name))),
+    renameAsset: async (from, to) => unwrap(await call<Result<AssetInfo>>((e) => e.renameAsset(from, to))),
+    setActiveRefiner: async (name) => unwrap(await call<Result<{ activeRefiner: string }>>((e) => e.setActiveRefiner(name))),
+    cancelAssetImport: () => void call((e) => e.cancelAssetImport()).catch(() => undefined),
   };
 }

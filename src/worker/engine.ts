@@ -21,10 +21,15 @@ import { RefinerRequestError } from '../pipeline/refiner-split';
 import { checkRun } from './request-check';
 import { chooseCheckpoint } from './checkpoint-choice';
 import { resolveRunAssets, type AssetSource } from './run-assets';
+import { AssetLibrary } from './asset-library';
+import { storeAssetSource, storeOverlays } from './store-asset-source';
+import type { AssetStore } from '../runtime/asset-store';
+import type { ByteStore } from '../runtime/byte-store';
+import type { LoraVariantOptions } from '../runtime/lora-variant';
 import { answer, loadModel, type LoadedEntry } from './model-loader';
 import { decodeRequestImages, NO_VAE_ENCODER } from './request-images';
 import { ModelLibrary, type LinkPreview, type ModelRef, type StorageReport } from './model-library';
-import type { EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, LoadListener, MemoryReport, Result, TokenCount } from './protocol';
+import type { DownloadProgress, EngineApi, EngineInit, GenerationOptions, GenerationStats, LoadedModelReport, LoadListener, MemoryReport, Result, TokenCount } from './protocol';
 
 export { DEFAULT_MASK_BLUR, MAX_MASK_BLUR } from '../schema/generation-options';
 export { OUTPAINT_MIN_STRENGTH } from '../pipeline/image-modes';
@@ -50,8 +55,8 @@ export interface EngineDeps {
   deviceLost?(): Promise<string | undefined>;
   /** Opens sessions another way than onnxruntime-web's bytes and Blobs (Node: from file paths, src/node). */
   openSession?: SessionOpener;
-  /** The asset library requests name VAEs, textual inversions, LoRAs and refiners from; absent = none stored. */
-  assets?: AssetSource;
+  /** The asset library (in the model store) and the byte store fused LoRA overlays go to; absent = no assets. */
+  assets?(init?: EngineInit): { store: AssetStore; bytes?: ByteStore } | undefined;
 }
 
 export const MODEL_DELETED = 'This model was deleted from this device (in another tab, or here): load it again to keep generating.';
@@ -66,6 +71,9 @@ export class Engine implements EngineApi {
   private model?: LoadedEntry;
   private releaseEncoders = false;
   private library?: ModelLibrary;
+  private assetLib?: AssetLibrary;
+  private assetSource?: AssetSource;
+  private loraOptions: LoraVariantOptions = {};
   /** The load in progress: cancelLoad() aborts its download, or the load between two sessions. */
   private loadAbort?: AbortController;
   private readonly jobs = new Map<string, AbortController>();
@@ -102,6 +110,10 @@ export class Engine implements EngineApi {
       this.library.onDeleted((storeKey) => {
         if (this.model && this.model.sessions.files.storeKey === storeKey) this.model.sessions.deleted = true;
       });
+      const assets = this.deps.assets?.(options);
+      this.assetLib = new AssetLibrary(assets?.store);
+      this.assetSource = assets && storeAssetSource(assets.store);
+      if (assets?.bytes) this.loraOptions = storeOverlays(assets.bytes);
     }
     return this.adapterReport;
   }
@@ -162,7 +174,7 @@ export class Engine implements EngineApi {
     try {
       const ctx = {
         library: this.lib(), adapter: await this.adapter(), ort: await this.ort(), ortBuild: await this.ortBuild(), clock: this.clock,
-        openSession: this.deps.openSession, graphCapture: this.graphCapture, onSession: this.onSession, now: this.deps.now,
+        openSession: this.deps.openSession, graphCapture: this.graphCapture, onSession: this.onSession, now: this.deps.now, loraOptions: this.loraOptions,
       };
       const entry = await loadModel(ctx, ref, this.model, abort.signal, onProgress);
       if (entry !== this.model) {
@@ -235,6 +247,36 @@ export class Engine implements EngineApi {
     return this.lib().storage();
   }
 
+  /** The asset library's page API (window.sdxl.addAsset and friends); every answer a Result. */
+  assetLibrary(): AssetLibrary {
+    void this.init({ forceWasm: false });
+    return this.assetLib!;
+  }
+
+  addAsset(arg: unknown, onProgress?: (p: DownloadProgress) => void) {
+    return this.assetLibrary().addAsset(arg, onProgress);
+  }
+
+  listAssets() {
+    return this.assetLibrary().listAssets();
+  }
+
+  deleteAsset(name: string) {
+    return this.assetLibrary().deleteAsset(name);
+  }
+
+  renameAsset(from: string, to: string) {
+    return this.assetLibrary().renameAsset(from, to);
+  }
+
+  setActiveRefiner(name: string) {
+    return this.assetLibrary().setActiveRefiner(name);
+  }
+
+  cancelAssetImport(): void {
+    this.assetLibrary().cancel();
+  }
+
   cancel(jobId: string): void {
     this.jobs.get(jobId)?.abort();
   }
@@ -276,7 +318,7 @@ export class Engine implements EngineApi {
       if (!checked.ok) return { ok: false, error: checked.error };
     }
     const { req, options } = checked;
-    const assets = await resolveRunAssets(req, this.deps.assets);
+    const assets = await resolveRunAssets(req, this.assetSource);
     if (!assets.ok) return fail('invalid_request', 'The request is invalid.', assets.detail);
     const images = await this.requestImages(req, model);
     if ('error' in images) return { ok: false, error: images.error };

@@ -2,6 +2,7 @@
 // each announced to the page first; the AbortSignal stops a download in flight or the load between two sessions.
 import { loadSdxl, type SessionEvent, type SessionOpener } from '../runtime/load-sdxl';
 import { ModelSessions } from '../runtime/model-sessions';
+import type { LoraVariantOptions } from '../runtime/lora-variant';
 import type { Ort, RunClock } from '../runtime/ort-runner';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import type { ModelLibrary, ModelRef } from './model-library';
@@ -17,6 +18,8 @@ export interface LoaderContext {
   graphCapture: boolean;
   onSession(e: SessionEvent): void;
   now(): number;
+  /** Where fused LoRA variants keep their patched initializers. */
+  loraOptions?: LoraVariantOptions;
 }
 
 export interface LoadedEntry {
@@ -66,7 +69,7 @@ export async function loadModel(ctx: LoaderContext, ref: ModelRef, current: Load
       ...(source.record ? { record: source.record } : {}), ...(source.persisted !== undefined ? { persisted: source.persisted } : {}),
       ...(source.foreignHost ? { foreignHost: source.foreignHost } : {}),
     };
-    return { key: source.key, sessions: new ModelSessions(loaded, source.files, factory), report };
+    return { key: source.key, sessions: new ModelSessions(loaded, source.files, factory, ctx.loraOptions), report };
   } finally {
     signal.removeEventListener('abort', stopDownload);
   }

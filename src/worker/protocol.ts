@@ -5,6 +5,7 @@ import type { CachedModelInfo } from '../runtime/model-cache';
 import type { ModelRecord } from '../schema/model-record';
 import type { OrtBuildChoice } from '../runtime/ort-build-types';
 import type { LinkPreview, ModelRef, StorageReport } from './model-library';
+import type { AssetInfo, AssetListItem } from './asset-library';
 import type { AdapterReport } from '../runtime/webgpu-adapter';
 import type { ExecutionProvider } from '../runtime/ort-runner';
 import type { ProgressEvent, ProgressListener } from '../pipeline/progress';
@@ -133,6 +134,14 @@ export interface EngineApi {
   generate(jobId: string, body: unknown, onProgress?: ProgressListener, options?: GenerationOptions): Promise<Result<GenerateResponse>>;
   cancel(jobId: string): void;
   lastStats(): GenerationStats | undefined;
+  /** The asset library: `source` is a URL, a Hub id (`owner/repo[@rev][:path]`), a File or a directory handle. */
+  addAsset(arg: unknown, onProgress?: (p: DownloadProgress) => void): Promise<Result<AssetInfo>>;
+  listAssets(): Promise<Result<AssetListItem[]>>;
+  deleteAsset(name: string): Promise<Result<{ deleted: string }>>;
+  renameAsset(from: string, to: string): Promise<Result<AssetInfo>>;
+  setActiveRefiner(name: string): Promise<Result<{ activeRefiner: string }>>;
+  cancelAssetImport(): void;
 }
 
+export type { AssetInfo, AssetListItem };
 export type { AdapterReport, CachedModelInfo, DownloadProgress, LinkPreview, LoadProgress, ModelInfo, ModelRef, ProgressEvent, ProgressListener, StorageReport, TensorCounts };

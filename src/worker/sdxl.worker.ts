@@ -5,6 +5,10 @@ import { policedFetch } from '../runtime/connect-policy';
 import { ModelCache } from '../runtime/model-cache';
 import { urlModelFiles } from '../runtime/model-files';
 import { opfsStore } from '../runtime/opfs-store';
+import { AssetStore } from '../runtime/asset-store';
+import type { ByteStore } from '../runtime/byte-store';
+import type { EngineInit } from './protocol';
+
 import { gpuCounters } from '../runtime/gpu-counters';
 import { browserOrt } from '../runtime/ort-web';
 import { probeWebGpu } from '../runtime/webgpu-adapter';
@@ -20,6 +24,9 @@ const scope = self as unknown as { crossOriginIsolated: boolean; navigator: Navi
 
 // estimate() and persisted() work in a worker; persist() is window-only, so the page asks for it.
 const workerStorage = { estimate: () => scope.navigator.storage.estimate(), persisted: () => scope.navigator.storage.persisted() };
+let store: ByteStore | undefined;
+/** This worker's one byte store: OPFS, or the directory the Storage Access API handed an embedded widget. */
+const byteStore = (init: EngineInit | undefined): ByteStore => (store ??= opfsStore(init?.storeRoot ? Promise.resolve(init.storeRoot) : self.navigator.storage.getDirectory()));
 
 // Every model request goes through the CSP's connect-src list, checked here too: a clear error, not a blocked fetch.
 const connectFetch = policedFetch((input, init) => fetch(input, init), __CONNECT_SRC__, self.location.href);
@@ -38,7 +45,7 @@ const engine = new Engine({
   files: (baseUrl) => urlModelFiles(baseUrl, connectFetch),
   // Models live in the Origin Private File System; one store for the worker's lifetime.
   cache: (hubEndpoint, init) => init?.store === 'none' ? undefined : new ModelCache({
-    store: opfsStore(init?.storeRoot ? Promise.resolve(init.storeRoot) : scope.navigator.storage.getDirectory()),
+    store: byteStore(init),
     fetch: connectFetch,
     storage: workerStorage,
     ...(hubEndpoint ? { hubEndpoint } : {}),
@@ -47,6 +54,11 @@ const engine = new Engine({
     checkpointBytes: 1024 * 1024,
     now: () => Date.now(),
   }),
+  // Assets (LoRAs, embeddings, VAEs, refiners) and fused LoRA overlays live in the same store as the models.
+  assets: (init) => init?.store === 'none' ? undefined : {
+    store: new AssetStore({ store: byteStore(init), fetch: connectFetch, storage: workerStorage, baseHref: init?.baseHref ?? self.location.href, checkpointBytes: 1024 * 1024, now: () => Date.now() }),
+    bytes: byteStore(init),
+  },
   storage: workerStorage,
   encodeImage,
   decodeImage,
