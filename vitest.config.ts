@@ -8,6 +8,7 @@ const ORT_NODE_FILES = [
   'tests/unit/txt2img.test.ts',
   'tests/unit/img2img-inpaint.test.ts',
   'tests/unit/seeded-samplers.test.ts',
+  'tests/unit/assets-engine.test.ts',
 ];
 
 export default defineConfig({

@@ -4,6 +4,7 @@ import { statfs } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import { ModelCache, type StorageApi } from '../runtime/model-cache';
+import { AssetStore } from '../runtime/asset-store';
 import { storeCoordination } from '../runtime/store-locks';
 import { Engine } from '../worker/engine';
 import { dirModelFiles } from './dir-files';
@@ -15,6 +16,8 @@ import { nodeSessionOpener, type NodeSessionOptions } from './node-sessions';
 export interface NodeEngineOptions extends NodeSessionOptions {
   /** Where Hub models are stored; without it the engine loads folders only (a model ref is a path). */
   cacheDir?: string;
+  /** Where the asset library (LoRAs, embeddings, VAEs, refiners) and fused LoRA overlays live; default cacheDir. */
+  assetsDir?: string;
   randomSeed?: () => number;
 }
 
@@ -31,6 +34,7 @@ function diskStorage(dir: string): StorageApi {
 
 export function nodeEngine(o: NodeEngineOptions): Engine {
   const { cacheDir } = o;
+  const assetsDir = o.assetsDir ?? cacheDir;
   return new Engine({
     ort: nodeOrt,
     // No adapter to find: the provider is the one asked for. fp16 graphs run on the CPU EP without any shader
@@ -53,5 +57,9 @@ export function nodeEngine(o: NodeEngineOptions): Engine {
     randomSeed: o.randomSeed ?? (() => randomInt(0, 2 ** 32)),
     now: () => performance.now(),
     openSession: nodeSessionOpener(ort, o),
+    assets: assetsDir ? () => {
+      const store = fsStore(assetsDir);
+      return { store: new AssetStore({ store, fetch: (input, init) => fetch(input, init), storage: diskStorage(assetsDir), now: () => Date.now(), coordination: storeCoordination() }), bytes: store };
+    } : undefined,
   });
 }

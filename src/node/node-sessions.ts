@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { SessionComponent, SessionOpener } from '../runtime/load-sdxl';
 import { externalDataFiles } from '../runtime/onnx-external-data';
+import type { ModelFiles } from '../runtime/model-files';
 
 export type NodeProvider = 'cpu' | 'webgpu';
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
@@ -25,11 +26,11 @@ export interface NodeSessionOptions {
   onSession?: (e: SessionEvent) => void;
 }
 
-type NodeOrt = { InferenceSession: { create(path: string, options: InferenceSession.SessionOptions): Promise<InferenceSession> } };
+type NodeOrt = { InferenceSession: { create(path: string | Uint8Array, options: InferenceSession.SessionOptions): Promise<InferenceSession> } };
 
 export function nodeSessionOpener(ort: NodeOrt, o: NodeSessionOptions): SessionOpener {
   return async (files, component, placement) => {
-    if (!files.localPath) throw new Error(`${files.location} is not a folder on this machine: the Node engine opens sessions from file paths.`);
+    if (!files.localPath) return fromBytes(ort, o, files, component, placement);
     const path = files.localPath(`${component}/model.onnx`);
     // The graph is small (8 MB for the SDXL UNet): read it only to name and size its external data files.
     const graph = new Uint8Array(await readFile(path));
@@ -49,4 +50,19 @@ export function nodeSessionOpener(ort: NodeOrt, o: NodeSessionOptions): SessionO
     o.onSession?.({ component, provider: o.provider, ms: performance.now() - start, bytes, session });
     return { session, bytes };
   };
+}
+
+/**
+ * A graph made in memory (a LoRA-fused or TI-grown variant): onnxruntime-node opens it from its bytes, which needs
+ * its weights inline (onnxruntime-node takes no external data from memory).
+ */
+async function fromBytes(ort: NodeOrt, o: NodeSessionOptions, files: ModelFiles, component: SessionComponent, placement: object): Promise<{ session: InferenceSession; bytes: number }> {
+  const graph = await files.bytes(`${component}/model.onnx`);
+  if (externalDataFiles(graph).length > 0) {
+    throw new Error(`${component} of ${files.location} was patched in memory but keeps its weights in external data: the Node engine cannot open it (use the browser, or a model with inline weights).`);
+  }
+  const start = performance.now();
+  const session = await ort.InferenceSession.create(graph, { executionProviders: [o.provider], graphOptimizationLevel: o.graphOptimizationLevel ?? 'all', logSeverityLevel: 3, ...placement });
+  o.onSession?.({ component, provider: o.provider, ms: performance.now() - start, bytes: graph.length, session });
+  return { session, bytes: graph.length };
 }

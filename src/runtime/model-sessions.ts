@@ -64,14 +64,15 @@ export class ModelSessions {
    */
   async forRun(assets: RunAssets): Promise<RunComponents> {
     const start = performance.now();
-    let created = false;
     const warnings: string[] = [];
     const loras = assets.loras?.filter((l) => l.weight !== 0) ?? [];
     const fused = loras.length > 0 ? await this.loraVariants().fuse(loras) : undefined;
     if (fused) warnings.push(...fused.warnings);
-    created ||= await this.text.use({ tis: assets.tis, patched: fused });
+    // Each step runs whatever the one before did (no short-circuit): the text encoders, then the UNet.
+    const textMade = await this.text.use({ tis: assets.tis, patched: fused });
     await this.text.restore();
-    created ||= await this.useUnet(fused ? { key: fused.key, files: fused.files } : undefined);
+    const unetMade = await this.useUnet(fused ? { key: fused.key, files: fused.files } : undefined);
+    const created = textMade || unetMade;
     const refiner = assets.refiner ? await this.refinerFor(assets.refiner) : undefined;
     const c = await this.withVae(assets.vae);
     const base = this.loaded.components.deviceLoop;

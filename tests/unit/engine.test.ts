@@ -49,10 +49,10 @@ describe('Engine', () => {
     expect(r.error.detail!.map((d) => d.loc)).toEqual([['body', 'steps'], ['body', 'width']]);
   });
 
-  it('names fields it cannot honour yet instead of ignoring them', async () => {
+  it('names assets it does not hold instead of ignoring them (a field error listing the library)', async () => {
     const r = await engine.generate('j4', { prompt: 'a cat', vae: 'other', loras: { x: 1 } });
-    expect(!r.ok && r.error.code).toBe('not_supported');
-    expect(!r.ok && r.error.detail!.map((d) => d.loc[1])).toEqual(['loras', 'vae']);
+    expect(!r.ok && r.error.code).toBe('invalid_request');
+    expect(!r.ok && r.error.detail!.map((d) => [d.loc, d.type])).toEqual([[['body', 'vae'], 'unknown_name'], [['body', 'loras', 'x'], 'unknown_name']]);
   });
 
   it("refuses the SDK's ControlNet fields by name (not as unknown fields) and lets log_prompt through", async () => {

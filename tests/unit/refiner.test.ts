@@ -227,8 +227,8 @@ describe("the refiner's conditioning", () => {
     const own = await encodeRefinerConditioning(components, fields, true, {}, { ...scores, forceZerosForEmptyPrompt: false }, 64, 64);
     const empty = await encodeRefinerConditioning(components, { prompt: '' }, false, {}, { ...scores, forceZerosForEmptyPrompt: false }, 64, 64);
     const half = own.encoderHiddenStates.data.length / 2;
-    expect(Array.from(own.encoderHiddenStates.data.slice(0, half))).toEqual(Array.from(empty.encoderHiddenStates.data));
-    expect(Array.from(own.textEmbeds.data.slice(0, own.textEmbeds.data.length / 2))).toEqual(Array.from(empty.textEmbeds.data));
+    expect(Array.from(own.encoderHiddenStates.data.slice(0, half) as Float32Array)).toEqual(Array.from(empty.encoderHiddenStates.data as Float32Array));
+    expect(Array.from(own.textEmbeds.data.slice(0, own.textEmbeds.data.length / 2) as Float32Array)).toEqual(Array.from(empty.textEmbeds.data as Float32Array));
     expect(Math.max(...Array.from(empty.encoderHiddenStates.data as Float32Array, Math.abs))).toBeGreaterThan(0);
     const zeros = await encodeRefinerConditioning(components, fields, true, {}, { ...scores, forceZerosForEmptyPrompt: true }, 64, 64);
     expect(Math.max(...Array.from(zeros.encoderHiddenStates.data.slice(0, half) as Float32Array, Math.abs))).toBe(0);
@@ -242,7 +242,7 @@ describe("the refiner's conditioning", () => {
     const r = { aestheticScore: 6, negativeAestheticScore: 2.5, forceZerosForEmptyPrompt: false };
     const plain = await encodeRefinerConditioning(components, { prompt: c.prompt }, false, {}, r, 64, 64);
     const withSecond = await encodeRefinerConditioning(components, { prompt: c.prompt, prompt_2: 'something else entirely' }, false, {}, r, 64, 64);
-    expect(Array.from(withSecond.encoderHiddenStates.data)).toEqual(Array.from(plain.encoderHiddenStates.data));
+    expect(Array.from(withSecond.encoderHiddenStates.data as Float32Array)).toEqual(Array.from(plain.encoderHiddenStates.data as Float32Array));
   });
 });
 
