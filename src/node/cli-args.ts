@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 export const USAGE = `Usage: npm run generate -- <request.json | -> --model <folder | owner/name[@revision]> --out <folder>
          [--provider cpu|webgpu] [--hub URL] [--cache DIR] [--graph-opt disabled|basic|extended|all]
+         [--asset kind:name=source ...]
 
   request.json  an OctoAI POST /generate/sdxl body ("-" reads it from stdin)
   --model       an SDXL ONNX folder in the Optimum layout, or a Hugging Face repo id (downloaded into --cache)
@@ -13,7 +14,9 @@ export const USAGE = `Usage: npm run generate -- <request.json | -> --model <fol
   --provider    onnxruntime-node's CPU EP (default) or its WebGPU EP (Dawn on Vulkan)
   --hub         the Hub endpoint repo ids resolve against (default https://huggingface.co)
   --cache       where downloaded models are kept (default ~/.cache/sdxl-lightning-web)
-  --graph-opt   onnxruntime's graph optimisation level (default all; fp16 models on the CPU EP want basic)`;
+  --graph-opt   onnxruntime's graph optimisation level (default all; fp16 models on the CPU EP want basic)
+  --asset       adds an asset the request can name (repeatable): kind lora, textual_inversion, vae or refiner;
+                source a file or folder here, a URL or a Hub id; kept in --cache's asset library (added once)`;
 
 const argsSchema = z.object({
   request: z.string().min(1),
@@ -23,6 +26,7 @@ const argsSchema = z.object({
   hub: z.url({ protocol: /^https?$/, error: '--hub must be an http(s) URL' }).optional(),
   cache: z.string().min(1).default(join(homedir(), '.cache', 'sdxl-lightning-web')),
   graphOpt: z.enum(['disabled', 'basic', 'extended', 'all']).optional(),
+  asset: z.array(z.string()).max(64, '--asset may be given at most 64 times').default([]),
 });
 
 export type CliArgs = z.output<typeof argsSchema>;
@@ -36,7 +40,7 @@ export function parseCliArgs(argv: readonly string[]): { ok: true; args: CliArgs
       allowPositionals: true,
       options: {
         model: { type: 'string' }, out: { type: 'string' }, provider: { type: 'string' }, hub: { type: 'string' },
-        cache: { type: 'string' }, 'graph-opt': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        cache: { type: 'string' }, 'graph-opt': { type: 'string' }, asset: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -47,7 +51,7 @@ export function parseCliArgs(argv: readonly string[]): { ok: true; args: CliArgs
   if (positionals.length !== 1) return { ok: false, message: `Give exactly one request file (or "-" for stdin); got ${positionals.length}.` };
   const r = argsSchema.safeParse({
     request: positionals[0], model: values.model ?? '', out: values.out ?? '', provider: values.provider, hub: values.hub,
-    cache: values.cache, graphOpt: values['graph-opt'],
+    cache: values.cache, graphOpt: values['graph-opt'], asset: values.asset,
   });
   if (!r.success) {
     const flag = (path: PropertyKey[]) => (path[0] === 'graphOpt' ? '--graph-opt' : `--${String(path[0])}`);

@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { parseJsonBody } from '../schema/json-body';
 import { errorBody, type EngineErrorData } from '../schema/response';
 import type { Engine } from '../worker/engine';
+import { addAssets } from './cli-assets';
+import { parseAssetArg } from './asset-arg';
 import type { ModelLoadProgress } from '../worker/protocol';
 import type { ProgressEvent } from '../pipeline/progress';
 import { parseCliArgs, USAGE } from './cli-args';
@@ -70,10 +72,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.badInput;
   }
 
+  let assets;
+  try {
+    assets = args.asset.map(parseAssetArg);
+  } catch (e) {
+    io.stderr(`${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT.badInput;
+  }
   const engine: Engine = nodeEngine({
     provider: args.provider,
     ...(args.graphOpt ? { graphOptimizationLevel: args.graphOpt } : {}),
     ...(model.kind === 'remote' ? { cacheDir: args.cache } : {}),
+    assetsDir: args.cache,
   });
   const jobId = 'cli';
   let stage: 'load' | 'generate' = 'load';
@@ -87,6 +97,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (!loaded.ok) {
     io.stderr(`${loaded.error.message}\n`);
     return loaded.error.code === 'cancelled' ? EXIT.cancelled : EXIT.failed;
+  }
+  const added = await addAssets(engine, assets);
+  if (added) {
+    io.stderr(`${JSON.stringify(errorBody(added).body)}\n`);
+    return exitFor(added);
   }
   stage = 'generate';
   const result = await engine.generate(jobId, body.body, generationProgress(io));

@@ -13,7 +13,7 @@ import { FakeHub, serve } from '../../e2e/hub-server';
 import { shardModelFolder } from '../../scripts/shard-onnx';
 import { validateRequest } from '../../src/schema/validate';
 import { decodePng } from './node-model';
-import { modelDir } from './reference';
+import { loadReference, modelDir } from './reference';
 
 const CLI = fileURLToPath(new URL('../../src/node/cli.ts', import.meta.url));
 const TINY_LIMITS = { sizeRule: { kind: 'range', min: 64, max: 1024, multiple: 8 }, maxClipSkip: 4 } as const;
@@ -65,6 +65,30 @@ describe('npm run generate', { timeout: 6 * 60_000 }, () => {
     expect(decodePng(readFileSync(join(out, '0.png')).toString('base64'))).toMatchObject({ width: 64, height: 64 });
     // Seeds are per image: the two images differ.
     expect(readFileSync(join(out, '0.png')).equals(readFileSync(join(out, '1.png')))).toBe(false);
+  });
+
+  it('--asset adds a LoRA and a VAE to the library in --cache (once); the request names them and gets diffusers\' image', async () => {
+    const cache = await tempDir('cache');
+    const assets = join(modelDir, '../tiny-sdxl-assets/');
+    const reqs = JSON.parse(readFileSync(join(assets, 'reference/requests.json'), 'utf8')) as { cases: { name: string; request: Record<string, unknown> }[] };
+    const ref = loadReference('assets', join(assets, 'reference/'));
+    const flags = ['--asset', `lora:tiny-kohya=${join(assets, 'loras/lora_kohya.safetensors')}`, '--asset', `vae:tiny-vae-alt=${join(assets, 'vae_alt')}`];
+    for (const name of ['lora_kohya_w100_seed7', 'vae_alt_seed7']) {
+      const out = await tempDir('out');
+      const c = reqs.cases.find((x) => x.name === name)!;
+      const r = await cli(['-', '--model', modelDir, '--out', out, '--cache', cache, ...flags], { stdin: JSON.stringify(c.request) });
+      expect(r.code, r.stderr).toBe(0);
+      const png = decodePng(readFileSync(join(out, '0.png')).toString('base64'));
+      const want = ref.tensor(`${name}/image_uint8`).data as Uint8Array;
+      let worst = 0;
+      for (let p = 0; p < 64 * 64; p++) for (let ch = 0; ch < 3; ch++) worst = Math.max(worst, Math.abs(png.rgba[p * 4 + ch]! - want[p * 3 + ch]!));
+      expect(worst, name).toBeLessThanOrEqual(1);
+    }
+    // The library keeps one copy of each asset across runs.
+    expect((await readdir(join(cache, 'assets'))).filter((d) => d !== 'index.json').sort()).toEqual(['tiny-kohya', 'tiny-vae-alt']);
+    const bad = await cli(['-', '--model', modelDir, '--out', await tempDir('out'), '--asset', 'lora:bad name=x'], { stdin: '{}' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--asset lora:bad name=x');
   });
 
   it("prints the page's 422 body for a bad field and exits 2, writing nothing", async () => {
