@@ -32,8 +32,13 @@ export class TextEncoderSlot {
   private readonly tiCache = new TiCache();
   private tiBase?: { files: ModelFiles; base: TiBase };
 
-  constructor(private readonly baseFiles: ModelFiles, private readonly base: TextParts, private readonly factory: SessionFactory) {
-    this.parts = { ...base };
+  private readonly base: TextParts;
+
+  constructor(private readonly baseFiles: ModelFiles, model: TextParts, private readonly factory: SessionFactory) {
+    // Only the text side: the model's other components are not this slot's to hand out.
+    const { tokenizer, tokenizer2, textEncoder, textEncoder2 } = model;
+    this.base = { tokenizer, tokenizer2, textEncoder, textEncoder2 };
+    this.parts = { ...this.base };
     this.files = baseFiles;
   }
 

@@ -14,6 +14,7 @@ import type { ModelSessions, RunAssets } from '../runtime/model-sessions';
 import type { ExecutionProvider, RunClock } from '../runtime/ort-runner';
 import { transferLedger } from '../runtime/transfer-ledger';
 import { generationStats } from './generation-stats';
+import { NO_VAE_ENCODER } from './request-images';
 import type { GenerationStats } from './protocol';
 
 /** A request the run cannot serve with what it was given (the engine answers its field errors as a 422). */
@@ -65,7 +66,7 @@ export async function runGeneration(
     const { refiner, warnings, assetMs, ...components } = await sessions.forRun(settings.assets);
     throwIfCancelled(signal);
     if (images.value && !components.vaeEncoder) {
-      throw new FieldRefusal([{ loc: ['body', 'vae'], msg: `VAE "${req.vae}" has no vae_encoder/: image-to-image and inpainting encode with the same VAE that decodes. Use a VAE folder with vae_encoder/, or remove vae.`, type: 'not_supported' }]);
+      throw new FieldRefusal(req.vae === undefined ? NO_VAE_ENCODER.detail! : [{ loc: ['body', 'vae'], msg: `VAE "${req.vae}" has no vae_encoder/: image-to-image and inpainting encode with the same VAE that decodes. Use a VAE folder with vae_encoder/, or remove vae.`, type: 'not_supported' }]);
     }
     let encoded = false;
     const result = await generate(components, { ...req, images: images.value }, {
