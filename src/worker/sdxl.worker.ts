@@ -58,6 +58,7 @@ const engine = new Engine({
   assets: (init) => init?.store === 'none' ? undefined : {
     store: new AssetStore({ store: byteStore(init), fetch: connectFetch, storage: workerStorage, baseHref: init?.baseHref ?? self.location.href, checkpointBytes: 1024 * 1024, now: () => Date.now() }),
     bytes: byteStore(init),
+    ...(self.navigator.locks ? { locks: self.navigator.locks } : {}),
   },
   storage: workerStorage,
   encodeImage,

@@ -23,10 +23,10 @@ export function storeAssetSource(store: AssetStore): AssetSource {
   };
 }
 
-/** Fused LoRA variants' patched initializers go to overlay files under variants/ of the same store. */
-export function storeOverlays(bytes: ByteStore): LoraVariantOptions {
+/** Fused LoRA variants' patched initializers go to overlay files in `dir` of the same store (evicted ones are removed). */
+export function storeOverlays(bytes: ByteStore, dir = 'variants'): LoraVariantOptions {
   return {
-    overlay: (name) => storeOverlay(bytes, `variants/${name}`),
-    dropOverlay: async (name) => void (await bytes.remove(`variants/${name}`).catch(() => undefined)),
+    overlay: (name) => storeOverlay(bytes, `${dir}/${name}`),
+    dropOverlay: async (name) => void (await bytes.remove(`${dir}/${name}`).catch(() => undefined)),
   };
 }
