@@ -126,7 +126,8 @@ export class Engine extends EngineHost implements EngineApi {
     if (!this.model) return undefined;
     const components = this.model.sessions.resident();
     const residentBytes = Object.values(components).reduce((n, c) => n + (c.resident ? c.bytes : 0), 0);
-    return { residentBytes, components, releaseTextEncoders: this.releaseEncoders };
+    const variants = this.model.sessions.loraCache();
+    return { residentBytes, components, releaseTextEncoders: this.releaseEncoders, ...(variants ? { loraVariants: variants } : {}) };
   }
 
   generate(jobId: string, body: unknown, onProgress?: ProgressListener, options: GenerationOptions = {}): Promise<Result<GenerateResponse>> {

@@ -111,6 +111,8 @@ export interface MemoryReport {
   residentBytes: number;
   components: Record<string, { bytes: number; resident: boolean }>;
   releaseTextEncoders: boolean;
+  /** LoRA-fused variants cached on this device for this session (size-capped, least recently used evicted first). */
+  loraVariants?: { entries: number; bytes: number; parsedLoras: number };
 }
 
 export interface EngineApi {
