@@ -22,6 +22,7 @@ import { createModelPanel } from './model-panel';
 import { createDeviceModels } from './models-on-device';
 import type { SdxlPageApi } from './page-api';
 import { assetApi } from './asset-api';
+import { ASSETS_CHANGED, createAssetPanel } from './assets/asset-panel';
 import { createPainterView } from './painter/painter-view';
 import { showProgress } from './progress-view';
 import { describeNegative2, describeStyle, describeTokens } from './prompt-info';
@@ -285,6 +286,10 @@ async function loadModel(ref: ModelRef, name = typeof ref === 'string' ? ref : '
   }
 }
 
+// --- Custom assets: the library panel (import, list, rename, delete, active refiner) -----------------------------
+const assets = assetApi(generator, () => document.dispatchEvent(new CustomEvent(ASSETS_CHANGED)));
+createAssetPanel($('assets-panel'), assets, () => generator.cancelAssetImport(), () => undefined);
+
 // --- Memory: what the sessions hold, and the low-memory setting (remembered across visits) ---------------------
 const lowMemory = $<HTMLInputElement>('low-memory');
 const MEMORY_KEY = 'sdxl-web:release-text-encoders';
@@ -418,7 +423,7 @@ void loadHistory().then((h) => {
 void followLink(location.search, { generator, status: setStatus, load: (ref, persist) => loadModel(ref, undefined, undefined, persist) });
 
 const api: SdxlPageApi = {
-  ...assetApi(generator, () => document.dispatchEvent(new CustomEvent('sdxl-assets-changed'))),
+  ...assets,
   generate: (request, options) => generate(request as RequestDraft, options),
   loadModel: (ref, onProgress) => loadModel(ref, undefined, onProgress),
   cachedModels: () => generator.cachedModels(),
