@@ -94,6 +94,10 @@ test('imports a LoRA, an embedding, a VAE and a refiner through the assets panel
     await expect(row).toContainText(expected.sha256.slice(0, 12));
   }
   await expect(panel.getByTestId('asset-tiny-refiner').getByTestId('asset-active')).toBeVisible();
+  // Tall enough that the controls column does not scroll (its sticky Generate bar would cover the shot).
+  await page.setViewportSize({ width: 1280, height: 2400 });
+  await panel.screenshot({ path: test.info().outputPath('assets-panel.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
   const listed = await page.evaluate(() => window.sdxl.listAssets());
   expect(listed.map((a) => [a.name, a.kind])).toEqual(IMPORTS.map((a) => [a.name, a.kind]));
   for (const a of IMPORTS) expect(listed.find((l) => l.name === a.name)).toMatchObject(expectedOf(a.path));
@@ -135,6 +139,7 @@ test('the form builds the two-LoRA request with chips and sliders, and its image
     await page.getByTestId(`lora-weight-${name}`).fill(weight!);
   }
   await expect(page.getByTestId('asset-costs')).toContainText('LoRA');
+  await page.locator('details[data-group="advanced"]').screenshot({ path: test.info().outputPath('asset-controls.png') });
   await page.locator('#tab-json').click();
   expect(JSON.parse(await page.getByTestId('json-text').inputValue())).toEqual(c.request);
   await page.locator('#tab-form').click();
@@ -203,6 +208,14 @@ test('deleting each asset through the panel removes it and its bytes', async () 
   }
   expect(await page.evaluate(() => window.sdxl.listAssets())).toEqual([]);
   expect(await dirs()).toEqual([]);
+  const variants = await page.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    const dir = await root.getDirectoryHandle('variants').catch(() => undefined);
+    const out: string[] = [];
+    if (dir) for await (const [name] of (dir as unknown as AsyncIterable<[string, FileSystemHandle]>)) out.push(name);
+    return out;
+  });
+  console.log('variants/ after deleting every asset:', variants);
 });
 
 async function generateFromForm(c: Case): Promise<void> {

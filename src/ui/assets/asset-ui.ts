@@ -40,10 +40,10 @@ export function createAssetUi(deps: AssetUiDeps): AssetUi {
   const tis = createTiPicker(deps.draft, () => deps.form.querySelector<HTMLTextAreaElement>('#field-prompt'));
   const vae = createVaeSelect(deps.draft);
   const checkpoint = createCheckpointSelect(deps.draft);
-  takeOverRow(deps.form, 'loras', loras.root);
-  takeOverRow(deps.form, 'textual_inversions', tis.root);
-  takeOverRow(deps.form, 'vae', vae.root);
-  takeOverRow(deps.form, 'checkpoint', checkpoint.root);
+  takeOverRow(deps.form, 'loras', loras.root, 'Stored LoRAs and their weights (−2 to 2), fused in this order; the JSON view shows {name: weight}.');
+  takeOverRow(deps.form, 'textual_inversions', tis.root, 'Adds {name: trigger} and puts the trigger into the prompt at the cursor.');
+  takeOverRow(deps.form, 'vae', vae.root, 'Decode (and encode) with a stored VAE instead of the model\'s own.');
+  takeOverRow(deps.form, 'checkpoint', checkpoint.root, 'The loaded model, or another model stored on this device (loaded for the run).');
   deps.form.querySelector('[data-field="loras"] label')?.setAttribute('for', 'asset-lora-pick');
   deps.form.querySelector('[data-field="textual_inversions"] label')?.setAttribute('for', 'asset-ti-pick');
   const frac = deps.form.querySelector<HTMLInputElement>('#field-high_noise_frac');

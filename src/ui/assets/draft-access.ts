@@ -25,8 +25,8 @@ export function withField(draft: RequestDraft, field: string, value: unknown): R
 
 export const ofKind = (items: readonly AssetListItem[], kind: AssetListItem['kind']) => items.filter((a) => a.kind === kind);
 
-/** A schema field's row in the generated form, its raw control hidden and its label pointed at `control`. */
-export function takeOverRow(form: HTMLElement, field: string, control: HTMLElement): HTMLElement | undefined {
+/** A schema field's row in the generated form, its raw control hidden, its label pointed at `control`, its help replaced. */
+export function takeOverRow(form: HTMLElement, field: string, control: HTMLElement, help?: string): HTMLElement | undefined {
   const row = form.querySelector<HTMLElement>(`[data-field="${field}"]`);
   if (!row) return undefined;
   const raw = row.querySelector<HTMLElement>(`#field-${field}`);
@@ -34,5 +34,7 @@ export function takeOverRow(form: HTMLElement, field: string, control: HTMLEleme
   row.querySelector('label')?.setAttribute('for', control.id);
   row.querySelector('label')?.after(control);
   row.classList.add('field-wide');
+  const helpText = row.querySelector('.help');
+  if (help && helpText) helpText.textContent = help;
   return row;
 }

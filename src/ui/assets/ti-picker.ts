@@ -20,7 +20,7 @@ export function insertWord(text: string, start: number, end: number, word: strin
 export function createTiPicker(draft: DraftAccess, prompt: () => HTMLTextAreaElement | null): { root: HTMLElement; show(library: readonly AssetListItem[]): void } {
   const root = el('div', { class: 'asset-controls', 'data-testid': 'ti-picker' });
   const pick = el('select', { id: 'asset-ti-pick', 'data-testid': 'ti-pick', 'aria-label': 'Stored textual inversion' });
-  const trigger = el('input', { type: 'text', 'aria-label': 'Trigger word', 'data-testid': 'ti-trigger', spellcheck: 'false', autocomplete: 'off' });
+  const trigger = el('input', { type: 'text', 'aria-label': 'Trigger word', 'data-testid': 'ti-trigger', spellcheck: 'false', autocomplete: 'off', placeholder: 'trigger: <name>' });
   const add = el('button', { type: 'button', class: 'button-small', 'data-testid': 'ti-add' }, 'Add and insert into the prompt');
   const line = el('div', { class: 'asset-picker' });
   line.append(pick, trigger, add);
