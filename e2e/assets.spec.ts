@@ -94,6 +94,23 @@ test('imports a LoRA, an embedding, a VAE and a refiner through the assets panel
     await expect(row).toContainText(expected.sha256.slice(0, 12));
   }
   await expect(panel.getByTestId('asset-tiny-refiner').getByTestId('asset-active')).toBeVisible();
+  // A second refiner (from the folder URL this time): "Use as refiner" moves the marker, and back.
+  await panel.getByTestId('asset-kind').selectOption('refiner');
+  await panel.getByTestId('asset-name').fill('tiny-refiner-b');
+  await panel.getByTestId('asset-source').fill(`${ASSETS_URL}refiner/`);
+  await panel.getByTestId('asset-import').click();
+  await expect(panel.getByTestId('asset-progress')).toContainText('Imported tiny-refiner-b', { timeout: 60_000 });
+  await expect(panel.getByTestId('asset-tiny-refiner-b')).toHaveAttribute('data-sha256', expectedOf('refiner').sha256);
+  await expect(page.getByTestId('info-use_refiner')).toContainText('"tiny-refiner"');
+  await panel.getByTestId('asset-activate-tiny-refiner-b').click();
+  await expect(panel.getByTestId('asset-tiny-refiner-b').getByTestId('asset-active')).toBeVisible();
+  await expect(panel.getByTestId('asset-tiny-refiner').getByTestId('asset-active')).toHaveCount(0);
+  await expect(page.getByTestId('info-use_refiner')).toContainText('"tiny-refiner-b"');
+  await panel.getByTestId('asset-activate-tiny-refiner').click();
+  await expect(panel.getByTestId('asset-tiny-refiner').getByTestId('asset-active')).toBeVisible();
+  await panel.getByTestId('asset-delete-tiny-refiner-b').click();
+  await panel.getByTestId('asset-delete-confirm-tiny-refiner-b').click();
+  await expect(panel.getByTestId('asset-tiny-refiner-b')).toHaveCount(0);
   // Tall enough that the controls column does not scroll (its sticky Generate bar would cover the shot).
   await page.setViewportSize({ width: 1280, height: 2400 });
   await panel.screenshot({ path: test.info().outputPath('assets-panel.png') });
