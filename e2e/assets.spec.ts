@@ -1,14 +1,15 @@
 // Custom assets end to end (issue 12) in real Chromium on the wasm backend: a LoRA, a second LoRA, an embedding, an
 // alternative VAE and a refiner imported through the assets panel (URLs on this server, a file and a folder picked),
-// listed with the files' own sizes and SHA-256; each reference request's image equals diffusers' PNG within 1 uint8
-// step (two of them set up through the form's asset controls); then each asset is deleted through the panel and its
-// bytes are gone from OPFS.
+// listed with the files' own sizes and SHA-256; each reference request's image equals diffusers' PNG and the Node
+// engine's image (same request, same assets) within 1 uint8 step (two of them also set up through the form's asset
+// controls); then each asset is deleted through the panel and its bytes are gone from OPFS.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
+import { nodeAssetReferencePng } from './node-asset-reference';
 
 const ASSETS_DIR = fileURLToPath(new URL('../test-data/tiny-sdxl-assets/', import.meta.url));
 /** vite.config.ts serves test-data/ at /models/ in preview and dev. */
@@ -33,9 +34,9 @@ function expectedOf(path: string): { bytes: number; sha256: string } {
 }
 
 /** Largest per-channel difference (RGB) between two PNGs, and how many values differ by more than 1. */
-function pngDiff(aB64: string, referencePath: string): { max: number; over1: number; size: string } {
-  const a = PNG.sync.read(Buffer.from(aB64, 'base64'));
-  const b = PNG.sync.read(readFileSync(join(ASSETS_DIR, 'reference', referencePath)));
+function pngDiffBytes(aBytes: Buffer, bBytes: Buffer): { max: number; over1: number; size: string } {
+  const a = PNG.sync.read(aBytes);
+  const b = PNG.sync.read(bBytes);
   if (a.width !== b.width || a.height !== b.height) return { max: 255, over1: -1, size: `${a.width}x${a.height} vs ${b.width}x${b.height}` };
   let max = 0;
   let over1 = 0;
@@ -47,6 +48,8 @@ function pngDiff(aB64: string, referencePath: string): { max: number; over1: num
   }
   return { max, over1, size: `${a.width}x${a.height}` };
 }
+/** The browser's image against diffusers' reference PNG. */
+const pngDiff = (aB64: string, referencePath: string) => pngDiffBytes(Buffer.from(aB64, 'base64'), readFileSync(join(ASSETS_DIR, 'reference', referencePath)));
 
 const IMPORTS = [
   { name: 'tiny-kohya', kind: 'lora', path: 'loras/lora_kohya.safetensors', how: 'url' },
@@ -122,14 +125,16 @@ test('imports a LoRA, an embedding, a VAE and a refiner through the assets panel
   expect(await overflowAt360()).toEqual([]);
 });
 
-test('every reference request through window.sdxl.generate equals diffusers\' image within 1 step', async () => {
+test('every reference request through window.sdxl.generate equals diffusers\' image and the Node engine\'s within 1 step', async () => {
   const results: Record<string, string> = {};
   for (const c of cases) {
     const response = await page.evaluate((body) => window.sdxl.generate(body as never), c.request);
     const d = pngDiff(response.images[0]!.image_b64, c.expected.images_png[0]!);
+    const node = pngDiffBytes(Buffer.from(response.images[0]!.image_b64, 'base64'), Buffer.from(await nodeAssetReferencePng(c.request), 'base64'));
     const stats = await page.evaluate(() => window.sdxl.stats());
-    console.log(c.name, JSON.stringify(d), `asset_ms ${stats?.asset_ms}`, `warnings ${JSON.stringify(response.warnings ?? [])}`);
-    results[c.name] = d.size === '64x64' && d.max <= 1 && !(response.warnings ?? []).length ? 'ok' : JSON.stringify({ ...d, warnings: response.warnings });
+    console.log(c.name, 'vs diffusers', JSON.stringify(d), 'vs Node engine', JSON.stringify(node), `asset_ms ${stats?.asset_ms}`, `warnings ${JSON.stringify(response.warnings ?? [])}`);
+    const ok = d.size === '64x64' && d.max <= 1 && node.max <= 1 && !(response.warnings ?? []).length;
+    results[c.name] = ok ? 'ok' : JSON.stringify({ diffusers: d, node, warnings: response.warnings });
   }
   expect(results).toEqual(Object.fromEntries(cases.map((c) => [c.name, 'ok'])));
 });
