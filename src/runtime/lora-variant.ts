@@ -100,7 +100,8 @@ export class LoraVariants {
   async fuse(loras: readonly LoraRef[]): Promise<FusedFiles> {
     const start = performance.now();
     let fusedNow = false;
-    const lpb = await (this.layersPerBlock ??= this.files.json<{ layers_per_block?: number }>('unet/config.json').then((c) => c.layers_per_block ?? 2));
+    // A model stored from a download keeps only the files its layout needs, without unet/config.json: every SDXL UNet has 2.
+    const lpb = await (this.layersPerBlock ??= this.files.json<{ layers_per_block?: number }>('unet/config.json').then((c) => c.layers_per_block ?? 2, () => 2));
     const parsed = await Promise.all(loras.map((l) => this.variants.parsedLora(l.key, async () => parseLora(await l.read(), { layersPerBlock: lpb, file: l.name }))));
     const warnings = parsed.flatMap((p, i) => p.unmatched.map((k) => `LoRA "${loras[i]!.name}": key ${k} matches no module of this model and was not applied.`));
     const exact = parsed.every((p) => macs(p) <= EXACT_MACS_LIMIT) || !this.opts.fastAdder;

@@ -22,6 +22,8 @@ import { createModelPanel } from './model-panel';
 import { createDeviceModels } from './models-on-device';
 import type { SdxlPageApi } from './page-api';
 import { assetApi } from './asset-api';
+import { ASSETS_CHANGED } from './assets/asset-panel';
+import { createAssetUi } from './assets/asset-ui';
 import { createPainterView } from './painter/painter-view';
 import { showProgress } from './progress-view';
 import { describeNegative2, describeStyle, describeTokens } from './prompt-info';
@@ -72,6 +74,16 @@ const form = createRequestForm($<HTMLFormElement>('request-form'), (draft) => {
   saveDraft(draft);
   updateFieldInfo(draft);
   syncImageViews(draft);
+  assetUi.showDraft(draft);
+});
+
+// --- Custom assets: the library panel, and the form's controls for LoRAs, embeddings, VAE, refiner, checkpoint ----
+const assets = assetApi(generator, () => document.dispatchEvent(new CustomEvent(ASSETS_CHANGED)));
+const assetUi = createAssetUi({
+  panel: $('assets-panel'), form: $<HTMLFormElement>('request-form'), costs: $('asset-costs'), warnings: $('asset-warnings'),
+  api: assets, cancelImport: () => generator.cancelAssetImport(), setInfo: (f, t) => form.setInfo(f, t),
+  draft: { get: () => form.get(), set: (d) => { setDraft(d); updateFieldInfo(d); } },
+  models: () => generator.cachedModels(), loaded: () => model && { recordId: model.record?.id, name: model.record?.name }, stats: () => generator.stats(),
 });
 
 // --- Mask painter: shown over the init image; its mask becomes mask_image ----------------------------------
@@ -165,6 +177,7 @@ jsonText.addEventListener('input', () => {
     saveDraft(parsed as RequestDraft);
     updateFieldInfo(parsed as RequestDraft);
     syncImageViews(parsed as RequestDraft);
+    assetUi.showDraft(parsed as RequestDraft);
   } catch (e) {
     jsonError.textContent = `Not valid JSON yet: ${e instanceof Error ? e.message : String(e)}`;
   }
@@ -229,6 +242,7 @@ async function refreshDeviceModels(): Promise<void> {
   const [models, storage] = await Promise.all([generator.cachedModels(), generator.storage()]);
   deviceModels.show(models, storage);
   panel.showCached(models);
+  assetUi.modelsChanged();
 }
 
 /** A loaded record's recommended defaults fill the fields the user has left empty (and become the placeholders). */
@@ -334,6 +348,7 @@ async function runGeneration(request: RequestDraft, options: GenerateOptions): P
         options.onProgress?.(p);
       },
     });
+    assetUi.afterRun(request, response);
     const entry: GalleryEntry = { response, request, createdAt: Date.now() };
     history = addResult(history, entry);
     renderGallery($('gallery'), history, galleryActions);
@@ -362,6 +377,7 @@ function setDraft(draft: RequestDraft): void {
   jsonText.value = JSON.stringify(draft, null, 2);
   saveDraft(draft);
   syncImageViews(draft);
+  assetUi.showDraft(draft);
 }
 
 /** Tries again to store a result the browser refused (after space was freed). */
@@ -418,7 +434,7 @@ void loadHistory().then((h) => {
 void followLink(location.search, { generator, status: setStatus, load: (ref, persist) => loadModel(ref, undefined, undefined, persist) });
 
 const api: SdxlPageApi = {
-  ...assetApi(generator, () => document.dispatchEvent(new CustomEvent('sdxl-assets-changed'))),
+  ...assets,
   generate: (request, options) => generate(request as RequestDraft, options),
   loadModel: (ref, onProgress) => loadModel(ref, undefined, onProgress),
   cachedModels: () => generator.cachedModels(),
