@@ -91,6 +91,11 @@ export class LoraVariants {
     });
   }
 
+  /** Drops every cached variant and its overlay (a LoRA was deleted: nothing derived from it is kept). */
+  clear(): Promise<void> {
+    return this.variants.clear();
+  }
+
   /** Cached variants' count and bytes (the UI shows them). */
   stats() {
     return this.variants.stats();

@@ -81,6 +81,20 @@ export class ModelSessions {
     return { ...c, deviceLoop, ...(refiner ? { refiner } : {}), warnings, assetMs };
   }
 
+  /**
+   * Forgets every asset variant (an asset was deleted): LoRA-fused variants and their overlays, the VAE's and the
+   * refiner's sessions. A fused UNet or text encoder pair in use goes back to the model's own, since a session reads
+   * its files again for a new shape.
+   */
+  async dropAssetVariants(): Promise<void> {
+    await this.releaseVae();
+    await this.refiner?.loaded.release();
+    this.refiner = undefined;
+    if (this.unet.key !== BASE) await this.useUnet(undefined);
+    await this.text.use({});
+    await this.loras?.clear();
+  }
+
   private loraVariants(): LoraVariants {
     this.loras ??= new LoraVariants(this.files, this.files.storeKey ?? this.files.location, this.loraOptions);
     return this.loras;

@@ -74,6 +74,9 @@ export abstract class EngineHost {
   /** The files of `storeKey` were deleted from the device (here or in another tab). */
   protected abstract filesDeleted(storeKey: string): void;
 
+  /** An asset was deleted (here or in another tab): what was derived from it goes too. */
+  protected abstract assetDeleted(storeKey: string): void;
+
   /** Chooses the execution provider once, before the first model load, and where Hub ids resolve. */
   init(options: EngineInit): Promise<AdapterReport> {
     this.adapterReport ??= this.deps.probe(options.forceWasm);
@@ -89,6 +92,7 @@ export abstract class EngineHost {
       this.library.onDeleted((storeKey) => this.filesDeleted(storeKey));
       const assets = this.deps.assets?.(options);
       this.assetLib = new AssetLibrary(assets?.store);
+      this.assetLib.onDeleted((storeKey) => this.assetDeleted(storeKey));
       this.assetSource = assets && storeAssetSource(assets.store);
       if (assets?.bytes) {
         const bytes = assets.bytes;

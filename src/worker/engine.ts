@@ -40,6 +40,12 @@ export class Engine extends EngineHost implements EngineApi {
   private queue: Promise<unknown> = Promise.resolve();
   private stats?: GenerationStats;
 
+  protected assetDeleted(): void {
+    // Variants are keyed by content, not by asset: any deletion drops them all (LoRA overlays included); the next run
+    // that names an asset makes its sessions again.
+    void this.enqueue(async () => this.model?.sessions.dropAssetVariants()).catch(() => undefined);
+  }
+
   protected filesDeleted(storeKey: string): void {
     // The loaded model's files deleted (in another tab, or here): its sessions may run on, but nothing is read again.
     if (this.model && this.model.sessions.files.storeKey === storeKey) this.model.sessions.deleted = true;
