@@ -26,6 +26,8 @@ export interface LoraVariantOptions {
   fastAdder?: () => Promise<DeltaAdder>;
   /** Storage the cached variants may hold (default 4 GB). */
   maxBytes?: number;
+  /** LoRAs above this many multiply-adds take the fast path (default EXACT_MACS_LIMIT). */
+  exactMacsLimit?: number;
 }
 
 export interface FusedFiles {
@@ -109,7 +111,7 @@ export class LoraVariants {
     const lpb = await (this.layersPerBlock ??= this.files.json<{ layers_per_block?: number }>('unet/config.json').then((c) => c.layers_per_block ?? 2, () => 2));
     const parsed = await Promise.all(loras.map((l) => this.variants.parsedLora(l.key, async () => parseLora(await l.read(), { layersPerBlock: lpb, file: l.name }))));
     const warnings = parsed.flatMap((p, i) => p.unmatched.map((k) => `LoRA "${loras[i]!.name}": key ${k} matches no module of this model and was not applied.`));
-    const exact = parsed.every((p) => macs(p) <= EXACT_MACS_LIMIT) || !this.opts.fastAdder;
+    const exact = parsed.every((p) => macs(p) <= (this.opts.exactMacsLimit ?? EXACT_MACS_LIMIT)) || !this.opts.fastAdder;
     const adder = exact ? addLoraDeltaExact : await this.opts.fastAdder!();
     const setKey = loras.map((l) => ({ key: l.key, weight: l.weight }));
     const fused = new Map<LoraComponent, FusedModel>();

@@ -9,6 +9,7 @@ import { LoraVariants, type LoraVariantOptions } from './lora-variant';
 import type { ModelFiles } from './model-files';
 import { OrtDeviceLoop } from './ort-device-loop';
 import { OrtRunner } from './ort-runner';
+import { ortDeltaAdder, type OrtDeltaAdder } from './ort-delta';
 import type { AssetRef, ResidentComponents, RunAssets, RunComponents, SessionFactory } from './session-types';
 import { TextEncoderSlot } from './text-encoder-slot';
 import { loadVaeVariant, type VaeVariant } from './vae-variant';
@@ -96,7 +97,10 @@ export class ModelSessions {
   }
 
   private loraVariants(): LoraVariants {
-    this.loras ??= new LoraVariants(this.files, this.files.storeKey ?? this.files.location, this.loraOptions);
+    // Big LoRAs take the fast ΔW: a MatMul on the model's own execution provider (the GPU with WebGPU), made once.
+    let fast: Promise<OrtDeltaAdder> | undefined;
+    const fastAdder = async () => (await (fast ??= ortDeltaAdder(this.factory.ort, [this.factory.provider]))).add;
+    this.loras ??= new LoraVariants(this.files, this.files.storeKey ?? this.files.location, { fastAdder, ...this.loraOptions });
     return this.loras;
   }
 
