@@ -81,6 +81,7 @@ test.describe('a static host under a sub-path (no headers), build A then build B
   test.afterAll(() => site.close());
 
   test('works from /sdxl/, isolates itself through the worker, and updates only when asked and idle', async ({ browser }) => {
+    test.setTimeout(600_000); // the long run below, on a loaded 2-core machine
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${site.url}?ep=wasm`);
@@ -107,14 +108,15 @@ test.describe('a static host under a sub-path (no headers), build A then build B
     const first = await page.evaluate((r) => window.sdxl.generate(r), SEEDED);
     expect(first.images).toHaveLength(1);
 
-    // A long generation runs while build B appears on the server.
-    await page.evaluate(() => void window.sdxl.generate({ prompt: 'a long run', width: 64, height: 64, steps: 120, cfg_scale: 3, seed: 77 }));
+    // A long generation runs while build B appears on the server: long enough (128² × 200 steps, ~40 s on an idle
+    // machine) that it is still running when the update is found and accepted (a 64² × 120-step run once finished first).
+    await page.evaluate(() => void window.sdxl.generate({ prompt: 'a long run', width: 128, height: 128, steps: 200, cfg_scale: 3, seed: 77 }));
     await expect(page.getByTestId('progress')).toBeVisible();
     site.setRoot(builds.B);
     await page.evaluate(() => window.sdxl.checkForUpdate());
     const banner = page.getByTestId('update-banner');
     await expect(banner).toContainText('A new version is ready', { timeout: 60_000 });
-    const reloaded = page.waitForEvent('load', { timeout: 120_000 });
+    const reloaded = page.waitForEvent('load', { timeout: 300_000 });
     await page.getByTestId('update-reload').click();
     // The click does not reload under the running generation: the banner says it waits.
     await expect(banner).toContainText('when the current generation has finished');

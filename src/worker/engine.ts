@@ -159,7 +159,8 @@ export class Engine extends EngineHost implements EngineApi {
     if (model.sessions.deleted) return fail('model_deleted', MODEL_DELETED);
     let checked = checkRun(body, rawOptions, await this.checkContext(model));
     if (!checked.ok) return { ok: false, error: checked.error };
-    const choice = chooseCheckpoint(checked.req.checkpoint, model.report.record?.id, await this.lib().list());
+    const explicit = typeof body === 'object' && body !== null && 'checkpoint' in body;
+    const choice = chooseCheckpoint(checked.req.checkpoint, model.report.record?.id, await this.lib().list(), explicit);
     if (choice.kind === 'unknown') return fail('invalid_request', 'The request is invalid.', [choice.error]);
     if (choice.kind === 'load') {
       // Another stored model for this request: it is loaded (from the device, no download) and stays loaded.

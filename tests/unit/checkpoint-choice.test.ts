@@ -18,6 +18,15 @@ describe('checkpoint', () => {
     expect(chooseCheckpoint('tiny-sdxl', 'tiny-sdxl', models)).toEqual({ kind: 'loaded' });
   });
 
+  it('octoai:lightning_sdxl, named explicitly, means the stored Lightning record; without one, the loaded model', () => {
+    const withLightning = [...models, stored('lightning--1', 'sdxl-lightning-4step-web-fp16')];
+    expect(chooseCheckpoint('octoai:lightning_sdxl', 'tiny-sdxl', withLightning, true)).toEqual({ kind: 'load', folder: 'lightning--1' });
+    // Absent from the body (the schema's default), it is the loaded model; so it is when Lightning is what is loaded.
+    expect(chooseCheckpoint('octoai:lightning_sdxl', 'tiny-sdxl', withLightning, false)).toEqual({ kind: 'loaded' });
+    expect(chooseCheckpoint('octoai:lightning_sdxl', 'sdxl-lightning-4step-web-fp16', withLightning, true)).toEqual({ kind: 'loaded' });
+    expect(chooseCheckpoint('octoai:lightning_sdxl', 'tiny-sdxl', models, true)).toEqual({ kind: 'loaded' });
+  });
+
   it('a stored model, by record id or folder, is loaded for the request', () => {
     expect(chooseCheckpoint('other-model', 'tiny-sdxl', models)).toEqual({ kind: 'load', folder: 'other--2' });
     expect(chooseCheckpoint('other--2', 'tiny-sdxl', models)).toEqual({ kind: 'load', folder: 'other--2' });
