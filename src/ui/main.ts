@@ -83,7 +83,7 @@ const assetUi = createAssetUi({
   panel: $('assets-panel'), form: $<HTMLFormElement>('request-form'), costs: $('asset-costs'), warnings: $('asset-warnings'),
   api: assets, cancelImport: () => generator.cancelAssetImport(), setInfo: (f, t) => form.setInfo(f, t),
   draft: { get: () => form.get(), set: (d) => { setDraft(d); updateFieldInfo(d); } },
-  models: () => generator.cachedModels(), loaded: () => model && { recordId: model.record?.id, name: model.record?.name }, stats: () => generator.stats(),
+  models: () => generator.cachedModels(), loaded: () => model && { recordId: model.record?.id, name: model.record?.name }, stats: () => generator.stats(), memory: () => generator.memory(),
 });
 
 // --- Mask painter: shown over the init image; its mask becomes mask_image ----------------------------------

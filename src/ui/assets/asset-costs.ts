@@ -1,7 +1,7 @@
 // What the request's assets cost before a run (LoRA fusion, extra sessions), measured from earlier runs' asset_ms
 // where there is one, and the last run's warnings (LoRA keys that matched no module).
 import { DEFAULT_CHECKPOINT } from '../../schema/request';
-import type { AssetListItem, GenerationStats } from '../../worker/protocol';
+import type { AssetListItem, GenerationStats, MemoryReport } from '../../worker/protocol';
 import { el } from '../dom';
 import { formatBytes } from '../format';
 import type { RequestDraft } from '../request-form';
@@ -13,13 +13,14 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 
 export function createAssetCosts(costs: HTMLElement, warnings: HTMLElement): {
   show(d: RequestDraft, library: readonly AssetListItem[]): void;
-  afterRun(request: RequestDraft, warnings: readonly string[] | undefined, stats: GenerationStats | undefined): void;
+  afterRun(request: RequestDraft, warnings: readonly string[] | undefined, stats: GenerationStats | undefined, variants?: MemoryReport['loraVariants']): void;
 } {
   // LoRA sets (with weights) and embedding sets this page has run: the engine keeps their fused sessions.
   const ranLoras = new Set<string>();
   const ranTis = new Set<string>();
   let fuseMs: number | undefined;
   let lastAssetMs: number | undefined;
+  let cache: MemoryReport['loraVariants'];
 
   return {
     show(d, library) {
@@ -44,9 +45,13 @@ export function createAssetCosts(costs: HTMLElement, warnings: HTMLElement): {
       }
       if (typeof d.checkpoint === 'string' && d.checkpoint !== DEFAULT_CHECKPOINT) lines.push(`Checkpoint ${d.checkpoint}: its sessions load in place of the current model's (a model load).`);
       if (lines.length && lastAssetMs) lines.push(`The last run spent ${seconds(lastAssetMs)} on its assets.`);
+      if (lk && lk !== '{}' && cache?.entries) {
+        lines.push(`Fused LoRA cache: ${cache.entries} fused component${cache.entries === 1 ? '' : 's'}, ${formatBytes(cache.bytes)} on this device (up to 4 GB; the least recently used go first).`);
+      }
       costs.replaceChildren(...lines.map((l) => el('div', {}, l)));
     },
-    afterRun(request, list, stats) {
+    afterRun(request, list, stats, variants) {
+      cache = variants;
       const lk = loraKey(request);
       const ms = stats?.asset_ms;
       lastAssetMs = ms;

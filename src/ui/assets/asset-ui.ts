@@ -1,7 +1,7 @@
 // The custom-asset UI put together: the library panel, the form's asset controls (LoRA chips, embeddings, VAE,
 // checkpoint, refiner) writing the same request fields, and the cost notes and run warnings beside Generate.
 import type { GenerateResponse } from '../../schema/response';
-import type { AssetListItem, CachedModelInfo, GenerationStats } from '../../worker/protocol';
+import type { AssetListItem, CachedModelInfo, GenerationStats, MemoryReport } from '../../worker/protocol';
 import type { SdxlAssetApi } from '../asset-api';
 import type { RequestDraft } from '../request-form';
 import { createAssetCosts } from './asset-costs';
@@ -23,6 +23,8 @@ export interface AssetUiDeps {
   models(): Promise<CachedModelInfo[]>;
   loaded(): LoadedModel | undefined;
   stats(): Promise<GenerationStats | undefined>;
+  /** The engine's memory report: its cached LoRA-fused variants are shown after each run. */
+  memory?(): Promise<MemoryReport | undefined>;
 }
 
 export interface AssetUi {
@@ -73,8 +75,8 @@ export function createAssetUi(deps: AssetUiDeps): AssetUi {
     showDraft: show,
     modelsChanged,
     afterRun(request, response) {
-      void deps.stats().then((s) => {
-        costs.afterRun(request, response.warnings, s);
+      void Promise.all([deps.stats(), deps.memory?.()]).then(([s, m]) => {
+        costs.afterRun(request, response.warnings, s, m?.loraVariants);
         show(deps.draft.get());
       });
     },
