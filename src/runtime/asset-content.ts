@@ -3,6 +3,7 @@
 // JSON objects. A failure is an AssetContentError naming the file and the rule.
 import type { AssetKind } from '../schema/asset';
 import { MAX_SAFETENSORS_BYTES } from '../schema/asset';
+import { ModelFileInvalidError } from '../schema/file-check';
 import { parseSafetensorsHeader, safetensorsHeaderLength, type SafetensorsHeader } from '../pipeline/lora/safetensors';
 
 export class AssetContentError extends Error {
@@ -19,7 +20,8 @@ export async function readSafetensorsHeader(blob: Blob, where: string): Promise<
     const n = safetensorsHeaderLength(new Uint8Array(await blob.slice(0, 8).arrayBuffer()), blob.size, where);
     return parseSafetensorsHeader(new Uint8Array(await blob.slice(8, 8 + n).arrayBuffer()), blob.size, where);
   } catch (e) {
-    throw new AssetContentError(where, `${where} is not a valid .safetensors file: ${e instanceof Error ? e.message : String(e)}`);
+    const problem = e instanceof ModelFileInvalidError ? `${e.issues.join('; ')}.` : e instanceof Error ? e.message : String(e);
+    throw new AssetContentError(where, `${where} is not a valid .safetensors file: ${problem}`);
   }
 }
 
