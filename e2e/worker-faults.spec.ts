@@ -37,7 +37,9 @@ async function startRunAndQueue(page: Page): Promise<void> {
     w.queued = settle(window.sdxl.generate(queued));
   }, [draft, queuedRequest] as const);
   await page.waitForFunction(() => (window as unknown as { firstStep: boolean }).firstStep, undefined, { timeout: 120_000 });
-  await expect(page.getByTestId('generate')).toBeDisabled();
+  // Running: Cancel shows, and Generate now queues the next request.
+  await expect(page.getByTestId('cancel')).toBeVisible();
+  await expect(page.getByTestId('generate')).toHaveText('Add to queue');
 }
 
 const outcome = (page: Page, name: 'running' | 'queued') => page.evaluate((n) => (window as unknown as Record<string, Promise<Outcome>>)[n]!, name);
