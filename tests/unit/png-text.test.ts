@@ -1,9 +1,10 @@
-// PNG text chunks: CRC-32 against known values, tEXt/iTXt written before IEND and decoded by pngjs, read back bounded.
+// PNG text chunks: CRC-32 against known values, tEXt/iTXt written before IDAT and decoded by pngjs, read back bounded.
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import sharp from 'sharp';
 import { deflateSync } from 'node:zlib';
 import { crc32 } from '../../src/pipeline/image-metadata/crc32';
+import { readImageTexts } from '../../src/pipeline/image-metadata/image-texts';
 import { PNG_TEXT_LIMITS, readPngText, textChunk, withPngText } from '../../src/pipeline/image-metadata/png-text';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -31,11 +32,11 @@ describe('crc32', () => {
 });
 
 describe('withPngText / readPngText', () => {
-  it('writes tEXt for Latin-1 and iTXt for other text; pngjs decodes the result and the texts read back', async () => {
+  it('writes tEXt for ASCII and iTXt for other text (Latin-1 too); pngjs decodes the result and the texts read back', async () => {
     const png = await tinyPng();
     const out = withPngText(png, [
-      { keyword: 'parameters', text: 'a café\nNegative prompt: x\nSteps: 8' },
-      { keyword: 'octoai-request', text: '{"prompt":"猫 🐱"}' },
+      { keyword: 'parameters', text: 'a cat\nNegative prompt: x\nSteps: 8' },
+      { keyword: 'octoai-request', text: '{"prompt":"café 猫 🐱"}' },
     ]);
     const decoded = PNG.sync.read(Buffer.from(out), { checkCRC: true });
     expect(decoded.width).toBe(4);
@@ -45,13 +46,27 @@ describe('withPngText / readPngText', () => {
       types.push(String.fromCharCode(...out.subarray(at + 4, at + 8)));
       at += 12 + len;
     }
-    expect(types.slice(-3)).toEqual(['tEXt', 'iTXt', 'IEND']);
+    expect(types.slice(-4)).toEqual(['tEXt', 'iTXt', 'IDAT', 'IEND']);
+    // libvips reads text chunks from the header: it sees them there.
+    expect((await sharp(Buffer.from(out)).metadata()).comments).toEqual([
+      { keyword: 'parameters', text: 'a cat\nNegative prompt: x\nSteps: 8' }, { keyword: 'octoai-request', text: '{"prompt":"café 猫 🐱"}' },
+    ]);
     expect(await readPngText(out)).toEqual([
-      { keyword: 'parameters', text: 'a café\nNegative prompt: x\nSteps: 8' },
-      { keyword: 'octoai-request', text: '{"prompt":"猫 🐱"}' },
+      { keyword: 'parameters', text: 'a cat\nNegative prompt: x\nSteps: 8' },
+      { keyword: 'octoai-request', text: '{"prompt":"café 猫 🐱"}' },
     ]);
     // sharp (libvips) decodes it too.
     expect((await sharp(Buffer.from(out)).raw().toBuffer()).length).toBe(4 * 4 * 4);
+  });
+
+  it('reads another tool’s Latin-1 tEXt as Latin-1, and a "__proto__" keyword as just a keyword', async () => {
+    const png = await tinyPng();
+    const latin = rawChunk('tEXt', new Uint8Array([...enc('parameters'), 0, 0x63, 0x61, 0x66, 0xe9]));
+    const proto = rawChunk('tEXt', new Uint8Array([...enc('__proto__'), 0, ...enc('x')]));
+    const texts = await readImageTexts(insertBeforeIend(insertBeforeIend(png, latin), proto));
+    expect(texts!.texts.parameters).toBe('café');
+    expect(Object.hasOwn(texts!.texts, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 
   it('reads compressed iTXt and zTXt through DecompressionStream', async () => {

@@ -1,4 +1,4 @@
-// PNG text chunks: add tEXt (Latin-1) or iTXt (UTF-8) chunks before IEND, and read tEXt/iTXt/zTXt back, bounded.
+// PNG text chunks: add tEXt (Latin-1) or iTXt (UTF-8) chunks before the image data, and read tEXt/iTXt/zTXt back, bounded.
 import { crc32 } from './crc32';
 import { inflate as inflateBytes, latin1Decode, utf8Decode, utf8Encode } from './platform-text';
 
@@ -13,7 +13,7 @@ export function isPng(bytes: Uint8Array): boolean {
 }
 
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const isLatin1 = (s: string) => [...s].every((c) => c.charCodeAt(0) <= 0xff);
+const isAscii = (s: string) => [...s].every((c) => c.charCodeAt(0) <= 0x7f);
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
@@ -33,10 +33,13 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** The chunk for one text: tEXt when the text is Latin-1, else uncompressed iTXt (UTF-8, no language tag). */
+/**
+ * The chunk for one text: tEXt when the text is ASCII, else uncompressed iTXt (UTF-8, no language tag). Not tEXt for
+ * all Latin-1: some readers (libvips) take tEXt as UTF-8, and every reader agrees on ASCII and on iTXt.
+ */
 export function textChunk({ keyword, text }: TextChunk): Uint8Array {
   if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword) || keyword !== keyword.trim()) throw new Error(`invalid PNG text keyword "${keyword}"`);
-  if (isLatin1(text)) return chunk('tEXt', concat([latin1(keyword), new Uint8Array([0]), latin1(text)]));
+  if (isAscii(text)) return chunk('tEXt', concat([latin1(keyword), new Uint8Array([0]), latin1(text)]));
   // keyword \0, compression flag 0, method 0, empty language tag \0, empty translated keyword \0, UTF-8 text.
   return chunk('iTXt', concat([latin1(keyword), new Uint8Array([0, 0, 0, 0, 0]), utf8Encode(text)]));
 }
@@ -59,12 +62,15 @@ function* chunks(png: Uint8Array): Generator<RawChunk> {
   throw new Error('PNG ends without an IEND chunk');
 }
 
-/** The PNG with the text chunks inserted just before IEND. */
+/**
+ * The PNG with the text chunks inserted before the first IDAT, where PIL (A1111) writes them and where readers that
+ * stop at the image data (PIL before load(), libvips' metadata) still see them.
+ */
 export function withPngText(png: Uint8Array, texts: TextChunk[]): Uint8Array {
-  let iend: number | undefined;
-  for (const c of chunks(png)) if (c.type === 'IEND') iend = c.start;
-  if (iend === undefined) throw new Error('PNG ends without an IEND chunk');
-  return concat([png.subarray(0, iend), ...texts.map(textChunk), png.subarray(iend)]);
+  let idat: number | undefined;
+  for (const c of chunks(png)) if (c.type === 'IDAT' && idat === undefined) idat = c.start;
+  if (idat === undefined) throw new Error('PNG has no IDAT chunk');
+  return concat([png.subarray(0, idat), ...texts.map(textChunk), png.subarray(idat)]);
 }
 
 export interface ReadText extends TextChunk { compressed?: boolean }
