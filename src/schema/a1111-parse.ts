@@ -28,17 +28,20 @@ export function parseParamLine(line: string): [string, string][] {
   return out;
 }
 
-const num = (v: string) => (/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(v.trim()) ? Number(v) : undefined);
+// Python float()'s plain forms: 1, -1.5, .8, 2., 1e-3 (no inf/nan).
+const num = (v: string) => (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v.trim()) ? Number(v) : undefined);
 const int = (v: string) => { const n = num(v); return n !== undefined && Number.isInteger(n) ? n : undefined; };
 
 /** `<lora:name:weight>` tags out of a prompt (A1111's syntax); other extra-network tags are reported. */
 function takeExtraNetworks(prompt: string, loras: Record<string, number>, unmapped: string[]): string {
   return prompt.replace(/<(\w+):([^<>]{1,500})>/g, (tag, kind: string, args: string) => {
     if (kind !== 'lora') { unmapped.push(`prompt tag ${tag}`); return ''; }
-    const [name = '', weight] = args.split(':');
+    // A1111: <lora:name[:text-encoder weight[:unet weight]]> (or te=/unet=/dyn= named); we have one weight for both.
+    const [name = '', weight, ...rest] = args.split(':');
     const w = weight === undefined ? 1 : num(weight);
     if (!name || w === undefined) { unmapped.push(`prompt tag ${tag}`); return ''; }
     loras[name] = w;
+    if (rest.length > 0) unmapped.push(`prompt tag ${tag}: only the first weight (${w}) is used`);
     return '';
   }).replace(/[ \t]{2,}/g, ' ').trim();
 }
@@ -62,6 +65,7 @@ export function parseA1111Parameters(text: string): MappedRequest {
   if (negative.length) request.negative_prompt = negative.join('\n');
   const kv = new Map(params);
   const sampler = kv.get('Sampler');
+  const hires = [...kv.keys()].some((k) => k.startsWith('Hires '));
   for (const [key, value] of params) {
     const lost = () => unmapped.push(`${key}: ${value}`);
     const n = num(value);
@@ -70,7 +74,8 @@ export function parseA1111Parameters(text: string): MappedRequest {
       case 'Steps': if (i !== undefined && i >= 1) request.steps = i; else lost(); break;
       case 'CFG scale': if (n !== undefined && n > 0) request.cfg_scale = n; else lost(); break;
       case 'Seed': if (i !== undefined && i >= 0 && i <= MAX_SEED) request.seed = i; else lost(); break;
-      case 'Denoising strength': if (n !== undefined && n > 0 && n <= 1) request.strength = n; else lost(); break;
+      // With hires fix it is the second pass's strength (txt2img), not image-to-image's.
+      case 'Denoising strength': if (n !== undefined && !hires) request.strength = n; else lost(); break;
       case 'Clip skip': if (i !== undefined && i >= 1) { if (i > 1) request.clip_skip = i - 1; } else lost(); break;
       case 'Refiner switch at': if (n !== undefined && n >= 0 && n <= 1) request.high_noise_frac = n; else lost(); break;
       case 'Masked area padding': if (i !== undefined && i >= 0) request.inpaint_full_res_padding = i; else lost(); break;

@@ -62,10 +62,10 @@ describe('parseA1111Parameters', () => {
     expect(request).toEqual({
       prompt: 'masterpiece, a castle\non a hill', negative_prompt: 'lowres,\nbad hands', steps: 30,
       sampler: 'DPM_PLUS_PLUS_2M_KARRAS', cfg_scale: 6.5, seed: 1234567890, width: 896, height: 1152, vae: 'sdxl_vae.safetensors',
-      strength: 0.45, clip_skip: 1, loras: { add_detail: 0.7 },
+      clip_skip: 1, loras: { add_detail: 0.7 },
     });
     expect(unmapped).toEqual([
-      'Model hash: 31e35c80fc', 'Model: sd_xl_base_1.0', 'Hires upscale: 1.5', 'Hires upscaler: Latent',
+      'Model hash: 31e35c80fc', 'Model: sd_xl_base_1.0', 'Denoising strength: 0.45', 'Hires upscale: 1.5', 'Hires upscaler: Latent',
       'Lora hashes: add_detail: 7c6bad76eb54', 'TI hashes: bad: 1234, good: 5678', 'Version: v1.10.1',
     ]);
   });
@@ -89,6 +89,26 @@ describe('parseA1111Parameters', () => {
     expect(request).toEqual({ prompt: 'p', cfg_scale: 2 });
     expect(unmapped).toEqual(['prompt tag <hypernet:foo:1>', 'prompt tag <lora:bad:x>', 'Steps: many', 'Seed: -1', 'Size: big', 'Sampler: Restart', 'Schedule type: Exponential']);
     expect(() => parseA1111Parameters('x'.repeat(200_001))).toThrow(/longer than/);
+  });
+
+  it('round-trips real-world prompts: weights, commas, quotes, LoRA tags, BREAK, several lines', () => {
+    const prompt = '(masterpiece:1.2), best quality, "neon" sign: OPEN, a cat BREAK\n[city street], (night:0.8), \\(escaped\\)';
+    const req = { prompt, negative_prompt: '(worst quality, low quality:1.4), text: "watermark"\nsecond line', steps: 6, sampler: 'K_EULER' as const, cfg_scale: 2, seed: 4294967295, width: 832, height: 1216, loras: { 'detail-tweaker_xl': 0.75, 'pixel art': -0.3 } };
+    const text = a1111Parameters(req);
+    expect(text).toContain('<lora:detail-tweaker_xl:0.75> <lora:pixel art:-0.3>\nNegative prompt: (worst quality');
+    expect(parseA1111Parameters(text)).toEqual({ request: { ...req, checkpoint: 'octoai:lightning_sdxl' }, unmapped: [] });
+  });
+
+  it('reads LoRA tags as A1111 has them: a missing weight is 1, a second (UNet) weight is named as not used, .8 is a number', () => {
+    const { request, unmapped } = parseA1111Parameters('a <lora:one> b <lora:two:.8:0.5>, c <LORA:x:1>\nSteps: 4, Seed: 1, CFG scale: 1');
+    expect(request).toMatchObject({ prompt: 'a b , c', loras: { one: 1, two: 0.8 } });
+    expect(unmapped).toEqual(['prompt tag <lora:two:.8:0.5>: only the first weight (0.8) is used', 'prompt tag <LORA:x:1>']);
+  });
+
+  it('with hires fix, Denoising strength belongs to the second pass: listed, not taken as image-to-image strength', () => {
+    const { request, unmapped } = parseA1111Parameters('p\nSteps: 20, Seed: 1, Denoising strength: 0.7, Hires upscale: 2, Hires upscaler: Latent');
+    expect(request.strength).toBeUndefined();
+    expect(unmapped).toEqual(['Denoising strength: 0.7', 'Hires upscale: 2', 'Hires upscaler: Latent']);
   });
 
   it('parses quoted values with commas and escaped quotes', () => {
