@@ -18,14 +18,15 @@ const PICTURE_FIELDS: readonly RequestField[] = ['init_image', 'mask_image', 'co
 const RESOLVED_FIELDS: readonly RequestField[] = ['steps', 'cfg_scale', 'sampler', 'width', 'height', 'checkpoint'];
 
 /**
- * The request one image reproduces: the fields the caller gave plus the resolved ones, this image's seed (alone:
- * num_images is left out), pictures as null.
+ * The request one image reproduces: the fields the caller gave plus the resolved ones, this image's seed alone
+ * (num_images 1 when given), pictures as null.
  */
 export function imageRequest(req: ResolvedRequest, given: readonly string[], seed: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const r = req as unknown as Record<string, unknown>;
   for (const k of REQUEST_FIELDS) {
-    if (k === 'seed' || k === 'num_images' || r[k] === undefined) continue;
+    if (k === 'seed' || r[k] === undefined) continue;
+    if (k === 'num_images') { if (given.includes(k)) out[k] = 1; continue; }
     if (PICTURE_FIELDS.includes(k)) out[k] = null;
     else if (given.includes(k) || RESOLVED_FIELDS.includes(k)) out[k] = r[k];
   }

@@ -13,6 +13,7 @@ import { renderGallery, type GalleryEntry } from './gallery';
 import { deleteOldestEntries, loadDraft, loadDraftImages, loadHistory, saveDraft, storeResult } from './history-store';
 import { addResult, withStored } from './history-list';
 import { blobToBase64, listenForImages } from './image-input';
+import { createMetadataDrop } from './metadata-drop';
 import { createModeBar } from './mode-bar';
 import { modeOf, switchMode, type Mode, type ModeStash } from './modes';
 import { createOutpaintPanel } from './outpaint/outpaint-panel';
@@ -147,7 +148,9 @@ function takeImage(b64: string, from: 'user' | 'result'): void {
   if (mode === 'txt2img') mode = 'img2img';
   setDraft(draft);
 }
-listenForImages(document.body, (b64) => takeImage(b64, 'user'), (message) => setStatus(message, 'error'));
+// A picture that carries a request (ours, A1111's, ComfyUI's) restores it; others become the init image.
+const bringImage = createMetadataDrop({ after: status, getDraft: () => form.get(), setDraft, takeImage: (b64) => takeImage(b64, 'user'), setStatus });
+listenForImages(document.body, (b64) => void bringImage(b64), (message) => setStatus(message, 'error'));
 $('image-pick').addEventListener('click', () => $('image-file').click());
 $<HTMLInputElement>('image-file').addEventListener('change', () => {
   const file = $<HTMLInputElement>('image-file').files?.[0];

@@ -14,7 +14,7 @@ describe('imageRequest', () => {
   it('the given fields, the resolved ones, this image’s seed alone, pictures as null', () => {
     expect(imageRequest(resolved, ['prompt', 'seed', 'num_images', 'init_image', 'strength', 'loras'], 8)).toEqual({
       prompt: 'a fox', steps: 4, cfg_scale: 1, sampler: 'K_EULER', width: 1024, height: 1024, checkpoint: 'octoai:lightning_sdxl',
-      init_image: null, strength: 0.4, loras: { detail: 0.5 }, seed: 8,
+      num_images: 1, init_image: null, strength: 0.4, loras: { detail: 0.5 }, seed: 8,
     });
     expect(imageTexts(resolved, ['prompt'], 8).parameters).toMatch(/^a fox <lora:detail:0\.5>\nNegative prompt: blur\nSteps: 4, Sampler: Euler, CFG scale: 1, Seed: 8, Size: 1024x1024,/);
   });
