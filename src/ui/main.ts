@@ -19,7 +19,9 @@ import { describeRestart } from './engine-restart';
 import { renderGallery, type GalleryEntry } from './gallery';
 import { deleteOldestEntries, loadDraft, loadDraftImages, loadHistory, saveDraft, storeResult } from './history-store';
 import { addResult, withStored } from './history-list';
+import { listenForImages } from './image-input';
 import { followLink } from './link-open';
+import { createMetadataDrop } from './metadata-drop';
 import type { SdxlPageApi } from './page-api';
 import { serveGenerateBridge } from './pwa/generate-bridge';
 import { startUpdates } from './pwa/update-prompt';
@@ -75,8 +77,12 @@ const fieldInfo = createFieldInfo(form, store, (text) => generator.countTokens(t
 const images = createImageViews({
   modeBar: $('mode-bar'), zone: $('image-zone'), zoneText: $('image-zone-text'), pick: $<HTMLButtonElement>('image-pick'),
   file: $<HTMLInputElement>('image-file'), painter: $('painter'), outpaint: $('outpaint'), form: $<HTMLFormElement>('request-form'),
-  dropTarget: document.body,
 }, store, () => session.current()?.sizeRule ?? SDXL_SIZE_RULE, (message) => setStatus(message, 'error'));
+// A dropped or pasted picture that carries a request (ours, A1111's, ComfyUI's) restores it; others become the init image.
+const bringImage = createMetadataDrop({
+  after: status, getDraft: () => store.get(), setDraft: (d) => store.set(d, 'image'), takeImage: (b64) => images.takeImage(b64, 'user'), setStatus,
+});
+listenForImages(document.body, (b64) => void bringImage(b64), (message) => setStatus(message, 'error'));
 // The draft's pictures are kept in IndexedDB (too large for localStorage): back they come, unless one was picked since.
 void loadDraftImages().then((kept) => {
   if (kept.init_image !== undefined && store.get().init_image === undefined) store.update(kept, 'app');

@@ -183,7 +183,7 @@ export class Engine extends EngineHost implements EngineApi {
         sessions: model.sessions, provider: model.report.provider, clock: this.clock, releaseEncoders: this.releaseEncoders,
         loop: this.loopChoice, unetCapture: this.unetCapture, encodeImage: this.deps.encodeImage, randomSeed: this.deps.randomSeed, now: this.deps.now,
       };
-      const settings = { options, assets: assets.assets, maskBlur: options.maskBlur ?? this.deps.maskBlur ?? DEFAULT_MASK_BLUR, tileLatent: checked.tileLatent };
+      const settings = { options, assets: assets.assets, maskBlur: options.maskBlur ?? this.deps.maskBlur ?? DEFAULT_MASK_BLUR, tileLatent: checked.tileLatent, givenFields: typeof body === 'object' && body !== null ? Object.keys(body) : [] };
       const run = await runGeneration(ctx, req, images, settings, signal, onProgress);
       this.stats = run.stats;
       const ms = Math.round(run.totalMs);

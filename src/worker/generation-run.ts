@@ -3,6 +3,8 @@
 import { bytesToBase64 } from '../pipeline/base64';
 import { generate } from '../pipeline/generate';
 import { finishImage, type PreparedImages } from '../pipeline/image-modes';
+import { withImageTexts } from '../pipeline/image-metadata/image-texts';
+import { imageTexts } from '../schema/image-request';
 import { throwIfCancelled, type ProgressEvent } from '../pipeline/progress';
 import { DEFAULT_CHECKPOINT } from '../schema/request';
 import type { FieldError, GeneratedImage } from '../schema/response';
@@ -44,6 +46,8 @@ export interface RunSettings {
   assets: RunAssets;
   maskBlur: number;
   tileLatent: number | undefined;
+  /** The fields the caller's body gave: with the resolved ones, the request each image carries. */
+  givenFields: readonly string[];
 }
 
 /** Runs the request and gives back the OctoAI images and the stats; throws CancelledError or the run's failure. */
@@ -87,7 +91,10 @@ export async function runGeneration(
     });
     const out: GeneratedImage[] = [];
     for (const img of result.images) {
-      const bytes = await ctx.encodeImage(finishImage(images, img, settings.maskBlur), img.width, img.height, req.image_encoding);
+      const encoded = await ctx.encodeImage(finishImage(images, img, settings.maskBlur), img.width, img.height, req.image_encoding);
+      // The request rides in the image (PNG text chunks, JPEG EXIF UserComment + COM), with this image's own seed.
+      const { bytes, skipped } = withImageTexts(encoded, imageTexts(req, settings.givenFields, img.seed));
+      if (skipped.length > 0) warnings.push(`Image ${out.length + 1}: too long to store in the JPEG: ${skipped.join(', ')} (PNG has no such limit).`);
       out.push({ image_b64: bytesToBase64(bytes), seed: img.seed, removed_for_safety: false, width: img.width, height: img.height });
     }
     const totalMs = ctx.now() - start;

@@ -1,7 +1,7 @@
 // The image side of the draft: the mode bar, the drop zone, the mask painter and the outpaint panel, all following
 // the draft store (init_image, mask_image, outpainting) and writing their changes back to it.
 import type { SizeRule } from '../../schema/sizes';
-import { blobToBase64, listenForImages } from '../image-input';
+import { blobToBase64 } from '../image-input';
 import { createModeBar } from '../mode-bar';
 import { modeOf, switchMode, type Mode, type ModeStash } from '../modes';
 import { createOutpaintPanel } from '../outpaint/outpaint-panel';
@@ -18,8 +18,6 @@ export interface ImageViewElements {
   painter: HTMLElement;
   outpaint: HTMLElement;
   form: HTMLFormElement;
-  /** Where dropped and pasted pictures are taken (the page). */
-  dropTarget: HTMLElement;
 }
 
 export interface ImageViews {
@@ -96,7 +94,6 @@ export function createImageViews(
     store.set(draft, 'image');
   };
 
-  listenForImages(el.dropTarget, (b64) => takeImage(b64, 'user'), onError);
   el.pick.addEventListener('click', () => el.file.click());
   el.file.addEventListener('change', () => {
     const file = el.file.files?.[0];

@@ -1,0 +1,91 @@
+// Settings live in the image: a generated PNG carries its request and restores it when dropped back; Automatic1111
+// and ComfyUI pictures restore what maps and list the rest; a plain picture is still the init image.
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { AppPage, referencePngBase64 } from './app-page';
+
+test.describe.configure({ mode: 'serial' });
+let page: Page;
+let app: AppPage;
+const fixture = (name: string) => readFileSync(new URL(`../test-data/image-metadata/${name}`, import.meta.url)).toString('base64');
+const requestJson = async () => JSON.parse(await page.getByTestId('json-text').inputValue()) as Record<string, unknown>;
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  app = new AppPage(page);
+  await app.open();
+});
+test.afterAll(() => page.close());
+
+/** Fires a real drop (or paste) event carrying the file, as the browser does for a file dragged from the desktop. */
+async function bring(how: 'drop' | 'paste', b64: string, name: string): Promise<void> {
+  await page.evaluate(([how, b64, name]) => {
+    const file = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type: 'image/png' });
+    const data = new DataTransfer();
+    data.items.add(file);
+    if (how === 'drop') {
+      const at = document.querySelector('.results')!;
+      at.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+      at.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    } else document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, [how, b64, name] as const);
+}
+
+test('a downloaded result dropped back restores its request; "Use as init image instead" undoes that', async () => {
+  await app.fill({
+    prompt: '(a lighthouse:1.2), "storm", waves BREAK\nnight', negative_prompt: 'blurry, text', width: '64', height: '64',
+    steps: '3', cfg_scale: '2', seed: '21', sampler: 'K_EULER_ANCESTRAL',
+  });
+  const before = await requestJson();
+  await page.getByTestId('generate').click();
+  await expect(page.getByTestId('result').first().locator('img')).toHaveAttribute('data-seed', '21', { timeout: 240_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('result').first().getByRole('link', { name: 'Download' }).click()]);
+  const file = readFileSync((await download.path())!);
+  // The file holds both texts (checked here on the bytes, independently of the app's reader).
+  expect(file.includes('tEXtparameters\0')).toBe(true);
+  expect(file.includes('octoai-request\0')).toBe(true);
+
+  await app.fill({ prompt: 'something else', steps: '5', seed: '3' });
+  const changed = await requestJson();
+  await bring('drop', file.toString('base64'), download.suggestedFilename());
+  await expect(page.getByTestId('restore-text')).toHaveText('Restored the request from an image made here.');
+  await expect(page.getByTestId('status')).toContainText('Restored the request');
+  // The same request; the run's resolved checkpoint is written into the image too.
+  expect(await requestJson()).toEqual({ ...before, checkpoint: 'octoai:lightning_sdxl' });
+  await expect(app.field('prompt')).toHaveValue('(a lighthouse:1.2), "storm", waves BREAK\nnight');
+  await expect(app.field('seed')).toHaveValue('21');
+
+  await page.getByTestId('restore-use-as-init').click();
+  await expect(page.getByTestId('restore-notice')).toBeHidden();
+  const now = await requestJson();
+  expect(now.init_image).toBe(file.toString('base64'));
+  const { init_image: _, ...rest } = now;
+  expect(rest).toEqual(changed);
+});
+
+test('an Automatic1111 PNG restores prompt, negative, steps, sampler, CFG, seed, size and LoRA; the rest is listed', async () => {
+  await bring('paste', fixture('a1111-parameters.png'), 'a1111.png');
+  await expect(page.getByTestId('restore-text')).toHaveText('Restored the request from an Automatic1111 image; not mapped: '
+    + 'Model hash: 31e35c80fc; Model: sd_xl_base_1.0; Lora hashes: add_detail: 7c6bad76eb54; Version: v1.10.1.');
+  expect(await requestJson()).toEqual({
+    prompt: '(masterpiece:1.2), a lighthouse on a cliff, "storm" BREAK\ncrashing waves', negative_prompt: '(worst quality, low quality:1.4), watermark',
+    steps: 6, sampler: 'DPM_PLUS_PLUS_2M_KARRAS', cfg_scale: 2.5, seed: 1234567, width: 64, height: 96, loras: { add_detail: 0.7 },
+  });
+  await expect(app.field('steps')).toHaveValue('6');
+  await expect(app.field('sampler')).toHaveValue('DPM_PLUS_PLUS_2M_KARRAS');
+  await expect(app.field('cfg_scale')).toHaveValue('2.5');
+});
+
+test('a ComfyUI PNG restores its KSampler settings, texts and latent size', async () => {
+  await bring('drop', fixture('comfyui-prompt.png'), 'ComfyUI_00001_.png');
+  await expect(page.getByTestId('restore-text')).toHaveText('Restored the request from a ComfyUI image; not mapped: CheckpointLoaderSimple.ckpt_name: "sdxl_lightning_4step.safetensors".');
+  expect(await requestJson()).toEqual({ seed: 99, steps: 5, cfg_scale: 1.5, sampler: 'K_EULER_ANCESTRAL', prompt: 'a paper boat on a pond', negative_prompt: 'blurry', width: 64, height: 64 });
+});
+
+test('a plain picture is still the init image', async () => {
+  const plain = referencePngBase64('init_image.png');
+  await bring('drop', plain, 'init.png');
+  await expect.poll(async () => (await requestJson()).init_image).toBe(plain);
+  await expect(page.getByTestId('restore-notice')).toBeHidden();
+  expect((await requestJson()).prompt).toBe('a paper boat on a pond');
+});
