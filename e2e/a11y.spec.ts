@@ -8,7 +8,8 @@ import { referenceDir } from './app-page';
 async function seriousViolations(page: Page, include?: string): Promise<string[]> {
   let builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']);
   if (include) builder = builder.include(include);
-  const { violations } = await builder.analyze();
+  const { violations, passes } = await builder.analyze();
+  expect(passes.length, 'axe ran its rules on the page').toBeGreaterThan(10);
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(', ')}`);
@@ -55,4 +56,13 @@ test('the widget has no serious or critical violation', async ({ page }) => {
   await page.goto('/embed.html');
   await expect(page.getByTestId('w-generate')).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('the check itself catches a planted violation (an unnamed button, an unlabelled field)', async ({ page }) => {
+  await page.goto('/embed.html');
+  await expect(page.getByTestId('w-generate')).toBeVisible();
+  await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<button id="planted"></button><input id="planted-input">'));
+  const found = await seriousViolations(page);
+  expect(found.some((v) => v.startsWith('button-name (critical): #planted'))).toBe(true);
+  expect(found.some((v) => v.startsWith('label (critical): #planted-input'))).toBe(true);
 });
