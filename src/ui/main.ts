@@ -28,11 +28,15 @@ import { createPainterView } from './painter/painter-view';
 import { showProgress } from './progress-view';
 import { describeNegative2, describeStyle, describeTokens } from './prompt-info';
 import { createRequestForm, type RequestDraft } from './request-form';
+import { createShell } from './shell/shell';
+import { scrollBehavior } from './shell/motion';
 import { track } from './pwa/activity';
 import { serveGenerateBridge } from './pwa/generate-bridge';
 import { startUpdates } from './pwa/update-prompt';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+// The header's status chip, the Model & settings drawer, the keyboard shortcuts and their help.
+const shell = createShell();
 const params = new URLSearchParams(location.search);
 // ?hub= and ?model= are a link's wishes, followed only after the user agrees (link-open.ts).
 // ?ort=jspi|asyncify forces an onnxruntime-web build (for comparisons); otherwise JSPI where the browser has it.
@@ -220,10 +224,10 @@ function showErrors(detail: FieldError[]): void {
 
 // --- Models ---------------------------------------------------------------------------------------------
 const tinyAvailable = fetch('models/tiny-sdxl/model_index.json', { method: 'HEAD' }).then((r) => r.ok, () => false);
-const panel = createModelPanel($('model-panel'), {
+const panel = shell.watchModel(createModelPanel($('model-panel'), {
   load: (ref, name) => void loadModel(ref, name).catch(() => undefined),
   cancel: () => generator.cancelLoad(),
-}, tinyAvailable);
+}, tinyAvailable), $('model-panel'));
 const deviceModels = createDeviceModels($('device-models'), {
   load: (id, name) => void loadModel(id, name).catch(() => undefined),
   verify: async (id) => {
@@ -401,7 +405,7 @@ const galleryActions = {
   // The painted mask stays (same size), so a region can be repainted again and again; Clear removes it.
   useAsInit: (imageB64: string) => {
     takeImage(imageB64, 'result');
-    $('painter').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+    $('painter').scrollIntoView({ behavior: scrollBehavior(), block: 'nearest' });
   },
 };
 
