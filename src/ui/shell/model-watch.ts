@@ -5,8 +5,9 @@ import type { ModelPanel } from '../model-panel';
 import type { Drawer } from './drawer';
 import type { StatusChip } from './status-chip';
 
-/** A short name for the chip: a folder URL or location by its last segment ("tiny-sdxl"). */
-export const shortName = (ref: string) => ref.replace(/^(cache|local):/, '').replace(/\/+$/, '').split('/').pop() || ref;
+/** A short name for the chip: a URL, path or stored location by its last segment ("tiny-sdxl"); other names as they are. */
+export const shortName = (ref: string) =>
+  /^([a-z]+:\/\/|\/|\.\/|(cache|local):)/.test(ref) ? ref.replace(/^(cache|local):/, '').replace(/\/+$/, '').split('/').pop() || ref : ref;
 const backendName = (provider: AdapterReport['provider']) => (provider === 'webgpu' ? 'WebGPU' : 'CPU (wasm)');
 
 export function watchModelPanel(panel: ModelPanel, panelRoot: HTMLElement, chip: StatusChip, drawer: Drawer): ModelPanel {
@@ -27,7 +28,7 @@ export function watchModelPanel(panel: ModelPanel, panelRoot: HTMLElement, chip:
     showLoaded(report) {
       panel.showLoaded(report);
       loaded = true;
-      chip.model(report.record?.name ?? shortName(report.location));
+      chip.model(shortName(report.record?.name ?? report.location));
       chip.backend(backendName(report.provider));
       chip.progress('');
       drawer.close('auto');
