@@ -21,6 +21,11 @@ export class AppPage {
     await expect(this.page.getByTestId('model-state')).toContainText('ready', { timeout: 180_000 });
   }
 
+  /** Opens the Model & settings drawer (see openDrawer). */
+  openDrawer(): Promise<void> {
+    return openDrawer(this.page);
+  }
+
   field(name: string) {
     return this.page.locator(`[name="${name}"]`);
   }
@@ -82,4 +87,11 @@ export class AppPage {
       return { max, over1, width: x.width, height: x.height };
     }, [aB64, bB64] as const);
   }
+}
+
+/** Opens the Model & settings drawer (the model card, stored models, memory, assets library, backend) from the header's status chip, if it is closed. */
+export async function openDrawer(page: Page): Promise<void> {
+  const drawer = page.getByTestId('settings-drawer');
+  if (!(await drawer.isVisible())) await page.getByTestId('status-chip').click();
+  await expect(drawer).toBeVisible();
 }

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
+import { openDrawer } from './app-page';
 import { nodeAssetReferencePng } from './node-asset-reference';
 
 const ASSETS_DIR = fileURLToPath(new URL('../test-data/tiny-sdxl-assets/', import.meta.url));
@@ -70,6 +71,7 @@ test.beforeAll(async ({ browser }) => {
 test.afterAll(() => page.close());
 
 test('imports a LoRA, an embedding, a VAE and a refiner through the assets panel', async () => {
+  await openDrawer(page); // the assets library is in the Model & settings drawer
   const panel = page.getByTestId('assets-panel');
   // A wrong source is refused with the field named.
   await panel.getByTestId('asset-kind').selectOption('lora');
@@ -204,6 +206,7 @@ test('the VAE and checkpoint dropdowns and the refiner fields write the request\
 });
 
 test('deleting each asset through the panel removes it and its bytes', async () => {
+  await openDrawer(page);
   const panel = page.getByTestId('assets-panel');
   const dirs = () => page.evaluate(async () => {
     const root = await navigator.storage.getDirectory();

@@ -3,6 +3,7 @@
 // The wasm EP runs the few generations here: these tests are about storage and the network, not the GPU.
 import { expect, test, type Page } from '@playwright/test';
 import { HUB_PORT } from './browser';
+import { openDrawer } from './app-page';
 import { serviceWorkerControls } from './service-worker';
 
 const HUB = `http://localhost:${HUB_PORT}`;
@@ -57,6 +58,7 @@ const storedFiles = (id: string) => page.evaluate(async (id) => {
   return out.sort();
 }, id);
 const loadFromForm = async (ref: string) => {
+  await openDrawer(page);
   await page.locator('details.model-body').evaluate((d) => ((d as HTMLDetailsElement).open = true));
   await page.getByLabel('Model repo id or folder URL').fill(ref);
   await page.getByTestId('model-url-form').getByRole('button', { name: 'Load' }).click();
@@ -108,6 +110,7 @@ test('Cancel stops a download and keeps what arrived for the next load to resume
   await hub.faults([{ path: 'unet/model.onnx', kind: 'slow', bytesPerSecond: 1_000_000 }]);
   await loadFromForm('test/tiny-sdxl-cancel');
   await expect(page.getByTestId('model-state')).toHaveText('downloading');
+  await openDrawer(page);
   await page.getByTestId('download-cancel').click();
   await expect(page.getByTestId('model-progress-label')).toContainText('The download was cancelled; what arrived is kept');
   await expect(page.getByTestId(`device-model-${at('test-tiny-sdxl-cancel')}`)).toContainText('partly downloaded');
@@ -166,17 +169,20 @@ test('a folder picked on this device loads in place: nothing is copied into stor
   expect(res.images).toHaveLength(1);
 
   // Or copied into storage: then it is one of the models on this device, verified, and loads without the folder.
+  await openDrawer(page);
   await page.locator('details.model-body').evaluate((d) => ((d as HTMLDetailsElement).open = true));
   await page.getByTestId('folder-import').check();
   await page.getByTestId('folder-input').setInputFiles('test-data/tiny-sdxl');
   await expect(page.getByTestId('device-model-local-tiny-sdxl')).toContainText('complete');
   await expect.poll(() => page.evaluate(() => window.sdxl.model()?.location)).toBe('cache:local-tiny-sdxl/');
   expect(await page.evaluate(() => window.sdxl.model())).toMatchObject({ cached: true, record: { source: { kind: 'local', name: 'tiny-sdxl' } } });
+  await openDrawer(page); // the load closed the drawer it had opened
   await page.getByTestId('verify-local-tiny-sdxl').click();
   await expect(page.getByTestId('verify-result-local-tiny-sdxl')).toHaveText('All files intact.');
 });
 
 test('low memory: the text encoders are released after a generation, and the page shows what stays resident', async () => {
+  await openDrawer(page);
   await page.getByTestId('low-memory').check();
   await page.evaluate(() => window.sdxl.generate({ prompt: 'low memory', width: 64, height: 64, steps: 2, seed: 4 }));
   await expect(page.getByTestId('memory-info')).toContainText(/Resident model memory: .*text_encoder .* \(released\)/);
@@ -188,6 +194,7 @@ test('low memory: the text encoders are released after a generation, and the pag
 
 test('delete removes every byte: the storage estimate drops back', async () => {
   for (const id of [...['test-tiny-sdxl-sharded', 'test-tiny-sdxl-resume', 'test-tiny-sdxl-cancel', 'test-tiny-sdxl-corrupt'].map(at), 'local-tiny-sdxl']) {
+    await openDrawer(page);
     await page.getByTestId(`delete-${id}`).click();
     await expect(page.getByTestId(`device-model-${id}`)).toHaveCount(0);
     expect(await storedFiles(id)).toEqual([]);

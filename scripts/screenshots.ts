@@ -4,6 +4,7 @@
 import { chromium, type Page } from '@playwright/test';
 import { build, preview } from 'vite';
 import { acceptLink } from '../e2e/accept-link';
+import { openDrawer } from '../e2e/app-page';
 import { chromiumPath, webgpuArgs } from '../e2e/browser';
 
 /** The painter with two strokes over a picture, then the outpaint panel with the extended canvas and its mask. */
@@ -31,15 +32,17 @@ async function imageModeShots(page: Page): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
-/** The model card (choices, load state) and the models stored on this device, with the storage line. */
+/** The Model & settings drawer: the model card (choices, load state), the models stored on this device, the storage line and the memory setting. */
 async function modelShots(page: Page): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 1300 });
+  await openDrawer(page);
   await page.locator('details.model-body').evaluate((d) => ((d as HTMLDetailsElement).open = true));
   await page.getByTestId('device-model-tiny-sdxl').waitFor();
-  const box = (await page.locator('.controls').boundingBox())!;
+  const box = (await page.getByTestId('settings-drawer').boundingBox())!;
   const bottom = (await page.locator('.memory-card').boundingBox())!;
   await page.screenshot({ path: 'docs/screenshots/models.png', clip: { x: box.x, y: box.y, width: box.width, height: bottom.y + bottom.height - box.y + 12 } });
   await page.locator('details.model-body').evaluate((d) => ((d as HTMLDetailsElement).open = false));
+  await page.keyboard.press('Escape');
 }
 
 /** The example host page on another site (a.localhost) driving the widget (127.0.0.1) through sdk.js, after a run. */
@@ -85,8 +88,10 @@ try {
   await page.waitForTimeout(1500);
   await page.screenshot({ path: 'docs/screenshots/progress.png' });
   await page.getByTestId('result').nth(1).waitFor({ timeout: 600_000 });
+  await page.setViewportSize({ width: 1400, height: 1000 });
   await page.locator('.controls').evaluate((e) => e.scrollTo(0, 0));
   await page.screenshot({ path: 'docs/screenshots/app.png' });
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.locator('#tab-json').click();
   await page.screenshot({ path: 'docs/screenshots/json-view.png' });
   await page.locator('#tab-form').click();

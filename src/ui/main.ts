@@ -29,11 +29,15 @@ import { createRequestForm, type RequestDraft } from './request-form';
 import { createGeneration } from './session/generation';
 import { createMemoryView } from './session/memory-view';
 import { createModelSession } from './session/model-session';
+import { scrollBehavior } from './shell/motion';
+import { createShell } from './shell/shell';
 import { createGenerationQueue } from './queue/generation-queue';
 import { loadQueue, saveQueue } from './queue/queue-store';
 import { createQueueView } from './queue/queue-view';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+// The header's status chip, the Model & settings drawer, the keyboard shortcuts and their help.
+const shell = createShell();
 const params = new URLSearchParams(location.search);
 const status = $('status');
 const setStatus = (text: string, kind: 'info' | 'error' | 'ok' = 'info') => {
@@ -125,6 +129,7 @@ const session = createModelSession({
     fieldInfo.refresh();
   },
   onStoredModelsChanged: () => assetUi.modelsChanged(),
+  watchPanel: (panel, root) => shell.watchModel(panel, root),
 });
 // The memory setting lives in the same card as the stored models.
 $('device-models').append($('memory-card'));
@@ -152,7 +157,7 @@ const galleryActions = {
   // The painted mask stays (same size), so a region can be repainted again and again; Clear removes it.
   useAsInit: (imageB64: string) => {
     images.takeImage(imageB64, 'result');
-    $('painter').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+    $('painter').scrollIntoView({ behavior: scrollBehavior(), block: 'nearest' });
   },
 };
 async function keepResult(request: RequestDraft, response: GenerateResponse): Promise<void> {

@@ -163,7 +163,7 @@ export function createModelPanel(root: HTMLElement, actions: ModelPanelActions, 
     showLoaded(r) {
       const total = Object.values(r.componentBytes).reduce((a, b) => a + b, 0);
       name.textContent = `${r.record?.name ?? r.location}${r.foreignHost ? ` — from ${r.foreignHost}` : ''}`;
-      setState(`ready · ${r.provider}`, 'badge-ok');
+      setState('ready', 'badge-ok');
       progress.hidden = false;
       cancel.hidden = true;
       fill.style.width = '100%';

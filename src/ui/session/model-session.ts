@@ -4,7 +4,7 @@ import type { Size } from '../../schema/sizes';
 import type { Generator } from '../../worker/client';
 import type { LoadedModelReport, ModelLoadProgress, ModelRef } from '../../worker/protocol';
 import type { DraftStore } from '../draft/draft-store';
-import { createModelPanel } from '../model-panel';
+import { createModelPanel, type ModelPanel } from '../model-panel';
 import { createDeviceModels } from '../models-on-device';
 import { track } from '../pwa/activity';
 import type { RequestForm } from '../request-form';
@@ -19,6 +19,8 @@ export interface ModelSessionDeps {
   /** Told after every load and every change to the stored models. */
   onLoaded(report: LoadedModelReport): void;
   onStoredModelsChanged(): void;
+  /** Wraps the model panel (the header's status chip and the drawer follow every load through it). */
+  watchPanel?(panel: ModelPanel, root: HTMLElement): ModelPanel;
 }
 
 export interface ModelSession {
@@ -37,7 +39,8 @@ export function createModelSession(deps: ModelSessionDeps): ModelSession {
   const load = (ref: ModelRef, name?: string) => void session.load(ref, name).catch(() => undefined);
 
   const tinyAvailable = fetch('models/tiny-sdxl/model_index.json', { method: 'HEAD' }).then((r) => r.ok, () => false);
-  const panel = createModelPanel(deps.panelRoot, { load, cancel: () => generator.cancelLoad() }, tinyAvailable);
+  const created = createModelPanel(deps.panelRoot, { load, cancel: () => generator.cancelLoad() }, tinyAvailable);
+  const panel = deps.watchPanel ? deps.watchPanel(created, deps.panelRoot) : created;
   const deviceModels = createDeviceModels(deps.deviceModelsRoot, {
     load,
     verify: async (id) => {
