@@ -11,7 +11,8 @@ import { showAdapter } from './adapter-badge';
 import { describeRestart } from './engine-restart';
 import { renderGallery, type GalleryEntry } from './gallery';
 import { deleteOldestEntries, loadDraft, loadDraftImages, loadHistory, saveDraft, storeResult } from './history-store';
-import { addResult, withStored } from './history-list';
+import { addResult, RECENT_CARDS, withStored } from './history-list';
+import { createHistoryGallery } from './gallery/history-gallery';
 import { blobToBase64, listenForImages } from './image-input';
 import { createModeBar } from './mode-bar';
 import { modeOf, switchMode, type Mode, type ModeStash } from './modes';
@@ -349,16 +350,14 @@ async function runGeneration(request: RequestDraft, options: GenerateOptions): P
       },
     });
     assetUi.afterRun(request, response);
-    const entry: GalleryEntry = { response, request, createdAt: Date.now() };
+    const entry: GalleryEntry = { response, request, createdAt: Date.now(), modelId: model.record?.id ?? model.record?.name };
+    // Stored first, then shown; if the browser will not store it, it is shown marked so (with the reason), never lost silently.
+    const saved = await storeResult(entry);
     history = addResult(history, entry);
     renderGallery($('gallery'), history, galleryActions);
-    setStatus(`Done in ${(response.latency_ms / 1000).toFixed(1)} s.`, 'ok');
+    setStatus(saved ? `Done in ${(response.latency_ms / 1000).toFixed(1)} s.` : `Done, but not saved — ${entry.notSaved}.`, saved ? 'ok' : 'error');
+    if (saved) void historyGallery.refresh();
     showMemory();
-    // Shown at once; if the browser will not store it, it is marked so (with the reason) rather than lost silently.
-    if (!(await storeResult(entry))) {
-      renderGallery($('gallery'), history, galleryActions);
-      setStatus(`Done, but not saved — ${entry.notSaved}.`, 'error');
-    }
     return response;
   } catch (e) {
     if (e instanceof SdxlError && e.detail) showErrors(e.detail);
@@ -384,6 +383,7 @@ function setDraft(draft: RequestDraft): void {
 async function saveAgain(entry: GalleryEntry): Promise<void> {
   const saved = await storeResult(entry);
   renderGallery($('gallery'), history, galleryActions);
+  if (saved) void historyGallery.refresh();
   setStatus(saved ? 'Saved: the result will be here after a reload.' : `Still not saved — ${entry.notSaved}.`, saved ? 'ok' : 'error');
 }
 
@@ -393,6 +393,7 @@ const galleryActions = {
   deleteOldest: (entry: GalleryEntry) => void deleteOldestEntries(5).then(
     (keys) => {
       history = history.filter((e) => e === entry || !keys.includes(e.createdAt));
+      void historyGallery.refresh();
       return saveAgain(entry);
     },
     (e: unknown) => setStatus(`Could not delete old results: ${e instanceof Error ? e.message : String(e)}`, 'error'),
@@ -404,6 +405,23 @@ const galleryActions = {
     $('painter').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
   },
 };
+
+// --- History gallery: every stored result (thumbnails, search, favourites, lightbox, export) ------------------
+const historyGallery = createHistoryGallery($('history-gallery'), {
+  draft: () => form.get(),
+  setDraft,
+  takeImage: (b64, picked) => {
+    mode = picked;
+    takeImage(b64, 'result');
+    $('painter').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  },
+  generate: (request) => generate(request, { maskBlur: painter.maskBlur() }),
+  status: setStatus,
+  removed: (keys) => {
+    history = history.filter((e) => e.notSaved !== undefined || !keys.includes(e.createdAt));
+    renderGallery($('gallery'), history, galleryActions);
+  },
+});
 
 generateButton.addEventListener('click', () => {
   $('engine-notice').hidden = true;
@@ -427,10 +445,11 @@ void generator.adapter().then((a) => {
   panel.showAdapter(a);
 });
 void refreshDeviceModels();
-void loadHistory().then((h) => {
+void loadHistory(RECENT_CARDS).then((h) => {
   history = withStored(history, h);
   renderGallery($('gallery'), history, galleryActions);
 });
+void historyGallery.refresh();
 void followLink(location.search, { generator, status: setStatus, load: (ref, persist) => loadModel(ref, undefined, undefined, persist) });
 
 const api: SdxlPageApi = {
