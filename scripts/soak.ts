@@ -28,8 +28,8 @@ const { values } = parseArgs({
   },
 });
 const MAX_GROWTH = 0.1;
-/** The history keeps the newest this many results (src/ui/history-store.ts). */
-const HISTORY_LIMIT = 50;
+/** The history keeps every result (nothing is evicted without the user asking; the page holds only its 12 recent cards). */
+const HISTORY_LIMIT = Number.POSITIVE_INFINITY;
 const size = Number(values.size);
 const port = Number(values.port);
 const png = (name: string) => readFileSync(new URL(`../test-data/reference/images/${name}`, import.meta.url)).toString('base64');

@@ -8,11 +8,13 @@ export interface GalleryEntry {
   response: GenerateResponse;
   request: RequestDraft;
   createdAt: number;
+  /** The model that made it (its record id, or the name it was loaded by). */
+  modelId?: string;
   /** Why this result is not stored (it is shown all the same, marked, with a way to free space and retry). */
   notSaved?: string;
 }
 
-export interface GalleryActions {
+export interface ResultCardActions {
   reuseSeed(seed: number): void;
   /** Sends a result back as the next init image (image-to-image / inpainting). */
   useAsInit(imageB64: string): void;
@@ -23,7 +25,7 @@ export interface GalleryActions {
 }
 
 /** The mark on a result that is shown but not stored: the reason, and what the user can do about it. */
-function notSavedNote(entry: GalleryEntry, actions: GalleryActions): HTMLElement {
+function notSavedNote(entry: GalleryEntry, actions: ResultCardActions): HTMLElement {
   const note = document.createElement('div');
   note.className = 'not-saved';
   note.dataset.testid = 'not-saved';
@@ -44,8 +46,8 @@ function notSavedNote(entry: GalleryEntry, actions: GalleryActions): HTMLElement
   return note;
 }
 
-export function renderGallery(container: HTMLElement, entries: readonly GalleryEntry[], actions: GalleryActions): void {
-  if (entries.length === 0) return;
+export function renderGallery(container: HTMLElement, entries: readonly GalleryEntry[], actions: ResultCardActions): void {
+  if (entries.length === 0 && !container.querySelector('.batch')) return;
   container.replaceChildren();
   for (const entry of entries) {
     const format = entry.request.image_encoding === 'jpeg' ? 'jpeg' : 'png';

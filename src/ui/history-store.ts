@@ -1,14 +1,14 @@
 // Keeps what the user made across reloads: the form draft (its text in localStorage, its init and mask images in
-// IndexedDB) and results in IndexedDB. A write counts only once its transaction commits; a refusal says why.
+// IndexedDB) and results in IndexedDB (with a thumbnail summary each, for the gallery). A write counts only once its
+// transaction commits; a refusal says why. Nothing is evicted here unless the user asks.
 import type { GalleryEntry } from './gallery';
+import { GALLERY_STORE, summarise } from './gallery/gallery-summary';
 import type { RequestDraft } from './request-form';
-import { HISTORY_LIMIT } from './history-list';
 
 const DRAFT_KEY = 'sdxl-web:draft';
 const DB_NAME = 'sdxl-web';
-const STORE = 'history';
+export const STORE = 'history';
 const DRAFT_STORE = 'draft';
-const MAX_ENTRIES = HISTORY_LIMIT;
 /** The draft keeps an init or mask image up to this size (base64 characters, about 15 MB of file). */
 export const MAX_DRAFT_IMAGE_CHARS = 20_000_000;
 const DRAFT_IMAGES = ['init_image', 'mask_image'] as const;
@@ -80,26 +80,45 @@ async function writeDraftImages(images: DraftImages): Promise<void> {
   await committed(tx);
 }
 
-function openDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB_NAME, 2);
+let connection: Promise<IDBDatabase> | undefined;
+
+/** The one connection of this page (opened on first use; reopened after the browser or another tab closes it). */
+export function openDb(): Promise<IDBDatabase> {
+  connection ??= new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME, 3);
     req.onupgradeneeded = () => {
       const names = req.result.objectStoreNames;
       if (!names.contains(STORE)) req.result.createObjectStore(STORE, { keyPath: 'createdAt' });
       if (!names.contains(DRAFT_STORE)) req.result.createObjectStore(DRAFT_STORE);
+      // Version 3: one small record per result (thumbnails, prompt, seeds), so the gallery lists without full images.
+      if (!names.contains(GALLERY_STORE)) req.result.createObjectStore(GALLERY_STORE, { keyPath: 'createdAt' });
     };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const db = req.result;
+      // A newer version in another tab: step aside (the next call reopens); the browser closing it: reopen too.
+      db.onversionchange = () => {
+        db.close();
+        connection = undefined;
+      };
+      db.onclose = () => void (connection = undefined);
+      resolve(db);
+    };
+    req.onerror = () => {
+      connection = undefined;
+      reject(req.error);
+    };
+    req.onblocked = () => undefined; // waits for the older connection to close (it does on versionchange)
   });
+  return connection;
 }
 
-const request = <T>(req: IDBRequest): Promise<T> => new Promise((resolve, reject) => {
+export const request = <T>(req: IDBRequest): Promise<T> => new Promise((resolve, reject) => {
   req.onsuccess = () => resolve(req.result as T);
   req.onerror = () => reject(req.error);
 });
 
 /** Resolves when the transaction commits; rejects with the reason when it fails or aborts (a full disk, a quota). */
-function committed(tx: IDBTransaction): Promise<void> {
+export function committed(tx: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onabort = () => reject(writeError(tx.error));
@@ -107,31 +126,46 @@ function committed(tx: IDBTransaction): Promise<void> {
   });
 }
 
-export async function loadHistory(): Promise<GalleryEntry[]> {
+/** The newest `limit` stored results, newest first (full images: the gallery lists summaries instead). */
+export async function loadHistory(limit: number): Promise<GalleryEntry[]> {
   try {
     const db = await openDb();
-    const entries = await request<GalleryEntry[]>(db.transaction(STORE).objectStore(STORE).getAll());
-    return entries.sort((a, b) => b.createdAt - a.createdAt);
+    const out: GalleryEntry[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const cursor = db.transaction(STORE).objectStore(STORE).openCursor(null, 'prev');
+      cursor.onsuccess = () => {
+        const c = cursor.result;
+        if (!c || out.length >= limit) return resolve();
+        out.push(c.value as GalleryEntry);
+        c.continue();
+      };
+      cursor.onerror = () => reject(cursor.error);
+    });
+    return out;
   } catch {
     return [];
   }
 }
 
-/** Stores a result (keeping the newest MAX_ENTRIES); resolves only once it is committed, else a StoreWriteError. */
+/** One stored result in full, or undefined when it is not stored. */
+export async function loadEntry(createdAt: number): Promise<GalleryEntry | undefined> {
+  const db = await openDb();
+  return request<GalleryEntry | undefined>(db.transaction(STORE).objectStore(STORE).get(createdAt));
+}
+
+/** Stores a result and its gallery summary in one transaction; resolves only once committed, else a StoreWriteError. */
 export async function saveHistoryEntry(entry: GalleryEntry): Promise<void> {
   const db = await openDb().catch((e: unknown) => {
     throw writeError(e instanceof Error ? e : null);
   });
   const { notSaved: _n, ...stored } = entry;
+  // Thumbnails are made before the transaction opens (a transaction does not survive awaiting other work).
+  const summary = await summarise(stored);
   let tx: IDBTransaction;
   try {
-    tx = db.transaction(STORE, 'readwrite');
-    const store = tx.objectStore(STORE);
-    store.put(stored);
-    const keys = store.getAllKeys();
-    keys.onsuccess = () => {
-      for (const key of keys.result.slice(0, Math.max(0, keys.result.length - MAX_ENTRIES))) store.delete(key);
-    };
+    tx = db.transaction([STORE, GALLERY_STORE], 'readwrite');
+    tx.objectStore(STORE).put(stored);
+    tx.objectStore(GALLERY_STORE).put(summary);
   } catch (e) {
     throw writeError(e instanceof Error ? e : null); // the store refused at once (closing, or a value it cannot clone)
   }
@@ -141,10 +175,13 @@ export async function saveHistoryEntry(entry: GalleryEntry): Promise<void> {
 /** Deletes the `count` oldest stored results to free space; resolves with their keys (createdAt) once committed. */
 export async function deleteOldestEntries(count: number): Promise<number[]> {
   const db = await openDb();
-  const tx = db.transaction(STORE, 'readwrite');
+  const tx = db.transaction([STORE, GALLERY_STORE], 'readwrite');
   const store = tx.objectStore(STORE);
   const keys = (await request<IDBValidKey[]>(store.getAllKeys())).slice(0, count) as number[];
-  for (const key of keys) store.delete(key);
+  for (const key of keys) {
+    store.delete(key);
+    tx.objectStore(GALLERY_STORE).delete(key);
+  }
   await committed(tx);
   return keys;
 }

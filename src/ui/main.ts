@@ -18,7 +18,8 @@ import { createJsonView, wireTabs } from './draft/json-view';
 import { describeRestart } from './engine-restart';
 import { renderGallery, type GalleryEntry } from './gallery';
 import { deleteOldestEntries, loadDraft, loadDraftImages, loadHistory, saveDraft, storeResult } from './history-store';
-import { addResult, withStored } from './history-list';
+import { addResult, RECENT_CARDS, withStored } from './history-list';
+import { createHistoryGallery } from './gallery/history-gallery';
 import { listenForImages } from './image-input';
 import { followLink } from './link-open';
 import { createMetadataDrop } from './metadata-drop';
@@ -141,6 +142,7 @@ const showGallery = () => renderGallery($('gallery'), history, galleryActions);
 async function saveAgain(entry: GalleryEntry): Promise<void> {
   const saved = await storeResult(entry);
   showGallery();
+  if (saved) void historyGallery.refresh();
   setStatus(saved ? 'Saved: the result will be here after a reload.' : `Still not saved — ${entry.notSaved}.`, saved ? 'ok' : 'error');
 }
 const galleryActions = {
@@ -149,6 +151,7 @@ const galleryActions = {
   deleteOldest: (entry: GalleryEntry) => void deleteOldestEntries(5).then(
     (keys) => {
       history = history.filter((e) => e === entry || !keys.includes(e.createdAt));
+      void historyGallery.refresh();
       return saveAgain(entry);
     },
     (e: unknown) => setStatus(`Could not delete old results: ${e instanceof Error ? e.message : String(e)}`, 'error'),
@@ -163,16 +166,36 @@ const galleryActions = {
 async function keepResult(request: RequestDraft, response: GenerateResponse): Promise<void> {
   assetUi.afterRun(request, response);
   memory.refresh();
-  const entry: GalleryEntry = { response, request, createdAt: Date.now() };
+  const m = session.current();
+  const entry: GalleryEntry = { response, request, createdAt: Date.now(), modelId: m?.record?.id ?? m?.record?.name };
+  // Stored first, then shown; if the browser will not store it, it is shown marked so (with the reason), never lost silently.
+  const saved = await storeResult(entry);
   history = addResult(history, entry);
   showGallery();
-  // Shown at once; if the browser will not store it, it is marked so (with the reason) rather than lost silently.
-  if (!(await storeResult(entry))) {
-    showGallery();
-    setStatus(`Done, but not saved — ${entry.notSaved}.`, 'error');
-  }
+  if (saved) void historyGallery.refresh();
+  else setStatus(`Done, but not saved — ${entry.notSaved}.`, 'error');
 }
-void loadHistory().then((stored) => {
+// Every stored result: thumbnails, search, favourites, the lightbox and its actions, zip export, storage use.
+const historyGallery = createHistoryGallery($('history-gallery'), {
+  draft: () => store.get(),
+  setDraft: (d) => store.set(d, 'app'),
+  takeImage: (b64, mode) => {
+    images.takeImage(b64, 'result', mode);
+    $('painter').scrollIntoView({ behavior: scrollBehavior(), block: 'nearest' });
+  },
+  // Variations go through the queue like any Generate.
+  generate: async (request) => {
+    if (!queue) throw new Error('The queue is not ready yet.');
+    queue.add(request, images.maskBlur());
+  },
+  status: setStatus,
+  removed: (keys) => {
+    history = history.filter((e) => e.notSaved !== undefined || !keys.includes(e.createdAt));
+    showGallery();
+  },
+});
+void historyGallery.refresh();
+void loadHistory(RECENT_CARDS).then((stored) => {
   history = withStored(history, stored);
   showGallery();
 });

@@ -21,8 +21,8 @@ export interface ImageViewElements {
 }
 
 export interface ImageViews {
-  /** A picture brought in (drop, paste, file, or a result): the init image of the current image mode. */
-  takeImage(b64: string, from: 'user' | 'result'): void;
+  /** A picture brought in (a file picked here, a drop or paste the page hands over, or a result): the init image of the current image mode, or of `as`. */
+  takeImage(b64: string, from: 'user' | 'result', as?: Exclude<Mode, 'txt2img'>): void;
   /** The paste-back feather radius the painter's toolbar holds. */
   maskBlur(): number;
   /** The loaded model changed: the outpaint panel snaps to its sizes again. */
@@ -84,7 +84,8 @@ export function createImageViews(
     void painter.setImage(first).catch(() => onError('The init image could not be shown: is it a PNG, JPEG or WebP?'));
   }
 
-  const takeImage = (b64: string, from: 'user' | 'result') => {
+  const takeImage = (b64: string, from: 'user' | 'result', as?: Exclude<Mode, 'txt2img'>) => {
+    if (as) mode = as;
     const draft: RequestDraft = { ...store.get(), init_image: b64 };
     // Inpainting a result again keeps the painted mask (same size); a new picture starts without one.
     if (!(from === 'result' && mode === 'inpaint')) delete draft.mask_image;
