@@ -1,5 +1,6 @@
 // Accessibility (issue 13 §5): axe-core reports no serious or critical violation on the main view, the JSON view, the
-// mask painter, and the widget; progress is announced in an aria-live region. Real app, tiny model, wasm EP.
+// mask painter, the model drawer, the gallery lightbox and the widget; a keyboard-only flow from the prompt to the
+// lightbox and back. Real app, tiny model, wasm EP.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { referenceDir } from './app-page';
@@ -29,6 +30,62 @@ test('the main view, after a generation, has no serious or critical violation', 
   await page.getByTestId('generate').click();
   await expect(page.getByTestId('status')).toContainText('Done', { timeout: 120_000 });
   expect(await seriousViolations(page)).toEqual([]);
+});
+
+/** Makes one 64×64 image from the form and waits until it is in the history grid. */
+async function generateSmall(page: Page) {
+  await page.locator('[name="width"]').fill('64');
+  await page.locator('[name="height"]').fill('64');
+  await page.locator('[name="steps"]').fill('2');
+  await page.getByTestId('generate').click();
+  await expect(page.getByTestId('gallery-cell').first()).toBeVisible({ timeout: 120_000 });
+}
+
+test('the model drawer has no serious or critical violation', async ({ page }) => {
+  await openApp(page);
+  await page.getByTestId('status-chip').click();
+  await expect(page.getByTestId('settings-drawer')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('the gallery lightbox has no serious or critical violation', async ({ page }) => {
+  await openApp(page);
+  await generateSmall(page);
+  await page.getByTestId('gallery-cell').first().locator('.vgrid-open').click();
+  await expect(page.getByTestId('lightbox')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('keyboard only: Tab to the prompt, type, Ctrl+Enter, open the image in the lightbox, close it with Esc', async ({ page }) => {
+  await openApp(page);
+  await page.locator('[name="width"]').fill('64');
+  await page.locator('[name="height"]').fill('64');
+  await page.locator('[name="steps"]').fill('2');
+  await page.locator('body').click({ position: { x: 1, y: 1 } });
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  /** Presses Tab until `matches` holds for the focused element; the number of presses, or -1. */
+  const tabTo = async (matches: string, limit: number) => {
+    for (let i = 1; i <= limit; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, matches)) return i;
+    }
+    return -1;
+  };
+  const toPrompt = await tabTo('[name="prompt"]', 40);
+  expect(toPrompt, 'the prompt is reached with Tab, early in the order').toBeGreaterThan(0);
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('a keyboard-only lighthouse');
+  await page.keyboard.press('ControlOrMeta+Enter');
+  await expect(page.getByTestId('gallery-cell').first()).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('status')).toContainText('Done');
+  const toCell = await tabTo('.vgrid-open', 400);
+  expect(toCell, 'the new image is reached with Tab').toBeGreaterThan(0);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('lightbox')).toBeVisible();
+  await expect(page.getByTestId('lightbox')).toContainText('a keyboard-only lighthouse');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('lightbox')).toBeHidden();
+  console.log(JSON.stringify({ tabsToPrompt: toPrompt, tabsFromPromptToImage: toCell }));
 });
 
 test('the JSON view has no serious or critical violation', async ({ page }) => {
