@@ -6,7 +6,8 @@ import { projectLatents } from '../../src/pipeline/latent-preview';
 import type { ProgressEvent } from '../../src/pipeline/progress';
 import { transferLedger } from '../../src/runtime/transfer-ledger';
 import type { LoadedModel } from '../../src/runtime/load-sdxl';
-import { tinyDeviceLoopModel, tinyModel } from './node-model';
+import { nodeEngine, tinyDeviceLoopModel, tinyModel } from './node-model';
+import { modelDir } from './reference';
 
 const REQ: GenerateRequest = { prompt: 'a lighthouse', negative_prompt: 'fog', width: 64, height: 96, steps: 3, cfg_scale: 3, sampler: 'K_EULER', seed: [3, 4], num_images: 2 };
 
@@ -47,5 +48,24 @@ describe('live previews', () => {
       // …and an earlier frame differs from it: the frames follow the run.
       expect(Buffer.from(previews[0]!.preview!.rgba).equals(Buffer.from(last))).toBe(false);
     }
+  });
+});
+
+describe('live previews through the engine (the worker’s options)', () => {
+  it('options.preview puts frames on the progress events and leaves the PNGs as they were; a bad value is a field error', async () => {
+    const engine = nodeEngine();
+    const loaded = await engine.loadModel(modelDir);
+    if (!loaded.ok) throw new Error(loaded.error.message);
+    const body = { prompt: 'a cat', width: 64, height: 64, steps: 2, cfg_scale: 3, seed: 8 };
+    const frames: ProgressEvent[] = [];
+    const on = await engine.generate('on', body, (e) => void (e.preview && frames.push(e)), { preview: true });
+    const off = await engine.generate('off', body, (e) => void (e.preview && frames.push(e)));
+    if (!on.ok || !off.ok) throw new Error('generation failed');
+    expect(frames.map((e) => [e.step, e.preview!.width, e.preview!.height])).toEqual([[1, 8, 8], [2, 8, 8]]);
+    expect(on.value.images[0]!.image_b64).toBe(off.value.images[0]!.image_b64);
+    const bad = await engine.generate('bad', body, undefined, { preview: 'yes' as never });
+    expect(bad).toEqual({ ok: false, error: { code: 'invalid_request', message: 'The generation options are invalid.', detail: [
+      { loc: ['options', 'preview'], msg: 'preview must be true or false.', type: 'value_error' },
+    ] } });
   });
 });
