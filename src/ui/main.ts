@@ -26,6 +26,7 @@ import { ASSETS_CHANGED } from './assets/asset-panel';
 import { createAssetUi } from './assets/asset-ui';
 import { createPainterView } from './painter/painter-view';
 import { showProgress } from './progress-view';
+import { createPreviewView } from './preview-view';
 import { describeNegative2, describeStyle, describeTokens } from './prompt-info';
 import { createRequestForm, type RequestDraft } from './request-form';
 import { track } from './pwa/activity';
@@ -319,6 +320,7 @@ function showMemory(): void {
 
 // --- Generation -----------------------------------------------------------------------------------------
 const progress = $('progress');
+const livePreview = createPreviewView($('live-preview'));
 const generateButton = $<HTMLButtonElement>('generate');
 const cancelButton = $<HTMLButtonElement>('cancel');
 
@@ -343,8 +345,10 @@ async function runGeneration(request: RequestDraft, options: GenerateOptions): P
       cfgBatch: options.cfgBatch,
       imageBatch: options.imageBatch,
       vaeTiling: options.vaeTiling,
+      preview: options.preview,
       onProgress: (p) => {
         showProgress(progress, p);
+        livePreview.show(p);
         options.onProgress?.(p);
       },
     });
@@ -369,6 +373,7 @@ async function runGeneration(request: RequestDraft, options: GenerateOptions): P
     generateButton.disabled = false;
     cancelButton.hidden = true;
     showProgress(progress, undefined);
+    livePreview.hide();
   }
 }
 
@@ -414,7 +419,8 @@ generateButton.addEventListener('click', () => {
     setStatus('Fix the highlighted fields first; nothing was generated.', 'error');
     return;
   }
-  void generate(draft, { maskBlur: painter.maskBlur() }).catch(() => undefined);
+  // The form's runs show live previews (window.sdxl.generate asks for them with options.preview).
+  void generate(draft, { maskBlur: painter.maskBlur(), preview: true }).catch(() => undefined);
 });
 cancelButton.addEventListener('click', () => running?.abort());
 document.addEventListener('keydown', (e) => {

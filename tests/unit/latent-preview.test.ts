@@ -1,6 +1,6 @@
 // The live preview's projection: SDXL's latent-to-RGB map applied per pixel, against values worked out by hand.
 import { describe, expect, it } from 'vitest';
-import { projectLatents, SDXL_LATENT_RGB } from '../../src/pipeline/latent-preview';
+import { projectLatents } from '../../src/pipeline/latent-preview';
 
 /** [N, C, H, W] latents from per-pixel channel vectors: pixels[n][p] = the C values of pixel p of entry n. */
 function nchw(pixels: number[][][]): { data: Float32Array; dims: number[] } {
