@@ -2,6 +2,7 @@
 // a refiner's stage, when there is one, runs the same way after the base's.
 import { afterDecode, afterStep, beforeDecode, beforeStep, type LoopHooks } from './denoise-hooks';
 import { f32 } from './float32-math';
+import { projectLatents } from './latent-preview';
 import type { ImageStart, KnownLatents } from './image-start';
 import type { ModelRunner } from './runners';
 import type { RefinerStage } from './refiner-stage';
@@ -64,9 +65,11 @@ export async function runSteps(
     await beforeStep(hooks);
     const modelInput = scheduler.scaleModelInput(latents, t);
     const noisePred = await predictNoise(s.unet, s.cond, modelInput, latentDims, t, cfgScale, cfgBatch);
-    latents = scheduler.step(noisePred, t, latents, stepNoise).prevSample;
+    const stepped = scheduler.step(noisePred, t, latents, stepNoise);
+    latents = stepped.prevSample;
     if (known) latents = blendKnown(scheduler, known, latents, timesteps[i + 1]);
-    await afterStep(hooks, done + i + 1, total);
+    // The preview shows x₀ where the sampler predicts it (most do), else the latents themselves.
+    await afterStep(hooks, done + i + 1, total, hooks.preview ? projectLatents(stepped.predOriginalSample ?? latents, latentDims) : undefined);
   }
   return latents;
 }

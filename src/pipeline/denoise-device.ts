@@ -11,6 +11,7 @@ import { timestepTensor, type UnetConditioning } from './unet-call';
 import { runSteps, type DenoisedImage } from './denoise-cpu';
 import type { RefinerStage } from './refiner-stage';
 import { inputInfo } from './runners';
+import { projectLatents, type LatentPreview } from './latent-preview';
 
 /** The conditioning uploaded once per request. */
 export interface DeviceConditioning {
@@ -44,7 +45,8 @@ export async function uploadConditioning(run: DeviceRun, unet: ModelRunner, cond
  * order `step` would draw it, and uploaded once. With `keepIntermediates` the final latents and the decoder's raw
  * output are read back too (tests compare them with diffusers); otherwise the pixels are the only readback. With a
  * refiner, the base's steps run here and the refiner's in the JS loop (its UNet is a session of its own, and its draws
- * follow the base's): one readback of the hand-over latents, one upload of the refined ones to decode.
+ * follow the base's): one readback of the hand-over latents, one upload of the refined ones to decode. Previews, when
+ * asked for, read back each step's x₀ (latent size) as well; without them no step reads anything.
  */
 export async function denoiseOnDevice(
   run: DeviceRun, m: DeviceLoopModels, cond: DeviceConditioning, start: ImageStart & { scheduler: LinearStepper },
@@ -73,14 +75,17 @@ export async function denoiseOnDevice(
       sample: x, modelOutput: out, guidance: cfgScale, coefficients, history,
       noise: noise && { all: noise, index: i },
       blend: blend && { ...blend, ...(nextT === undefined ? { a: 1, b: 0 } : scheduler.noiseCoefficients(nextT)) },
-      keepX0: scheduler.usesHistory,
+      takesHistory: scheduler.usesHistory,
+      keepX0: scheduler.usesHistory || !!hooks.preview,
     });
     run.free(out);
     run.free(x);
     run.free(history);
     x = next.prev;
-    history = next.x0;
-    await afterStep(hooks, i + 1, total);
+    const preview: LatentPreview | undefined = hooks.preview && next.x0 ? projectLatents(await run.read(next.x0), latentDims) : undefined;
+    history = scheduler.usesHistory ? next.x0 : undefined;
+    if (!scheduler.usesHistory) run.free(next.x0);
+    await afterStep(hooks, i + 1, total, preview);
   }
   for (const t of [history, noise, blend?.known, blend?.knownNoise, blend?.mask]) run.free(t);
   let handoverLatents: Float32Array | undefined;

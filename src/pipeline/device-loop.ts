@@ -21,7 +21,9 @@ export interface StepInputs {
   noise?: { all: DeviceTensor; index: number };
   /** Inpainting: x' ← (1 − m)·(a·known + b·knownNoise) + m·x'. */
   blend?: { known: DeviceTensor; knownNoise: DeviceTensor; mask: DeviceTensor; a: number; b: number };
-  /** Return x₀ as well (the next step's history). */
+  /** The sampler feeds x₀ back (the graph takes `history`; ch is 0 until there is one). */
+  takesHistory: boolean;
+  /** Return x₀ as well (the next step's history, or a preview's source). */
   keepX0: boolean;
 }
 

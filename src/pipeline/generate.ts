@@ -8,6 +8,7 @@ import type { DeviceLoop, DeviceRun } from './device-loop';
 import { planRefiner, type RefinerOptions, type RefinerPlan } from './refiner-stage';
 import { prepareImageInputs, startImage, type ImageInputs, type StartContext } from './image-start';
 import { encodeConditioning, type TextEncoders } from './prompt-encoding';
+import { SDXL_LATENT_RGB } from './latent-preview';
 import { throwIfCancelled, type CancelSignal, type ProgressEvent, type StageTimings } from './progress';
 import type { ModelRunner } from './runners';
 import { createScheduler, type NoiseSource, type SchedulerConfig } from './schedulers';
@@ -74,6 +75,11 @@ export interface PipelineOptions {
   refiner?: RefinerOptions;
   /** Device loop: also read back the final latents and the decoder's raw output (tests); the CPU loop always has them. */
   keepIntermediates?: boolean;
+  /**
+   * Every denoise progress event carries a preview: x₀ projected to RGB at latent resolution (latent-preview.ts). Off by
+   * default: the device loop then reads nothing back per step. Models whose latents the SDXL map does not fit get none.
+   */
+  preview?: boolean;
 }
 
 export type ImageBatch = 'sequential' | 'batched';
@@ -134,6 +140,7 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
     images: req.images && prepared && { inputs: req.images, prepared },
     initialNoise: opts.initialNoise?.(index), stepNoise: opts.stepNoise?.(index),
   });
+  const preview = !!opts.preview && c.latentChannels === SDXL_LATENT_RGB.factors.length;
   const side = opts.imageBatch === 'batched' && total > 1 && !refiner;
   // The device loop takes ported samplers with CFG as one batch; the batching experiments keep the CPU loop.
   // A tiled decode runs the decoder per tile on the CPU path's latents (large images on small adapters).
@@ -159,7 +166,7 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
       const started = await startImage({ ...startContext(index), vaeEncoder: cpuModels.vaeEncoder }, seed);
       const { base: start, refiner: refine } = refiner ? refiner.handOver(started) : { base: started, refiner: undefined };
       // 4–5. Denoise, checking for cancellation before every UNet call, then decode.
-      const hooks = { signal: opts.signal, onProgress: opts.onProgress, yieldToHost: opts.yieldToHost, image: index, images: total };
+      const hooks = { signal: opts.signal, onProgress: opts.onProgress, yieldToHost: opts.yieldToHost, image: index, images: total, preview };
       const r: DenoisedImage = run && deviceCond && runsOnDevice(start.scheduler)
         ? await denoiseOnDevice(run, c, deviceCond, { ...start, scheduler: start.scheduler }, latentDims, req.cfg_scale, hooks, now, !!opts.keepIntermediates, refine)
         : await denoiseOnCpu(cpuModels, cond, start, latentDims, req.cfg_scale, hooks, now, opts.cfgBatch, tiling, refine);

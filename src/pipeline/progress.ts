@@ -1,4 +1,5 @@
 // Progress events, cancellation and timing hooks shared by the pipeline stages.
+import type { LatentPreview } from './latent-preview';
 
 /** session: the text encoders' sessions re-created before a run (low-memory mode frees them after each prompt). */
 export type Stage = 'session' | 'encode_prompt' | 'denoise' | 'decode';
@@ -13,6 +14,8 @@ export interface ProgressEvent {
   steps: number;
   /** stage 'session': the component whose session is being created. */
   component?: string;
+  /** Stage 'denoise', only when previews were asked for: this step's x₀ as a small RGB picture (latent resolution). */
+  preview?: LatentPreview;
 }
 
 /**

@@ -41,16 +41,19 @@ export function modelInputGraph(batch: number, sampleType: ElemType): GraphSpec 
 export interface StepGraphOptions {
   guided: boolean;
   outputType: ElemType;
+  /** Takes the previous step's x₀ (`history`). */
   history: boolean;
+  /** Outputs x₀ (for history, or a preview). */
+  x0: boolean;
   noise: boolean;
   blend: boolean;
 }
 
-export const stepGraphKey = (o: StepGraphOptions) => `step:${o.guided ? 'g' : '-'}${o.outputType}${o.history ? 'h' : '-'}${o.noise ? 'n' : '-'}${o.blend ? 'b' : '-'}`;
+export const stepGraphKey = (o: StepGraphOptions) => `step:${o.guided ? 'g' : '-'}${o.outputType}${o.history ? 'h' : '-'}${o.x0 ? 'x' : '-'}${o.noise ? 'n' : '-'}${o.blend ? 'b' : '-'}`;
 
 /**
  * ε = u + g·(c − u) (or the output itself), x₀ = ax·x + ae·ε, x' = cx·x + ce·ε + c0·x₀ [+ ch·h] [+ cn·noise[i]],
- * then the inpainting blend x' = (1 − m)·(ka·known + kb·knownNoise) + m·x'. Outputs x' and x₀.
+ * then the inpainting blend x' = (1 − m)·(ka·known + kb·knownNoise) + m·x'. Outputs x', and x₀ when asked.
  */
 export function stepGraph(o: StepGraphOptions): GraphSpec {
   // One Gather per coefficient: a 10-way Split needs 11 storage buffers in one shader, over WebGPU's usual limit of 10.
@@ -103,7 +106,7 @@ export function stepGraph(o: StepGraphOptions): GraphSpec {
   }
   nodes.push({ op: 'Identity', inputs: [prev], outputs: ['prev_sample'] });
   const outputs = [v('prev_sample', 'float32')];
-  if (o.history) outputs.push(v('x0', 'float32'));
+  if (o.x0) outputs.push(v('x0', 'float32'));
   return {
     name: 'linear_step',
     inputs,

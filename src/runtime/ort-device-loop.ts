@@ -139,7 +139,7 @@ class OrtDeviceRun implements DeviceRun {
 
   async step(s: StepInputs): Promise<{ prev: DeviceTensor; x0?: DeviceTensor }> {
     const outputType = elemType(this.unetRunner.outputs[0]!.type);
-    const options = { guided: s.modelOutput.dims[0] === 2, outputType, history: s.keepX0, noise: !!s.noise, blend: !!s.blend };
+    const options = { guided: s.modelOutput.dims[0] === 2, outputType, history: s.takesHistory, x0: s.keepX0, noise: !!s.noise, blend: !!s.blend };
     const session = await this.loop.graph(stepGraphKey(options), () => stepGraph(options), true);
     const k = s.coefficients;
     const values: Record<(typeof STEP_COEFS)[number], number> = { g: s.guidance, ...k, ka: s.blend?.a ?? 0, kb: s.blend?.b ?? 0 };

@@ -26,6 +26,8 @@ export const generationOptionsSchema = z.object({
    * low-memory mode demand it, 'off', or {tileSize} in pixels to force it. Checked in detail by vae-tiling.ts.
    */
   vaeTiling: z.custom<VaeTiling>(() => true).optional(),
+  /** Live previews: each denoise progress event carries x₀ as a small RGB picture (latent resolution). Off by default. */
+  preview: z.boolean('preview must be true or false.').optional(),
 });
 
 export type GenerationOptions = z.output<typeof generationOptionsSchema>;

@@ -27,6 +27,7 @@ import type { SdxlPageApi } from './page-api';
 import { serveGenerateBridge } from './pwa/generate-bridge';
 import { startUpdates } from './pwa/update-prompt';
 import { createRequestForm, type RequestDraft } from './request-form';
+import { createPreviewView } from './preview-view';
 import { createGeneration } from './session/generation';
 import { createMemoryView } from './session/memory-view';
 import { createModelSession } from './session/model-session';
@@ -203,7 +204,7 @@ void loadHistory(RECENT_CARDS).then((stored) => {
 // --- Generation -----------------------------------------------------------------------------------------
 const generation = createGeneration({
   generator, model: () => session.current(), generateButton: $<HTMLButtonElement>('generate'), cancelButton: $<HTMLButtonElement>('cancel'),
-  progress: $('progress'), status: setStatus, showErrors, onResult: keepResult,
+  progress: $('progress'), preview: createPreviewView($('live-preview')), status: setStatus, showErrors, onResult: keepResult,
 });
 // Generate adds the request to the queue; the queue runs one at a time and survives a reload.
 const queueView = createQueueView($('queue'), $<HTMLInputElement>('forever'), {
@@ -212,7 +213,8 @@ const queueView = createQueueView($('queue'), $<HTMLInputElement>('forever'), {
 let queue: ReturnType<typeof createGenerationQueue> | undefined;
 void loadQueue().then((kept) => {
   queue = createGenerationQueue({
-    run: async (job, signal) => void (await generation.run(job.request, { signal, ...(job.maskBlur === undefined ? {} : { maskBlur: job.maskBlur }) })),
+    // The form's runs show live previews (window.sdxl.generate asks for them with options.preview).
+    run: async (job, signal) => void (await generation.run(job.request, { signal, preview: true, ...(job.maskBlur === undefined ? {} : { maskBlur: job.maskBlur }) })),
     ready: () => session.current() !== undefined,
     changed: (state) => {
       queueView.show(state);

@@ -1,5 +1,6 @@
 // The engine inside the worker: one request at a time in a queue, requests and options validated, failures mapped to
 // error codes, results as Result values. Loading is model-loader.ts, the sessions ModelSessions, a run generation-run.ts.
+import * as Comlink from 'comlink';
 import { CancelledError, type ProgressEvent, type ProgressListener } from '../pipeline/progress';
 import { chunkCount, tokenizePrompt } from '../pipeline/prompt-encoding';
 import type { PreparedImages } from '../pipeline/image-modes';
@@ -141,7 +142,8 @@ export class Engine extends EngineHost implements EngineApi {
     this.jobs.set(jobId, controller);
     // Every stage waits for the page's answer to its event: `true` (the page cancelled meanwhile) stops it there.
     const listener = async (p: ProgressEvent) => {
-      if (await answer(onProgress, p)) controller.abort();
+      // A preview's pixels are handed over to the page, not copied (comlink transfers the buffer; elsewhere a no-op).
+      if (await answer(onProgress, p.preview ? Comlink.transfer(p, [p.preview.rgba.buffer]) : p)) controller.abort();
     };
     return this.enqueue(() => this.runGeneration(body, controller.signal, listener, options)).finally(() => this.jobs.delete(jobId));
   }

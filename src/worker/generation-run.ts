@@ -87,6 +87,7 @@ export async function runGeneration(
       timestepSpacing: req.checkpoint === DEFAULT_CHECKPOINT ? 'trailing' : undefined,
       cfgBatch: settings.options.cfgBatch, imageBatch: settings.options.imageBatch,
       vaeTileLatent: settings.tileLatent,
+      preview: settings.options.preview,
       refiner: refiner && { ...refiner, highNoiseFrac: req.high_noise_frac ?? DEFAULT_HIGH_NOISE_FRAC },
     });
     const out: GeneratedImage[] = [];

@@ -35,7 +35,7 @@ describe('linear step graph against diffusers traces and the JS step', () => {
         const stepper = graphSched as typeof graphSched & LinearStepper;
         graphSched.setTimesteps(steps);
         jsSched.setTimesteps(steps);
-        const g = await session(stepGraph({ guided: guidance > 1, outputType: 'float32', history: stepper.usesHistory, noise: stepper.usesStepNoise, blend: false }));
+        const g = await session(stepGraph({ guided: guidance > 1, outputType: 'float32', history: stepper.usesHistory, x0: stepper.usesHistory, noise: stepper.usesStepNoise, blend: false }));
         const noiseAll = stepper.usesStepNoise ? f32(Float32Array.from(trace.steps.flatMap((s) => Array.from(traces.float(s.noise[0]!.tensor)))), [steps, ...DIMS]) : undefined;
         let sample = traces.float(trace.initial_sample).slice();
         let history: ort.Tensor | undefined;

@@ -2,7 +2,7 @@
 // field errors when it is refused; the result goes to whoever keeps history.
 import type { GenerateResponse } from '../../schema/response';
 import { SdxlError, type GenerateOptions, type Generator } from '../../worker/client';
-import type { LoadedModelReport } from '../../worker/protocol';
+import type { LoadedModelReport, ProgressEvent } from '../../worker/protocol';
 import { showProgress } from '../progress-view';
 import { track } from '../pwa/activity';
 import type { RequestDraft } from '../request-form';
@@ -14,6 +14,8 @@ export interface GenerationDeps {
   generateButton: HTMLButtonElement;
   cancelButton: HTMLButtonElement;
   progress: HTMLElement;
+  /** The live preview in the result slot: a frame per step while a run asks for previews. */
+  preview: { show(p: ProgressEvent): void; hide(): void };
   status(text: string, kind?: 'info' | 'error' | 'ok'): void;
   showErrors(detail: FieldError[]): void;
   /** A finished generation: the caller shows and stores it (before the promise resolves). */
@@ -47,6 +49,7 @@ export function createGeneration(deps: GenerationDeps): Generation {
         signal: controller.signal,
         onProgress: (p) => {
           showProgress(deps.progress, p);
+          deps.preview.show(p);
           options.onProgress?.(p);
         },
       });
@@ -65,6 +68,7 @@ export function createGeneration(deps: GenerationDeps): Generation {
         deps.cancelButton.hidden = true;
       }
       showProgress(deps.progress, undefined);
+      deps.preview.hide();
     }
   }
 
