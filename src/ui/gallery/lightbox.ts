@@ -58,7 +58,7 @@ export function createLightbox(deps: LightboxDeps): { open(position: number): vo
     button('−', 'Zoom out', 'lightbox-zoom-out', () => zoom(1 / ZOOM_STEP)),
     zoomLabel,
     button('+', 'Zoom in', 'lightbox-zoom-in', () => zoom(ZOOM_STEP)),
-    button('1:1', 'Fit', 'lightbox-zoom-reset', () => setView(1, 0, 0)),
+    button('Fit', 'Fit: reset zoom and pan', 'lightbox-zoom-reset', () => setView(1, 0, 0)),
     button('✕', 'Close', 'lightbox-close', () => dialog.close()),
   );
   const actionBar = document.createElement('div');
