@@ -17,18 +17,26 @@ const PICTURE_FIELDS: readonly RequestField[] = ['init_image', 'mask_image', 'co
 /** Written whether the caller gave them or not: the values the run resolved. */
 const RESOLVED_FIELDS: readonly RequestField[] = ['steps', 'cfg_scale', 'sampler', 'width', 'height', 'checkpoint'];
 
+/** A field's schema default (undefined when it has none). */
+const defaultOf = (k: RequestField): unknown => {
+  const r = fieldSchema(k).safeParse(undefined);
+  return r.success ? r.data : undefined;
+};
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
 /**
- * The request one image reproduces: the fields the caller gave plus the resolved ones, this image's seed alone
- * (num_images 1 when given), pictures as null.
+ * The request one image reproduces, in one canonical form: the resolved fields, the given fields that differ from
+ * their defaults, this image's seed alone (no num_images: each image is its own request), pictures as null. Two
+ * callers who spell the same request differently (an explicit `image_encoding: "png"`, the SDK's camelCase) get the
+ * same bytes.
  */
 export function imageRequest(req: ResolvedRequest, given: readonly string[], seed: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const r = req as unknown as Record<string, unknown>;
   for (const k of REQUEST_FIELDS) {
-    if (k === 'seed' || r[k] === undefined) continue;
-    if (k === 'num_images') { if (given.includes(k)) out[k] = 1; continue; }
+    if (k === 'seed' || k === 'num_images' || r[k] === undefined) continue;
     if (PICTURE_FIELDS.includes(k)) out[k] = null;
-    else if (given.includes(k) || RESOLVED_FIELDS.includes(k)) out[k] = r[k];
+    else if (RESOLVED_FIELDS.includes(k) || (given.includes(k) && !same(r[k], defaultOf(k)))) out[k] = r[k];
   }
   out.seed = seed;
   return out;

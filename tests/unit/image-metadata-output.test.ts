@@ -20,8 +20,8 @@ describe('generated images carry their request', () => {
     expect((await engine.loadModel(modelDir)).ok).toBe(true);
     const r = await engine.generate('m1', body);
     if (!r.ok) throw new Error(JSON.stringify(r.error));
-    // num_images 1: each image's request makes that image alone.
-    const expected = { prompt: body.prompt, negative_prompt: 'blurry', steps: 2, cfg_scale: 1.5, sampler: 'K_EULER_ANCESTRAL', num_images: 1, width: 64, height: 64, checkpoint: 'octoai:lightning_sdxl' };
+    // No num_images: each image's request makes that image alone.
+    const expected = { prompt: body.prompt, negative_prompt: 'blurry', steps: 2, cfg_scale: 1.5, sampler: 'K_EULER_ANCESTRAL', width: 64, height: 64, checkpoint: 'octoai:lightning_sdxl' };
     for (const [i, img] of r.value.images.entries()) {
       const bytes = base64ToBytes(img.image_b64);
       // An independent reader: sharp's metadata lists PNG text chunks as comments.

@@ -14,8 +14,17 @@ describe('imageRequest', () => {
   it('the given fields, the resolved ones, this image’s seed alone, pictures as null', () => {
     expect(imageRequest(resolved, ['prompt', 'seed', 'num_images', 'init_image', 'strength', 'loras'], 8)).toEqual({
       prompt: 'a fox', steps: 4, cfg_scale: 1, sampler: 'K_EULER', width: 1024, height: 1024, checkpoint: 'octoai:lightning_sdxl',
-      num_images: 1, init_image: null, strength: 0.4, loras: { detail: 0.5 }, seed: 8,
+      init_image: null, strength: 0.4, loras: { detail: 0.5 }, seed: 8,
     });
+  });
+
+  it('one canonical form: given fields at their defaults are left out, so the same request spelled two ways gives the same text', () => {
+    const plain = imageTexts(resolved, ['prompt', 'loras'], 8);
+    const explicit = imageTexts(resolved, ['prompt', 'loras', 'image_encoding', 'style_preset', 'num_images', 'use_refiner', 'outpainting'], 8);
+    expect(explicit).toEqual(plain);
+    // A given field away from its default is kept.
+    const styled = { ...resolved, style_preset: 'cinematic' } as unknown as ResolvedRequest;
+    expect(JSON.parse(imageTexts(styled, ['prompt', 'style_preset'], 8)['octoai-request']!)).toMatchObject({ style_preset: 'cinematic' });
     expect(imageTexts(resolved, ['prompt'], 8).parameters).toMatch(/^a fox <lora:detail:0\.5>\nNegative prompt: blur\nSteps: 4, Sampler: Euler, CFG scale: 1, Seed: 8, Size: 1024x1024,/);
   });
 });
