@@ -127,8 +127,10 @@ test('the widget, embedded by another site, loads and generates under the same p
   watch(host);
   await host.goto(`http://a.localhost:${APP_PORT}/examples/embed/?app=${encodeURIComponent(APP)}&ep=wasm`);
   await host.waitForFunction(() => (window as unknown as { client?: unknown }).client !== undefined);
+  // The client exists before its iframe has navigated: wait for the widget's frame itself.
+  await expect.poll(() => host.frames().some((f) => f.url().startsWith(`${APP}embed.html`))).toBe(true);
   const widget = host.frames().find((f) => f.url().startsWith(`${APP}embed.html`))!;
-  expect(await widget.locator('meta[http-equiv="Content-Security-Policy"]').count()).toBe(1);
+  await expect(widget.locator('meta[http-equiv="Content-Security-Policy"]')).toHaveCount(1);
   const image = await host.evaluate(async (req) => {
     const client = (window as unknown as { client: import('../src/embed/sdk').SdxlClient }).client;
     await client.ready;
