@@ -167,6 +167,53 @@ test('the lightbox: arrows, zoom, Esc; reuse the request, variations, send to in
   await expect(page.getByTestId('painter-canvas')).toBeVisible();
 });
 
+test('the other lightbox actions: reuse seed, send to image-to-image and outpaint, copy JSON, download (with its request inside)', async () => {
+  const lightbox = page.getByTestId('lightbox');
+  const open = async () => {
+    await cells().first().locator('.vgrid-open').click();
+    await expect(lightbox).toBeVisible();
+    return Number(await page.getByTestId('lightbox-image').getAttribute('data-seed'));
+  };
+  // Reuse seed: only the seed (and one image) changes in the current request.
+  await app.fill({ prompt: 'keep this prompt', seed: '1' });
+  const seed = await open();
+  await page.getByTestId('reuse-seed').click();
+  await expect.poll(requestJson).toMatchObject({ prompt: 'keep this prompt', seed, num_images: 1 });
+  await page.keyboard.press('Escape');
+
+  // Send to image-to-image, then to outpaint: the init image is the stored picture, in that mode.
+  await open();
+  const shown = (await page.getByTestId('lightbox-image').getAttribute('src'))!.split(',')[1];
+  await page.getByTestId('send-img2img').click();
+  await expect(lightbox).toBeHidden();
+  await expect.poll(async () => (await requestJson()).init_image).toBe(shown);
+  await expect(page.getByTestId('mode-img2img')).toHaveAttribute('aria-checked', 'true');
+  await open();
+  await page.getByTestId('send-outpaint').click();
+  await expect(page.getByTestId('mode-outpaint')).toHaveAttribute('aria-checked', 'true');
+  await expect.poll(async () => (await requestJson()).outpainting).toBe(true);
+  await expect(page.getByTestId('outpaint-panel')).toBeVisible();
+
+  // Copy JSON: the request with this image's seed (the clipboard is caught in the page).
+  await page.evaluate(() => {
+    (window as unknown as { copied: string[] }).copied = [];
+    navigator.clipboard.writeText = async (text: string) => void (window as unknown as { copied: string[] }).copied.push(text);
+  });
+  await open();
+  await page.getByTestId('copy-json').click();
+  await expect(page.getByTestId('status')).toContainText('on the clipboard');
+  const copied = JSON.parse((await page.evaluate(() => (window as unknown as { copied: string[] }).copied))[0]!) as { request: Record<string, unknown> };
+  expect(copied.request).toMatchObject({ seed, num_images: 1 });
+
+  // Download: the PNG itself, which carries its request (the octoai-request text chunk).
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('lightbox-download').click()]);
+  const bytes = readFileSync((await download.path())!);
+  expect([...bytes.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+  expect(bytes.includes(Buffer.from('octoai-request'))).toBe(true);
+  expect(bytes.includes(Buffer.from(`"seed":${seed}`))).toBe(true);
+  await page.keyboard.press('Escape');
+});
+
 test('delete with Undo: undone, then committed after the toast', async () => {
   const first = await cells().first().getAttribute('data-key');
   const key = Number(first!.split(':')[0]);
