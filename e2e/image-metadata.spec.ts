@@ -20,7 +20,7 @@ test.afterAll(() => page.close());
 /** Fires a real drop (or paste) event carrying the file, as the browser does for a file dragged from the desktop. */
 async function bring(how: 'drop' | 'paste', b64: string, name: string): Promise<void> {
   await page.evaluate(([how, b64, name]) => {
-    const file = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type: 'image/png' });
+    const file = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type: name.endsWith('.jpg') ? 'image/jpeg' : 'image/png' });
     const data = new DataTransfer();
     data.items.add(file);
     if (how === 'drop') {
@@ -88,4 +88,16 @@ test('a plain picture is still the init image', async () => {
   await expect.poll(async () => (await requestJson()).init_image).toBe(plain);
   await expect(page.getByTestId('restore-notice')).toBeHidden();
   expect((await requestJson()).prompt).toBe('a paper boat on a pond');
+});
+
+test('a JPEG made here carries its request (EXIF UserComment and COM) and restores it when pasted', async () => {
+  const request = { prompt: 'a lantern in the fog, "quoted", <lora-like> text', negative_prompt: 'blurry', width: 64, height: 96, steps: 3, cfg_scale: 2.5, sampler: 'K_EULER_ANCESTRAL', seed: 314, image_encoding: 'jpeg' };
+  const jpeg = await page.evaluate((r) => window.sdxl.generate(r as never).then((res) => res.images[0]!.image_b64), request);
+  expect(Buffer.from(jpeg, 'base64').subarray(0, 2).toString('hex')).toBe('ffd8');
+  await app.fill({ prompt: 'something else entirely', seed: '1' });
+  await bring('paste', jpeg, 'made-here.jpg');
+  await expect(page.getByTestId('restore-notice')).toBeVisible();
+  const restored = await requestJson();
+  // Every field, the output encoding too (jpeg is not the default, so the image keeps it).
+  expect(restored).toMatchObject({ ...request });
 });
