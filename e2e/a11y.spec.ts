@@ -95,7 +95,7 @@ test('the JSON view has no serious or critical violation', async ({ page }) => {
   expect(await seriousViolations(page)).toEqual([]);
 });
 
-test('the mask painter has no serious or critical violation, and its toolbar works from the keyboard', async ({ page }) => {
+test('the mask painter has no serious or critical violation, and every toolbar control has a name', async ({ page }) => {
   await openApp(page);
   await page.getByTestId('mode-inpaint').click();
   await page.getByTestId('image-file').setInputFiles(new URL('images/init_image.png', referenceDir).pathname);
@@ -107,6 +107,33 @@ test('the mask painter has no serious or critical violation, and its toolbar wor
     .filter((e) => !(e.getAttribute('aria-label') || e.textContent?.trim() || (e as HTMLInputElement).labels?.length || e.getAttribute('title')))
     .map((e) => e.outerHTML.slice(0, 80)));
   expect(unnamed).toEqual([]);
+});
+
+test('the painter\'s non-drawing actions work from the keyboard: Fill, Undo, Clear and the size slider', async ({ page }) => {
+  await openApp(page);
+  await page.getByTestId('mode-inpaint').click();
+  await page.getByTestId('image-file').setInputFiles(new URL('images/init_image.png', referenceDir).pathname);
+  await expect(page.getByTestId('painter-canvas')).toBeVisible();
+  const mask = async () => (JSON.parse(await page.getByTestId('json-text').inputValue()) as { mask_image?: string }).mask_image;
+  const press = async (testid: string, key: string) => {
+    // Reached with Tab from the toolbar's first button, then pressed: no pointer involved.
+    await page.getByTestId('painter-brush').focus();
+    for (let i = 0; i < 20 && !(await page.getByTestId(testid).evaluate((e) => e === document.activeElement)); i++) await page.keyboard.press('Tab');
+    await expect(page.getByTestId(testid)).toBeFocused();
+    await page.keyboard.press(key);
+  };
+  expect(await mask()).toBeUndefined();
+  await press('painter-fill', 'Enter');
+  await expect.poll(mask).toBeDefined();
+  await press('painter-undo', 'Space');
+  await expect.poll(mask).toBeUndefined();
+  await press('painter-fill', 'Enter');
+  await expect.poll(mask).toBeDefined();
+  await press('painter-clear', 'Enter');
+  await expect.poll(mask).toBeUndefined();
+  const before = Number(await page.getByTestId('painter-size').inputValue());
+  await press('painter-size', 'ArrowRight');
+  expect(Number(await page.getByTestId('painter-size').inputValue())).toBe(before + 1);
 });
 
 test('the widget has no serious or critical violation', async ({ page }) => {
