@@ -4,7 +4,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoraModule, ParsedLora } from '../src/pipeline/lora/lora-types';
 import { ONNX } from '../src/runtime/onnx-external-data';
-import { toHalf } from '../src/runtime/float16';
+import { toHalf } from '../src/pipeline/float16';
 import { concatBytes, lengthDelimited, stringField, varintField } from '../src/runtime/protobuf';
 
 export interface LinearSpec {

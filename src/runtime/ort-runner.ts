@@ -2,7 +2,7 @@
 import type * as OrtModule from 'onnxruntime-web';
 import type { ModelRunner, ValueInfo } from '../pipeline/runners';
 import type { Tensor } from '../pipeline/tensor';
-import { floatsToHalf, halfToFloats } from './float16';
+import { floatsToHalf, halfToFloats } from '../pipeline/float16';
 import { gpuCounters } from './gpu-counters';
 import type { RunnableSession } from './shaped-session';
 import { tensorLedger } from './tensor-ledger';

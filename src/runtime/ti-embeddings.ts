@@ -1,5 +1,5 @@
 // Grows a CLIP text encoder's token-embedding initializer by textual-inversion rows, re-encoding the ONNX protobuf.
-import { toHalf } from './float16';
+import { toHalf } from '../pipeline/float16';
 import { externalDataFiles, ONNX } from './onnx-external-data';
 import { concatBytes, decodeString, lengthDelimited, scanFields, stringField, varintField, type ProtoField } from './protobuf';
 

@@ -1,6 +1,6 @@
 // An initializer's little-endian bytes ↔ float32 values, for the float32 and float16 weights LoRA fusion patches.
 import { DATA_TYPE } from './onnx-initializers';
-import { fromHalf, toHalf } from './float16';
+import { fromHalf, toHalf } from '../pipeline/float16';
 
 let halfTable: Float32Array | undefined;
 /** All 65 536 halves as float32 (256 kB, built once): decoding a 50 M-value fp16 weight is then one lookup per value. */

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { base64ToBytes, bytesToBase64 } from '../../src/pipeline/base64';
 import { resolveSeeds } from '../../src/pipeline/seeds';
-import { fromHalf, toHalf } from '../../src/runtime/float16';
+import { fromHalf, toHalf } from '../../src/pipeline/float16';
 
 describe('bytesToBase64', () => {
   it('equals Node’s encoder for any bytes', () => {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import type { LoraModule, ParsedLora } from '../../src/pipeline/lora/lora-types';
-import { toHalf } from '../../src/runtime/float16';
+import { toHalf } from '../../src/pipeline/float16';
 import { fuseComponent } from '../../src/runtime/fuse-component';
 import { memoryOverlay } from '../../src/runtime/fuse-overlay';
 import type { ModelFiles } from '../../src/runtime/model-files';

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_SAFETENSORS_HEADER, openSafetensors, parseSafetensors } from '../../src/pipeline/lora/safetensors';
-import { halfToFloat } from '../../src/pipeline/lora/tensor-decode';
+import { fromHalf } from '../../src/pipeline/float16';
 import { parseLora } from '../../src/pipeline/lora/parse-lora';
 import { buildSafetensors, f32Tensor, fileFromHeader, readAsset, tensorsOf } from './safetensors-build';
 import { fuzzParams } from './fuzz-config';
@@ -44,7 +44,7 @@ describe('safetensors files', () => {
       // Independent route: rebuild the float32 bit pattern (subnormals by value).
       if (e === 0) f[0] = (sign ? -1 : 1) * m * 2 ** -24;
       else bits[0] = (sign << 31) | ((e === 31 ? 255 : e - 15 + 127) << 23) | (m << 13);
-      if (!same(got[h]!, f[0]!) || !same(halfToFloat(h), f[0]!)) wrong.push(`0x${h.toString(16)}: ${got[h]} ≠ ${f[0]}`);
+      if (!same(got[h]!, f[0]!) || !same(fromHalf(h), f[0]!)) wrong.push(`0x${h.toString(16)}: ${got[h]} ≠ ${f[0]}`);
     }
     expect(wrong).toEqual([]);
     // Float32s whose low 16 bits are 0 (a normal, a float32 subnormal 2^-130, -0, 65280, 2^127) are exactly their BF16.

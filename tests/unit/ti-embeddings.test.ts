@@ -1,7 +1,7 @@
 // growTokenEmbedding beyond the fixture's inline fp32 encoders: fp16 (inline and external), Identity aliases, bad graphs.
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
-import { floatsToHalf, toHalf } from '../../src/runtime/float16';
+import { floatsToHalf, toHalf } from '../../src/pipeline/float16';
 import { shardOnnxModel } from '../../src/runtime/onnx-shard';
 import { writeOnnxModel } from '../../src/runtime/onnx-writer';
 import { growComponent, growTokenEmbedding, TOKEN_EMBEDDING_GATHER } from '../../src/runtime/ti-embeddings';

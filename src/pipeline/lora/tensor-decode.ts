@@ -1,17 +1,8 @@
 // Raw little-endian safetensors data (F32, F16, BF16) to a fresh Float32Array; other dtypes are refused by name.
 import type { SafetensorsDtype } from '../../schema/safetensors-header';
+import { fromHalf } from '../float16';
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** IEEE binary16 bits to the (exactly representable) float32 value. */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
-  return sign * (1024 + frac) * 2 ** (exp - 25);
-}
 
 /** The values of `bytes` (exactly `count` items of `dtype`) as float32; throws for dtypes that are not floats a LoRA uses. */
 export function decodeFloat32(dtype: SafetensorsDtype, bytes: Uint8Array, count: number, what: string): Float32Array {
@@ -25,7 +16,7 @@ export function decodeFloat32(dtype: SafetensorsDtype, bytes: Uint8Array, count:
     }
     case 'F16': {
       const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
+      for (let i = 0; i < count; i++) out[i] = fromHalf(view.getUint16(i * 2, true));
       return out;
     }
     case 'BF16': {

@@ -1,5 +1,6 @@
 // Reads an SDXL textual-inversion safetensors file (clip_l + clip_g vectors), bounded and checked, into float32 rows.
 import { z } from 'zod';
+import { decodeFloat32 } from '../lora/tensor-decode';
 
 /** One encoder's vectors: `count` rows of `dim` floats. */
 export interface TiVectors {
@@ -31,32 +32,6 @@ const headerSchema = z.record(z.string().max(256), z.unknown()).refine((o) => Ob
 /** SD 1.5 / 2.x embedding files hold one vector set under these names. */
 const SINGLE_ENCODER_KEYS = ['emb_params', 'string_to_param', '*'];
 
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
-
-const bf16Bits = new Uint32Array(1);
-const bf16Value = new Float32Array(bf16Bits.buffer);
-
-function decode(bytes: Uint8Array, dtype: Dtype, n: number): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    if (dtype === 'F32') out[i] = view.getFloat32(i * 4, true);
-    else if (dtype === 'F16') out[i] = halfToFloat(view.getUint16(i * 2, true));
-    else {
-      bf16Bits[0] = view.getUint16(i * 2, true) << 16;
-      out[i] = bf16Value[0]!;
-    }
-  }
-  return out;
-}
-
 /** Strict UTF-8 (invalid sequences throw) without TextDecoder, which the pure pipeline code does not assume. */
 function utf8(bytes: Uint8Array): string {
   let escaped = '';
@@ -81,7 +56,7 @@ function readVectors(where: string, key: string, raw: unknown, data: Uint8Array)
   const size = count * dim * DTYPE_BYTES[dtype as Dtype];
   if (end - begin !== size) fail(where, `tensor "${key}" spans ${end - begin} bytes but [${count}, ${dim}] ${dtype} needs ${size}`);
   if (end > data.length) fail(where, `tensor "${key}" ends at byte ${end} of a ${data.length}-byte data section (truncated file?)`);
-  const values = decode(data.subarray(begin, end), dtype as Dtype, count * dim);
+  const values = decodeFloat32(dtype as Dtype, data.subarray(begin, end), count * dim, `tensor "${key}"`);
   if (!values.every(Number.isFinite)) fail(where, `tensor "${key}" holds NaN or infinite values`);
   return { count, dim, data: values };
 }

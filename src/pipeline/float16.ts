@@ -1,4 +1,4 @@
-// float32 ↔ IEEE half conversions for models exported in fp16 (their inputs and outputs are float16).
+// float32 ↔ IEEE half conversions: fp16 model inputs and outputs, and fp16 weights in ONNX initializers and safetensors files.
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
