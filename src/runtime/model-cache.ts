@@ -7,7 +7,7 @@ import type { ComponentName, ModelRecord, ModelSource } from '../schema/model-re
 import { COMPONENTS } from '../schema/model-record';
 import type { ByteStore } from './byte-store';
 import { digestBlob } from './digest';
-import type { RetryPolicy } from './download-file';
+import { DownloadError, type RetryPolicy } from './download-file';
 import { DownloadMeter, type DownloadProgress } from './download-meter';
 import { DEFAULT_HUB_ENDPOINT, type RemoteFile } from './hub';
 import type { ModelFiles } from './model-files';
@@ -220,7 +220,7 @@ export class ModelCache {
         meter.finish(f.path);
         state.files[f.path] = { size: r.size, digest: r.digest };
         await this.saveState(dir, state);
-      });
+      }, (e) => e instanceof DownloadError && e.kind === 'integrity');
     };
     try {
       await fetchAll(plan.first);

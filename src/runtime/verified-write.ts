@@ -74,17 +74,23 @@ async function copyVerified(src: { path: string; blob: Blob; sha256?: string }, 
   return { size, digest };
 }
 
-/** Runs `work` over items with at most `limit` at once; the first failure stops new starts and is rethrown. */
-export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `work` over items with at most `limit` at once. A failure stops new starts and the first is rethrown at the end,
+ * except a failure `isolated` says touches only its own item (a corrupt file): the others still run, so the next
+ * attempt has only that item left to do.
+ */
+export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>, isolated: (e: unknown) => boolean = () => false): Promise<void> {
   let next = 0;
   let failed: unknown;
+  let stop = false;
   const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length && failed === undefined) {
+    while (next < items.length && !stop) {
       const item = items[next++]!;
       try {
         await work(item);
       } catch (e) {
         failed ??= e;
+        if (!isolated(e)) stop = true;
       }
     }
   });

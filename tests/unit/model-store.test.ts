@@ -221,6 +221,22 @@ describe('ModelCache', () => {
     hub.reset();
   });
 
+  it('a corrupt file does not stop the others: each is kept, and the next load fetches only the corrupt one', async () => {
+    hub.reset();
+    // One download at a time, so the corrupt file fails before any other has started.
+    const first = 'text_encoder/model.onnx';
+    hub.faults = [{ path: first, kind: 'corrupt', times: 1 }];
+    const store = memoryStore();
+    const open = () => new ModelCache({ store, fetch: (i, init) => hub.fetch(i, init), storage: roomy, hubEndpoint: HUB, sleep: noSleep, now: () => 3, concurrency: 1 });
+    await expect(open().ensure(record('test/tiny-sdxl'))).rejects.toMatchObject({ kind: 'integrity', path: first });
+    const kept = [...store.files.keys()].filter((p) => p.endsWith('.onnx'));
+    expect(kept.length).toBeGreaterThan(3);
+    expect(kept).not.toContain(`models/tiny-sdxl/${first}`);
+    hub.reset();
+    await open().ensure(record('test/tiny-sdxl'));
+    expect(hub.log.filter((l) => l.bytes > 0).map((l) => l.path)).toEqual([first]);
+  });
+
   it('a reload mid-download resumes: only the missing bytes move (under 1.3× the model)', async () => {
     hub.reset();
     // Slow bytes on the biggest shard, so the "reload" lands in the middle of it.
