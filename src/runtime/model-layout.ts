@@ -1,6 +1,6 @@
 // The Optimum SDXL ONNX layout as a checklist: from what a source lists, pick the files a model needs, say by name
 // which required ones are missing, and keep each component's possible external-data files for after its graph is read.
-import type { ComponentName } from '../schema/model-record';
+import type { ComponentName, ModelSource } from '../schema/model-record';
 import type { RemoteFile } from './hub';
 
 export const REQUIRED_FILES = [
@@ -58,4 +58,16 @@ export function pickWeights(component: ComponentName, referenced: readonly strin
     else missing.push(`${component}/${name}`);
   }
   return { files, missing };
+}
+
+export class LayoutError extends Error {
+  constructor(readonly missing: string[], where: string) {
+    super(`${where} is not an SDXL ONNX folder in the Optimum layout: missing ${missing.join(', ')}.`);
+    this.name = 'LayoutError';
+  }
+}
+
+/** A source as a layout error names it: repo@revision[/subfolder], the base URL, or the folder's name. */
+export function describeSource(s: ModelSource): string {
+  return s.kind === 'hub' ? `${s.repo}@${s.revision}${s.subfolder ? `/${s.subfolder}` : ''}` : s.kind === 'url' ? s.baseUrl : s.name;
 }

@@ -44,6 +44,10 @@ export async function readState(store: ByteStore, dir: string): Promise<CachedMo
   return readStateFile(await store.read(statePath(dir)).catch(() => undefined), statePath(dir));
 }
 
+export async function writeState(store: ByteStore, dir: string, s: CachedModelState): Promise<void> {
+  await store.writeText(statePath(dir), JSON.stringify(s));
+}
+
 /** Every folder under models/, with its state and origin. */
 export async function scanStored(store: ByteStore, baseHref?: string): Promise<StoredFolder[]> {
   const dirs = [...new Set((await store.list('models')).map((e) => e.path.split('/')[0]!))];

@@ -267,6 +267,25 @@ describe('ModelCache', () => {
     expect(await c.list()).toEqual([]);
   });
 
+  it('imports a local folder: only the layout’s files and the shards its graphs name are copied, verified, complete', async () => {
+    const source = hub.repos.get('test/tiny-sdxl-sharded')!;
+    const entries = [...source].map(([path, b]) => ({ path, blob: new Blob([b]) }));
+    entries.push({ path: 'unet/unused.bin', blob: new Blob([new Uint8Array(10)]) }, { path: 'README.md', blob: new Blob(['hi']) });
+    const { store, cache: c } = cache();
+    const local = parseModelRecord({ id: 'local-mine', name: 'mine', source: { kind: 'local', name: 'mine' } });
+    if (!local.ok) throw new Error(local.errors.join());
+    const files = await c.importFolder(local.record, entries);
+    const kept = [...store.files.keys()].filter((p) => p.startsWith(`models/${files.folder}/`) && !p.endsWith('state.json'));
+    expect(kept.some((p) => p.endsWith('unused.bin') || p.endsWith('README.md'))).toBe(false);
+    for (const p of kept) expect(Buffer.from(store.files.get(p)!).equals(Buffer.from(source.get(p.slice(`models/${files.folder}/`.length))!)), p).toBe(true);
+    expect(kept.filter((p) => p.includes('unet/model.onnx_data')).length).toBe(3);
+    expect(await c.list()).toMatchObject([{ id: files.folder, complete: true }]);
+    expect(await c.verify(files.folder)).toEqual({ ok: true, bad: [] });
+    // A folder without the UNet graph is named as such, and nothing of it is kept as complete.
+    const partial = entries.filter((e) => e.path !== 'unet/model.onnx');
+    await expect(cache().cache.importFolder(local.record, partial)).rejects.toThrow(/mine is not an SDXL ONNX folder .*missing unet\/model\.onnx/);
+  });
+
   it('reads a stored model back as the loader sees it', async () => {
     const { store, cache: c } = cache();
     await c.ensure(record('test/tiny-sdxl'));
