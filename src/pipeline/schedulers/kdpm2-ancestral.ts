@@ -1,8 +1,8 @@
 // KDPM2AncestralDiscreteScheduler (diffusers 0.27): DPM-Solver-2 towards σ_down, then seeded noise scaled by σ_up.
 import { f32 } from '../float32-math';
-import { interleave, kdpm2Schedule, logMidpoint } from './kdpm2';
+import { interleave, kdpm2Half, kdpm2Schedule, logMidpoint } from './kdpm2';
 import type { NoiseSource, SchedulerStep } from './scheduler';
-import { predictOriginalSigma, scaleBySigma, sigmaToT } from './sigma-schedule';
+import { scaleBySigma, sigmaToT } from './sigma-schedule';
 import { SigmaScheduler } from './sigma-scheduler';
 
 export class Kdpm2AncestralDiscreteScheduler extends SigmaScheduler {
@@ -54,14 +54,7 @@ export class Kdpm2AncestralDiscreteScheduler extends SigmaScheduler {
     const divisor = first ? sigma : sigmaInterpol;
     const dt = first ? f32(sigmaInterpol - sigma) : f32(sigmaDown - sigma);
     const base = first ? sample : this.firstOrderSample!;
-    const n = sample.length;
-    const prev = new Float32Array(n);
-    for (let k = 0; k < n; k++) {
-      const x = sample[k]!;
-      const x0 = predictOriginalSigma(this.config.prediction_type, x, modelOutput[k]!, sigmaInput);
-      prev[k] = f32(base[k]! + f32(f32(f32(x - x0) / divisor) * dt));
-      if (!first) prev[k] = f32(prev[k]! + f32(eps[k]! * sigmaUp));
-    }
+    const prev = kdpm2Half(this.config.prediction_type, sample, modelOutput, base, sigmaInput, divisor, dt, first ? undefined : { eps, sigmaUp });
     this.firstOrderSample = first ? sample : undefined;
     this.stepIndex++;
     return { prevSample: prev };

@@ -12,6 +12,18 @@ export function kdpm2Schedule(config: SchedulerConfig, steps: number, trainSigma
   return config.use_karras_sigmas ? { ...base, timesteps: base.timesteps.map(roundHalfEven) } : base;
 }
 
+/** One KDPM2 half step, element-wise: base + (x − x₀(σ_in)) / divisor · dt, plus ε·σ_up when the ancestral noise is given. */
+export function kdpm2Half(predictionType: SchedulerConfig['prediction_type'], sample: Float32Array, modelOutput: Float32Array, base: Float32Array, sigmaInput: number, divisor: number, dt: number, noise?: { eps: Float32Array; sigmaUp: number }): Float32Array {
+  const prev = new Float32Array(sample.length);
+  for (let k = 0; k < sample.length; k++) {
+    const x = sample[k]!;
+    const x0 = predictOriginalSigma(predictionType, x, modelOutput[k]!, sigmaInput);
+    prev[k] = f32(base[k]! + f32(f32(f32(x - x0) / divisor) * dt));
+    if (noise) prev[k] = f32(prev[k]! + f32(noise.eps[k]! * noise.sigmaUp));
+  }
+  return prev;
+}
+
 /** torch.lerp(a, b, 0.5) = b − (b − a)·0.5, then exp: the log-midpoint of two σ (0 when either is 0). */
 export function logMidpoint(a: number, b: number): number {
   const la = f32(Math.log(a));
@@ -57,14 +69,7 @@ export class Kdpm2DiscreteScheduler extends SigmaScheduler {
     const sigmaInput = first ? sigma : sigmaInterpol;
     const divisor = first ? sigma : sigmaInterpol;
     const dt = first ? f32(sigmaInterpol - sigma) : f32(sigmaNext - sigma);
-    const base = first ? sample : this.firstOrderSample!;
-    const n = sample.length;
-    const prev = new Float32Array(n);
-    for (let k = 0; k < n; k++) {
-      const x = sample[k]!;
-      const x0 = predictOriginalSigma(this.config.prediction_type, x, modelOutput[k]!, sigmaInput);
-      prev[k] = f32(base[k]! + f32(f32(f32(x - x0) / divisor) * dt));
-    }
+    const prev = kdpm2Half(this.config.prediction_type, sample, modelOutput, first ? sample : this.firstOrderSample!, sigmaInput, divisor, dt);
     this.firstOrderSample = first ? sample : undefined;
     this.stepIndex++;
     return { prevSample: prev };
