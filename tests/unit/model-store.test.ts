@@ -269,7 +269,7 @@ describe('ModelCache', () => {
 
   it('imports a local folder: only the layout’s files and the shards its graphs name are copied, verified, complete', async () => {
     const source = hub.repos.get('test/tiny-sdxl-sharded')!;
-    const entries = [...source].map(([path, b]) => ({ path, blob: new Blob([b]) }));
+    const entries = [...source].map(([path, b]) => ({ path, blob: new Blob([b as Uint8Array<ArrayBuffer>]) }));
     entries.push({ path: 'unet/unused.bin', blob: new Blob([new Uint8Array(10)]) }, { path: 'README.md', blob: new Blob(['hi']) });
     const { store, cache: c } = cache();
     const local = parseModelRecord({ id: 'local-mine', name: 'mine', source: { kind: 'local', name: 'mine' } });
