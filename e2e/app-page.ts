@@ -1,6 +1,6 @@
 // Page object for the app: open it on a model, drive the form, read results, compare pixels with references.
 import { readFileSync } from 'node:fs';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import { acceptLink } from './accept-link';
 
 export const TINY_MODEL = '/models/tiny-sdxl/';
@@ -12,6 +12,28 @@ export function referencePngBase64(name: string): string {
 
 export class AppPage {
   constructor(readonly page: Page) {}
+
+  /** Fires a real drop (on the results) or paste event carrying a file, as the browser does for one from the desktop. */
+  async bringFile(how: 'drop' | 'paste', b64: string, name = 'picture.png'): Promise<void> {
+    await this.page.evaluate(([how, b64, name]) => {
+      const file = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type: name.endsWith('.jpg') ? 'image/jpeg' : 'image/png' });
+      const data = new DataTransfer();
+      data.items.add(file);
+      if (how === 'drop') {
+        const at = document.querySelector('.results')!;
+        at.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+        at.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      } else document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, [how, b64, name] as const);
+  }
+
+  /** A new page with the app open on the tiny model: what a serial spec's tests share. */
+  static async openNew(browser: Browser): Promise<{ page: Page; app: AppPage }> {
+    const page = await browser.newPage();
+    const app = new AppPage(page);
+    await app.open();
+    return { page, app };
+  }
 
   /** Opens the app from a ?model= link, saying yes when it asks before downloading (a stored model loads at once); `extraQuery` adds page parameters ("capture=1"). */
   async open(model = TINY_MODEL, extraQuery = ''): Promise<void> {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
 import { expect, test, type Page } from '@playwright/test';
 import { AppPage } from './app-page';
+import { seedHistory } from './seed-history';
 
 test.describe.configure({ mode: 'serial' });
 let page: Page;
@@ -14,11 +15,7 @@ const requestJson = async () => JSON.parse(await page.getByTestId('json-text').i
 const counts = () => page.getByTestId('gallery-counts');
 const cells = () => page.getByTestId('gallery-cell');
 
-test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  app = new AppPage(page);
-  await app.open();
-});
+test.beforeAll(async ({ browser }) => ({ page, app } = await AppPage.openNew(browser)));
 test.afterAll(() => page.close());
 
 async function generateOne(prompt: string, seed: number): Promise<void> {
@@ -44,36 +41,7 @@ const storedKeys = () => page.evaluate(() => new Promise<number[]>((resolve, rej
 test('history survives a reload and holds 200 seeded entries plus a real one; the grid scrolls smoothly', async () => {
   await generateOne('real lighthouse at dusk', 4242);
   // 200 older results written straight into the store (small PNGs of different colours), as an earlier session left them.
-  await page.evaluate(async (n) => {
-    const entries: unknown[] = [];
-    for (let i = 0; i < n; i++) {
-      const canvas = new OffscreenCanvas(64, 64);
-      const ctx = canvas.getContext('2d')!;
-      ctx.fillStyle = `hsl(${(i * 37) % 360} 70% 50%)`;
-      ctx.fillRect(0, 0, 64, 64);
-      const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
-      let bin = '';
-      for (const b of bytes) bin += String.fromCharCode(b);
-      entries.push({
-        createdAt: 1_600_000_000_000 + i * 1000,
-        modelId: 'seeded',
-        request: { prompt: `seeded ${i} ${i % 2 ? 'red' : 'blue'} car`, width: 64, height: 64, seed: 10_000 + i },
-        response: { images: [{ image_b64: btoa(bin), seed: 10_000 + i, width: 64, height: 64, finish_reason: 'SUCCESS' }], latency_ms: 5, prediction_time_ms: 4 },
-      });
-    }
-    await new Promise<void>((resolve, reject) => {
-      const open = indexedDB.open('sdxl-web');
-      open.onsuccess = () => {
-        const tx = open.result.transaction('history', 'readwrite');
-        for (const e of entries) tx.objectStore('history').put(e);
-        tx.oncomplete = () => {
-          open.result.close();
-          resolve();
-        };
-        tx.onabort = () => reject(tx.error);
-      };
-    });
-  }, SEEDED);
+  await seedHistory(page, { count: SEEDED, word: 'seeded', firstSeed: 10_000, modelId: 'seeded' });
 
   await app.open(); // a reload: the page comes back from storage alone
   await expect(counts()).toHaveText(`${SEEDED + 1} images`, { timeout: 60_000 });

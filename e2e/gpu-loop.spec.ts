@@ -37,11 +37,7 @@ test.describe.configure({ mode: 'serial', timeout: 900_000 });
 let page: Page;
 let app: AppPage;
 
-test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  app = new AppPage(page);
-  await app.open();
-});
+test.beforeAll(async ({ browser }) => ({ page, app } = await AppPage.openNew(browser)));
 test.afterAll(() => page.close());
 
 for (const sampler of PORTED) {

@@ -10,26 +10,10 @@ let app: AppPage;
 const fixture = (name: string) => readFileSync(new URL(`../test-data/image-metadata/${name}`, import.meta.url)).toString('base64');
 const requestJson = async () => JSON.parse(await page.getByTestId('json-text').inputValue()) as Record<string, unknown>;
 
-test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  app = new AppPage(page);
-  await app.open();
-});
+test.beforeAll(async ({ browser }) => ({ page, app } = await AppPage.openNew(browser)));
 test.afterAll(() => page.close());
 
-/** Fires a real drop (or paste) event carrying the file, as the browser does for a file dragged from the desktop. */
-async function bring(how: 'drop' | 'paste', b64: string, name: string): Promise<void> {
-  await page.evaluate(([how, b64, name]) => {
-    const file = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type: name.endsWith('.jpg') ? 'image/jpeg' : 'image/png' });
-    const data = new DataTransfer();
-    data.items.add(file);
-    if (how === 'drop') {
-      const at = document.querySelector('.results')!;
-      at.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
-      at.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-    } else document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, [how, b64, name] as const);
-}
+const bring = (how: 'drop' | 'paste', b64: string, name: string) => app.bringFile(how, b64, name);
 
 test('a downloaded result dropped back restores its request; "Use as init image instead" undoes that', async () => {
   await app.fill({

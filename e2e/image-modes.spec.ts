@@ -9,26 +9,10 @@ let app: AppPage;
 const init = referencePngBase64('init_image.png');
 const requestJson = async () => JSON.parse(await page.getByTestId('json-text').inputValue()) as Record<string, unknown>;
 
-test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  app = new AppPage(page);
-  await app.open();
-});
+test.beforeAll(async ({ browser }) => ({ page, app } = await AppPage.openNew(browser)));
 test.afterAll(() => page.close());
 
-/** Fires a real drop (or paste) event carrying a PNG file, as the browser does for a file dragged from the desktop. */
-async function bring(how: 'drop' | 'paste', b64: string): Promise<void> {
-  await page.evaluate(([how, b64]) => {
-    const file = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'picture.png', { type: 'image/png' });
-    const data = new DataTransfer();
-    data.items.add(file);
-    if (how === 'drop') {
-      const at = document.querySelector('.results')!;
-      at.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
-      at.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-    } else document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, [how, b64] as const);
-}
+const bring = (how: 'drop' | 'paste', b64: string) => app.bringFile(how, b64);
 
 test('the mode switch only sets request fields, and drop or paste brings the picture in', async () => {
   await expect(page.getByTestId('mode-txt2img')).toHaveAttribute('aria-checked', 'true');

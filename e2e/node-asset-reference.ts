@@ -1,27 +1,18 @@
 // The Node engine (onnxruntime-web's wasm EP, like node-reference.ts) with tiny-sdxl-assets' LoRAs, embedding, VAE and
 // refiner added to an in-memory asset library the way the page adds them, so e2e tests compare the browser with it.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AssetStore } from '../src/runtime/asset-store';
 import { memoryStore } from '../src/runtime/byte-store';
 import { Engine } from '../src/worker/engine';
 import { nodeEngineDeps } from '../tests/unit/node-model';
 import { modelDir, testDataDir } from '../tests/unit/reference';
+import { pickedFolder } from '../tests/unit/picked-folder';
 
 const ASSETS = `${testDataDir}tiny-sdxl-assets/`;
 
-function picked(dir: string): { name: string; files: Record<string, Blob> } {
-  const files: Record<string, Blob> = {};
-  const walk = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else files[relative(join(ASSETS, dir), p)] = new Blob([readFileSync(p)]);
-    }
-  };
-  walk(join(ASSETS, dir));
-  return { name: dir, files };
-}
+/** A folder of the assets fixture, picked in the page. */
+const picked = (dir: string) => pickedFolder(ASSETS, dir);
 const file = (path: string) => new File([readFileSync(join(ASSETS, path))], path.split('/').pop()!);
 
 let engine: Promise<Engine> | undefined;

@@ -7,11 +7,7 @@ test.describe.configure({ mode: 'serial' });
 let page: Page;
 let app: AppPage;
 
-test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  app = new AppPage(page);
-  await app.open();
-});
+test.beforeAll(async ({ browser }) => ({ page, app } = await AppPage.openNew(browser)));
 test.afterAll(() => page.close());
 
 test('the form’s run draws preview frames before its image, and the same bytes come back without previews', async () => {

@@ -11,11 +11,7 @@ test.describe.configure({ mode: 'serial' });
 let page: Page;
 let app: AppPage;
 
-test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  app = new AppPage(page);
-  await app.open();
-});
+test.beforeAll(async ({ browser }) => ({ page, app } = await AppPage.openNew(browser)));
 test.afterAll(() => page.close());
 
 test('runs on WebGPU and shows the adapter', async () => {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import { createServer } from 'vite';
 import { APP_PORT, chromiumPath, webgpuArgs } from '../e2e/browser';
+import { seedHistory } from '../e2e/seed-history';
 
 const { values } = parseArgs({ options: { entries: { type: 'string', default: '1000' }, port: { type: 'string', default: String(APP_PORT + 7) } } });
 const N = Number(values.entries);
@@ -37,35 +38,7 @@ try {
   await page.goto(`http://localhost:${port}/`);
   await page.waitForFunction(() => window.sdxl !== undefined);
   // N results written into the store as an earlier session left them (distinct 64×64 PNGs).
-  await page.evaluate(async (n) => {
-    const entries: unknown[] = [];
-    for (let i = 0; i < n; i++) {
-      const canvas = new OffscreenCanvas(64, 64);
-      const ctx = canvas.getContext('2d')!;
-      ctx.fillStyle = `hsl(${(i * 37) % 360} 70% 50%)`;
-      ctx.fillRect(0, 0, 64, 64);
-      const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
-      let bin = '';
-      for (const b of bytes) bin += String.fromCharCode(b);
-      entries.push({
-        createdAt: 1_600_000_000_000 + i * 1000,
-        request: { prompt: `bench ${i} ${i % 2 ? 'red' : 'blue'} car`, width: 64, height: 64, seed: i },
-        response: { images: [{ image_b64: btoa(bin), seed: i, width: 64, height: 64, finish_reason: 'SUCCESS' }], latency_ms: 5, prediction_time_ms: 4 },
-      });
-    }
-    await new Promise<void>((resolve, reject) => {
-      const open = indexedDB.open('sdxl-web');
-      open.onsuccess = () => {
-        const tx = open.result.transaction('history', 'readwrite');
-        for (const e of entries) tx.objectStore('history').put(e);
-        tx.oncomplete = () => {
-          open.result.close();
-          resolve();
-        };
-        tx.onabort = () => reject(tx.error);
-      };
-    });
-  }, N);
+  await seedHistory(page, { count: N, word: 'bench', firstSeed: 0 });
   const backfill = await timeToGrid(page); // makes N summaries with thumbnails, once
   const runs = [await timeToGrid(page), await timeToGrid(page), await timeToGrid(page)];
   const median = (k: keyof Opened) => runs.map((r) => r[k]).sort((a, b) => a - b)[1];

@@ -1,10 +1,10 @@
 // Every case of tiny-sdxl-assets' reference/requests.json through the engine, with its assets added to the engine's
 // asset library the way the page adds them: LoRAs fused, the textual inversion grown in, the other VAE, the refiner.
 // Images equal diffusers' within one uint8 step; unmatched LoRA keys are warnings; unknown names are field errors.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memoryStore } from '../../src/runtime/byte-store';
 import { AssetStore } from '../../src/runtime/asset-store';
@@ -12,24 +12,14 @@ import { nodeEngine as nodeCpuEngine } from '../../src/node/node-engine';
 import { Engine } from '../../src/worker/engine';
 import { decodePng, nodeEngineDeps, TEST_RUNNER } from './node-model';
 import { loadReference, modelDir, testDataDir } from './reference';
+import { pickedFolder } from './picked-folder';
 
 const ASSETS = `${testDataDir}tiny-sdxl-assets/`;
 const ref = loadReference('assets', `${ASSETS}reference/`);
 const requests = JSON.parse(readFileSync(`${ASSETS}reference/requests.json`, 'utf8')) as { cases: { name: string; request: Record<string, unknown> }[] };
 
-/** A folder picked in the page: {name, files: {relative path: File}}. */
-function picked(dir: string) {
-  const files: Record<string, Blob> = {};
-  const walk = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else files[relative(join(ASSETS, dir), p)] = new Blob([readFileSync(p)]);
-    }
-  };
-  walk(join(ASSETS, dir));
-  return { name: dir, files };
-}
+/** A folder of the assets fixture, picked in the page. */
+const picked = (dir: string) => pickedFolder(ASSETS, dir);
 
 const file = (path: string, bytes: Uint8Array = readFileSync(join(ASSETS, path))) => new File([bytes as Uint8Array<ArrayBuffer>], path.split('/').pop()!);
 
