@@ -56,7 +56,10 @@ export interface PipelineOptions {
   stepNoise?: (imageIndex: number) => NoiseSource;
   /** Unscaled N(0,1) starting latents per image (diffusers' `latents` argument); drawn from the seed when absent. */
   initialNoise?: (imageIndex: number) => Float32Array;
-  /** Decode in overlapping tiles of this many latents (diffusers' tiled_decode) when the latent is larger; else whole. */
+  /**
+   * Decode (and encode an init image) in overlapping tiles of this many latents (diffusers' tiled_decode and
+   * tiled_encode) when the latent is larger; else whole.
+   */
   vaeTileLatent?: number;
   /** CFG as one batch-2 UNet call (default) or two batch-1 calls (the CPU loop). */
   cfgBatch?: CfgBatch;
@@ -137,7 +140,7 @@ export async function generate(c: SdxlComponents, req: GenerateRequest, opts: Pi
   const startContext = (index: number): StartContext => ({
     sampler: req.sampler, steps: req.steps, height: req.height, width: req.width, schedulerConfig: c.schedulerConfig,
     timestepSpacing: opts.timestepSpacing, vaeEncoder: c.vaeEncoder, vaeScalingFactor: c.vaeScalingFactor, latentDims,
-    images: req.images && prepared && { inputs: req.images, prepared },
+    images: req.images && prepared && { inputs: req.images, prepared }, ...(tiling ? { vaeTiling: tiling } : {}),
     initialNoise: opts.initialNoise?.(index), stepNoise: opts.stepNoise?.(index),
   });
   const preview = !!opts.preview && c.latentChannels === SDXL_LATENT_RGB.factors.length;

@@ -8,6 +8,7 @@ import type { Sampler } from '../schema/samplers';
 import { strengthSchedule } from './strength-timesteps';
 import { TorchGenerator } from './torch-generator';
 import { encodeImage } from './vae-encode';
+import type { TiledDecodeOptions } from './vae-tiled-decode';
 
 /** The image side of a request, already decoded and sized to width × height. */
 export interface ImageInputs {
@@ -47,6 +48,8 @@ export interface StartContext {
   timestepSpacing?: string;
   vaeEncoder?: ModelRunner;
   vaeScalingFactor: number;
+  /** Encode the init image in tiles (diffusers' tiled_encode) when it is larger than one tile. */
+  vaeTiling?: TiledDecodeOptions;
   latentDims: readonly number[];
   images?: { inputs: ImageInputs; prepared: PreparedImages };
   initialNoise?: Float32Array;
@@ -84,7 +87,7 @@ export async function startImage(ctx: StartContext, seed: number): Promise<Image
   if (ctx.images) {
     const { inputs, prepared } = ctx.images;
     const fullStrength = inputs.strength >= 1;
-    const imageLatents = await encodeImage(ctx.vaeEncoder!, prepared.pixels, ctx.height, ctx.width, generator, ctx.vaeScalingFactor);
+    const imageLatents = await encodeImage(ctx.vaeEncoder!, prepared.pixels, ctx.height, ctx.width, generator, ctx.vaeScalingFactor, ctx.vaeTiling);
     const noise = ctx.initialNoise ?? generator.randn(numel);
     latents = fullStrength && prepared.latentMask
       ? noise.map((x) => f32(x * sigma0))

@@ -38,6 +38,27 @@ export function vaeDecoderLargestBuffer(vae: VaeShape, latentHeight: number, lat
   return { activationBytes, attentionBytes, largestBytes: Math.max(activationBytes, attentionBytes) };
 }
 
+/**
+ * The largest single tensor the encoder makes for the pixels of a latentHeight × latentWidth latent: its blocks run
+ * the channels forwards, each block's resnets at its resolution, then the same mid block as the decoder. The
+ * decoder's last block holds max(channels[0], channels[1]) channels at full resolution where the encoder's first holds
+ * channels[0], so a tile that fits the decoder fits the encoder too: one choice (chooseVaeTiling) serves both.
+ */
+export function vaeEncoderLargestBuffer(vae: VaeShape, latentHeight: number, latentWidth: number, precision: Precision): VaeBufferEstimate {
+  const channels = vae.blockOutChannels;
+  const levels = channels.length - 1;
+  const area = (level: number) => latentHeight * latentWidth * 4 ** (levels - level);
+  let elements = channels[0]! * area(0); // conv_in
+  for (const [level, out] of channels.entries()) {
+    const input = channels[Math.max(0, level - 1)]!;
+    elements = Math.max(elements, Math.max(input, out) * area(level));
+  }
+  const activationBytes = elements * BYTES[precision];
+  const tokens = latentHeight * latentWidth;
+  const attentionBytes = vae.midBlockAttention === false ? 0 : tokens * tokens * 4;
+  return { activationBytes, attentionBytes, largestBytes: Math.max(activationBytes, attentionBytes) };
+}
+
 /** In low-memory mode no decoder buffer may exceed this (and the adapter's own limit). */
 export const LOW_MEMORY_BUFFER_BYTES = 256 * 2 ** 20;
 /** The smallest tile the automatic rule goes down to, in latents (64 px on SDXL). */

@@ -59,6 +59,6 @@ export function generationStats(m: GenerationMeasures): GenerationStats {
     peak_gpu_mb: m.gpu && m.gpu.peakBytes > 0 ? round3(m.gpu.peakBytes / 1e6) : null,
     gpu: m.gpu ? withoutTime(m.gpu) : null,
     vae_peak_gpu_mb: m.clock.gpu.vae_decoder?.length ? round3(Math.max(...m.clock.gpu.vae_decoder.map((w) => w.peakBytes)) / 1e6) : null,
-    ...(m.vaeTilePx ? { vae_tiles: { tile_px: m.vaeTilePx, calls: ms.vae_decoder?.length ?? 0 } } : {}),
+    ...(m.vaeTilePx ? { vae_tiles: { tile_px: m.vaeTilePx, calls: ms.vae_decoder?.length ?? 0, ...(ms.vae_encoder?.length ? { encoder_calls: ms.vae_encoder.length } : {}) } } : {}),
   };
 }

@@ -34,7 +34,8 @@ export interface GenerationStats {
   /** The most bytes held in GPU buffers while the VAE decoder ran (weights included), in MB; null where not counted. */
   vae_peak_gpu_mb: number | null;
   /** Present when the VAE decoded in tiles: the tile edge in pixels and the decoder calls it took (all images). */
-  vae_tiles?: { tile_px: number; calls: number };
+  /** Decoder calls, and encoder calls when an init image was encoded in tiles too. */
+  vae_tiles?: { tile_px: number; calls: number; encoder_calls?: number };
   /** 'cpu': each UNet output comes back to the CPU for guidance and the scheduler step; 'gpu': the latents stay there. */
   denoise_loop: 'cpu' | 'gpu';
   /** Denoise steps (UNet-call steps, as progress counts them) summed over the images. */

@@ -1,6 +1,6 @@
 // The VAE decoder's largest-buffer estimate (hand-computed for SDXL) and the automatic tiling rule against limits.
 import { describe, expect, it } from 'vitest';
-import { chooseVaeTiling, LOW_MEMORY_BUFFER_BYTES, vaeDecoderLargestBuffer, type VaeShape } from '../../src/pipeline/vae-memory';
+import { chooseVaeTiling, LOW_MEMORY_BUFFER_BYTES, vaeDecoderLargestBuffer, vaeEncoderLargestBuffer, type VaeShape } from '../../src/pipeline/vae-memory';
 import { adapterBufferLimit, decideVaeTiling } from '../../src/worker/vae-tiling';
 import type { SdxlComponents } from '../../src/pipeline/generate';
 
@@ -27,6 +27,27 @@ describe('vaeDecoderLargestBuffer', () => {
     // latent 96×168: level 3 (full res) 256 × 768 × 1344; level 2 512 × 384 × 672 is the same count.
     const e = vaeDecoderLargestBuffer(SDXL, 96, 168, 'fp32');
     expect(e.activationBytes).toBe(256 * 768 * 1344 * 4);
+  });
+});
+
+describe('vaeEncoderLargestBuffer', () => {
+  it('SDXL at 1024²: 128 channels at full resolution (512 MiB fp32) and the same attention scores as the decoder', () => {
+    const e = vaeEncoderLargestBuffer(SDXL, 128, 128, 'fp32');
+    expect(e.activationBytes).toBe(128 * 1024 * 1024 * 4);
+    expect(e.attentionBytes).toBe(vaeDecoderLargestBuffer(SDXL, 128, 128, 'fp32').attentionBytes);
+  });
+
+  it('never needs more than the decoder, so the decoder’s tile choice serves an encode too', () => {
+    for (const shape of [SDXL, TINY, { blockOutChannels: [256, 128, 64] }, { blockOutChannels: [64, 512, 512, 512], midBlockAttention: false }]) {
+      for (const [h, w] of [[8, 8], [128, 128], [96, 168], [4, 200]] as const) {
+        for (const p of ['fp16', 'fp32'] as const) {
+          const enc = vaeEncoderLargestBuffer(shape, h, w, p);
+          const dec = vaeDecoderLargestBuffer(shape, h, w, p);
+          expect(enc.largestBytes, `${shape.blockOutChannels.join('/')} ${h}×${w} ${p}`).toBeLessThanOrEqual(dec.largestBytes);
+          expect(enc.activationBytes).toBeGreaterThan(0);
+        }
+      }
+    }
   });
 });
 
