@@ -16,10 +16,7 @@ import { createFieldInfo } from './draft/field-info';
 import { createImageViews } from './draft/image-views';
 import { createJsonView, wireTabs } from './draft/json-view';
 import { describeRestart } from './engine-restart';
-import { renderGallery, type GalleryEntry } from './gallery';
-import { deleteOldestEntries, loadDraft, loadDraftImages, loadHistory, saveDraft, storeResult } from './history-store';
-import { addResult, RECENT_CARDS, withStored } from './history-list';
-import { createHistoryGallery } from './gallery/history-gallery';
+import { loadDraft, loadDraftImages, saveDraft } from './history-store';
 import { listenForImages } from './image-input';
 import { followLink } from './link-open';
 import { createMetadataDrop } from './metadata-drop';
@@ -31,6 +28,7 @@ import { createPreviewView } from './preview-view';
 import { createGeneration } from './session/generation';
 import { createMemoryView } from './session/memory-view';
 import { createModelSession } from './session/model-session';
+import { createResults } from './session/results';
 import { scrollBehavior } from './shell/motion';
 import { createShell } from './shell/shell';
 import { createGenerationQueue } from './queue/generation-queue';
@@ -136,70 +134,26 @@ const session = createModelSession({
 // The memory setting lives in the same card as the stored models.
 $('device-models').append($('memory-card'));
 
-// --- History: every result in the gallery, stored in IndexedDB ----------------------------------------------
-let history: GalleryEntry[] = [];
-const showGallery = () => renderGallery($('gallery'), history, galleryActions);
-/** Tries again to store a result the browser refused (after space was freed). */
-async function saveAgain(entry: GalleryEntry): Promise<void> {
-  const saved = await storeResult(entry);
-  showGallery();
-  if (saved) void historyGallery.refresh();
-  setStatus(saved ? 'Saved: the result will be here after a reload.' : `Still not saved — ${entry.notSaved}.`, saved ? 'ok' : 'error');
-}
-const galleryActions = {
-  retrySave: (entry: GalleryEntry) => void saveAgain(entry),
-  // Frees room by deleting the five oldest stored results (the user's choice, and they leave the gallery too).
-  deleteOldest: (entry: GalleryEntry) => void deleteOldestEntries(5).then(
-    (keys) => {
-      history = history.filter((e) => e === entry || !keys.includes(e.createdAt));
-      void historyGallery.refresh();
-      return saveAgain(entry);
-    },
-    (e: unknown) => setStatus(`Could not delete old results: ${e instanceof Error ? e.message : String(e)}`, 'error'),
-  ),
-  reuseSeed: (seed: number) => store.update({ seed, num_images: 1 }, 'app'),
-  // The painted mask stays (same size), so a region can be repainted again and again; Clear removes it.
-  useAsInit: (imageB64: string) => {
-    images.takeImage(imageB64, 'result');
-    $('painter').scrollIntoView({ behavior: scrollBehavior(), block: 'nearest' });
-  },
-};
-async function keepResult(request: RequestDraft, response: GenerateResponse): Promise<void> {
-  assetUi.afterRun(request, response);
-  memory.refresh();
-  const m = session.current();
-  const entry: GalleryEntry = { response, request, createdAt: Date.now(), modelId: m?.record?.id ?? m?.record?.name };
-  // Stored first, then shown; if the browser will not store it, it is shown marked so (with the reason), never lost silently.
-  const saved = await storeResult(entry);
-  history = addResult(history, entry);
-  showGallery();
-  if (saved) void historyGallery.refresh();
-  else setStatus(`Done, but not saved — ${entry.notSaved}.`, 'error');
-}
-// Every stored result: thumbnails, search, favourites, the lightbox and its actions, zip export, storage use.
-const historyGallery = createHistoryGallery($('history-gallery'), {
-  draft: () => store.get(),
-  setDraft: (d) => store.set(d, 'app'),
+// --- Results: stored before shown, the recent cards and the History gallery ----------------------------------
+const results = createResults({
+  recent: $('gallery'), gallery: $('history-gallery'),
+  draft: () => store.get(), setDraft: (d) => store.set(d, 'app'), updateDraft: (patch) => store.update(patch, 'app'),
   takeImage: (b64, mode) => {
     images.takeImage(b64, 'result', mode);
     $('painter').scrollIntoView({ behavior: scrollBehavior(), block: 'nearest' });
   },
-  // Variations go through the queue like any Generate.
-  generate: async (request) => {
+  enqueue: (request) => {
     if (!queue) throw new Error('The queue is not ready yet.');
     queue.add(request, images.maskBlur());
   },
+  modelId: () => { const m = session.current(); return m?.record?.id ?? m?.record?.name; },
   status: setStatus,
-  removed: (keys) => {
-    history = history.filter((e) => e.notSaved !== undefined || !keys.includes(e.createdAt));
-    showGallery();
-  },
 });
-void historyGallery.refresh();
-void loadHistory(RECENT_CARDS).then((stored) => {
-  history = withStored(history, stored);
-  showGallery();
-});
+async function keepResult(request: RequestDraft, response: GenerateResponse): Promise<void> {
+  assetUi.afterRun(request, response);
+  memory.refresh();
+  await results.keep(request, response);
+}
 
 // --- Generation -----------------------------------------------------------------------------------------
 const generation = createGeneration({
