@@ -9,7 +9,7 @@ import { nodeReferencePng } from './node-reference';
 
 // As txt2img.spec.ts: WebGPU kernels (SwiftShader) and torch round differently, by up to 3 of 255 per channel.
 const PIXEL_TOLERANCE = 3;
-const PORTED: readonly Sampler[] = ['K_EULER', 'K_EULER_ANCESTRAL', 'DDIM', 'DPM_SOLVER_MULTISTEP'];
+const PORTED: readonly Sampler[] = ['K_EULER', 'K_EULER_ANCESTRAL', 'DDIM', 'DPM_SOLVER_MULTISTEP', 'UNI_PC'];
 
 interface SeededCase {
   sampler: Sampler; prompt: string; negative_prompt: string; height: number; width: number;

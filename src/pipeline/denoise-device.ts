@@ -64,6 +64,7 @@ export async function denoiseOnDevice(
     mask: await run.upload(floatTensor(known.mask, [1, 1, latentDims[2]!, latentDims[3]!])),
   };
   let history: DeviceTensor | undefined;
+  let carry: DeviceTensor | undefined;
   for (const [i, t] of timesteps.entries()) {
     await beforeStep(hooks);
     const sample = await run.modelInput(x, scheduler.modelInputDivisor(), cond.batch);
@@ -77,17 +78,20 @@ export async function denoiseOnDevice(
       blend: blend && { ...blend, ...(nextT === undefined ? { a: 1, b: 0 } : scheduler.noiseCoefficients(nextT)) },
       takesHistory: scheduler.usesHistory,
       keepX0: scheduler.usesHistory || !!hooks.preview,
+      ...(scheduler.usesCarry ? { takesCarry: true, carry } : {}),
     });
     run.free(out);
     run.free(x);
     run.free(history);
+    run.free(carry);
+    carry = next.carry;
     x = next.prev;
     const preview: LatentPreview | undefined = hooks.preview && next.x0 ? projectLatents(await run.read(next.x0), latentDims) : undefined;
     history = scheduler.usesHistory ? next.x0 : undefined;
     if (!scheduler.usesHistory) run.free(next.x0);
     await afterStep(hooks, i + 1, total, preview);
   }
-  for (const t of [history, noise, blend?.known, blend?.knownNoise, blend?.mask]) run.free(t);
+  for (const t of [history, carry, noise, blend?.known, blend?.knownNoise, blend?.mask]) run.free(t);
   let handoverLatents: Float32Array | undefined;
   if (refiner) {
     handoverLatents = await run.read(x);

@@ -23,6 +23,10 @@ export interface StepInputs {
   blend?: { known: DeviceTensor; knownNoise: DeviceTensor; mask: DeviceTensor; a: number; b: number };
   /** The sampler feeds x₀ back (the graph takes `history`; ch is 0 until there is one). */
   takesHistory: boolean;
+  /** The carried tensor the previous step made (UniPC); its coefficients are 0 until there is one. */
+  carry?: DeviceTensor;
+  /** The sampler carries a tensor from step to step (the graph takes `carry` and returns the next). */
+  takesCarry?: boolean;
   /** Return x₀ as well (the next step's history, or a preview's source). */
   keepX0: boolean;
 }
@@ -51,7 +55,7 @@ export interface DeviceRun {
   /** scaleModelInput (x / divisor), repeated `batch` times along the batch axis, in the UNet's sample type. */
   modelInput(latents: DeviceTensor, divisor: number, batch: number): Promise<DeviceTensor>;
   unet(feeds: UnetDeviceFeeds): Promise<DeviceTensor>;
-  step(inputs: StepInputs): Promise<{ prev: DeviceTensor; x0?: DeviceTensor }>;
+  step(inputs: StepInputs): Promise<{ prev: DeviceTensor; x0?: DeviceTensor; carry?: DeviceTensor }>;
   /** latents / scalingFactor → VAE decoder → clamp, scale, round, RGBA bytes: the image's only readback. */
   decodeToPixels(latents: DeviceTensor, scalingFactor: number, keepSample: boolean): Promise<DevicePixels>;
   /** Reads a tensor back as float32 (tests and previews only: the loop itself never reads). */

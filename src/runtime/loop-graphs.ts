@@ -6,7 +6,9 @@ const LATENT: readonly string[] = ['n', 'c', 'h', 'w'];
 const v = (name: string, type: ElemType, dims: readonly (number | string)[] = LATENT): ValueSpec => ({ name, type, dims });
 
 /** Order of the step graph's `coefs` input. */
-export const STEP_COEFS = ['g', 'ax', 'ae', 'cx', 'ce', 'c0', 'ch', 'cn', 'ka', 'kb'] as const;
+export const STEP_COEFS = ['g', 'ax', 'ae', 'cx', 'ce', 'c0', 'ch', 'cn', 'ka', 'kb', 'ck', 'dx', 'd0', 'dh', 'dk'] as const;
+/** The coefficients only a carrying sampler's graph reads. */
+const CARRY_COEFS: readonly string[] = ['ck', 'dx', 'd0', 'dh', 'dk'];
 
 /** x → y converted to `to` (Identity when the types agree): an upload or a readback, by where its output lives. */
 export function copyGraph(from: ElemType, to: ElemType): GraphSpec {
@@ -47,17 +49,22 @@ export interface StepGraphOptions {
   x0: boolean;
   noise: boolean;
   blend: boolean;
+  /** Takes the carried tensor (`carry`) and outputs the next (`carry_out`); needs `history`. */
+  carry?: boolean;
 }
 
-export const stepGraphKey = (o: StepGraphOptions) => `step:${o.guided ? 'g' : '-'}${o.outputType}${o.history ? 'h' : '-'}${o.x0 ? 'x' : '-'}${o.noise ? 'n' : '-'}${o.blend ? 'b' : '-'}`;
+export const stepGraphKey = (o: StepGraphOptions) => `step:${o.guided ? 'g' : '-'}${o.outputType}${o.history ? 'h' : '-'}${o.x0 ? 'x' : '-'}${o.noise ? 'n' : '-'}${o.blend ? 'b' : '-'}${o.carry ? 'k' : '-'}`;
 
 /**
- * ε = u + g·(c − u) (or the output itself), x₀ = ax·x + ae·ε, x' = cx·x + ce·ε + c0·x₀ [+ ch·h] [+ cn·noise[i]],
- * then the inpainting blend x' = (1 − m)·(ka·known + kb·knownNoise) + m·x'. Outputs x', and x₀ when asked.
+ * ε = u + g·(c − u) (or the output itself), x₀ = ax·x + ae·ε, x' = cx·x + ce·ε + c0·x₀ [+ ch·h] [+ cn·noise[i]]
+ * [+ ck·k], then the inpainting blend x' = (1 − m)·(ka·known + kb·knownNoise) + m·x'. Outputs x', x₀ when asked, and
+ * with `carry` the next carried tensor k' = dx·x + d0·x₀ + dh·h + dk·k.
  */
 export function stepGraph(o: StepGraphOptions): GraphSpec {
+  if (o.carry && !o.history) throw new Error('a carrying step graph takes the history too');
   // One Gather per coefficient: a 10-way Split needs 11 storage buffers in one shader, over WebGPU's usual limit of 10.
-  const nodes: NodeSpec[] = STEP_COEFS.map((name, k) => ({ op: 'Gather', inputs: ['coefs', `index_${k}`], outputs: [name], attrs: { axis: 0 } }));
+  const used = STEP_COEFS.map((name, k) => [name, k] as const).filter(([name]) => o.carry || !CARRY_COEFS.includes(name));
+  const nodes: NodeSpec[] = used.map(([name, k]) => ({ op: 'Gather', inputs: ['coefs', `index_${k}`], outputs: [name], attrs: { axis: 0 } }));
   const inputs: ValueSpec[] = [v('sample', 'float32'), v('model_output', o.outputType, ['b', 'c', 'h', 'w']), v('coefs', 'float32', [STEP_COEFS.length])];
   const op = (kind: string, a: string, b: string, out: string) => nodes.push({ op: kind, inputs: [a, b], outputs: [out] });
   let out = 'model_output';
@@ -86,6 +93,19 @@ export function stepGraph(o: StepGraphOptions): GraphSpec {
     op('Add', prev, 'ch_h', 'p3');
     prev = 'p3';
   }
+  if (o.carry) {
+    inputs.push(v('carry', 'float32'));
+    op('Mul', 'ck', 'carry', 'ck_k');
+    op('Add', prev, 'ck_k', 'p3k');
+    prev = 'p3k';
+    op('Mul', 'dx', 'sample', 'dx_x');
+    op('Mul', 'd0', 'x0', 'd0_x0');
+    op('Add', 'dx_x', 'd0_x0', 'k1');
+    op('Mul', 'dh', 'history', 'dh_h');
+    op('Add', 'k1', 'dh_h', 'k2');
+    op('Mul', 'dk', 'carry', 'dk_k');
+    op('Add', 'k2', 'dk_k', 'carry_out');
+  }
   if (o.noise) {
     inputs.push(v('noise', 'float32', ['s', 1, 'c', 'h', 'w']), v('noise_index', 'int32', []));
     nodes.push({ op: 'Gather', inputs: ['noise', 'noise_index'], outputs: ['noise_i'], attrs: { axis: 0 } });
@@ -107,13 +127,14 @@ export function stepGraph(o: StepGraphOptions): GraphSpec {
   nodes.push({ op: 'Identity', inputs: [prev], outputs: ['prev_sample'] });
   const outputs = [v('prev_sample', 'float32')];
   if (o.x0) outputs.push(v('x0', 'float32'));
+  if (o.carry) outputs.push(v('carry_out', 'float32'));
   return {
     name: 'linear_step',
     inputs,
     outputs,
     nodes,
     constants: [
-      ...STEP_COEFS.map((_, k) => ({ name: `index_${k}`, type: 'int32' as const, dims: [1], values: [k] })),
+      ...used.map(([, k]) => ({ name: `index_${k}`, type: 'int32' as const, dims: [1], values: [k] })),
       ...(o.blend ? [{ name: 'one', type: 'float32' as const, dims: [1], values: [1] }] : []),
     ],
   };

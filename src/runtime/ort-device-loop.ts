@@ -137,16 +137,20 @@ class OrtDeviceRun implements DeviceRun {
     return this.hold(Object.values(outputs)[0]!);
   }
 
-  async step(s: StepInputs): Promise<{ prev: DeviceTensor; x0?: DeviceTensor }> {
+  async step(s: StepInputs): Promise<{ prev: DeviceTensor; x0?: DeviceTensor; carry?: DeviceTensor }> {
     const outputType = elemType(this.unetRunner.outputs[0]!.type);
-    const options = { guided: s.modelOutput.dims[0] === 2, outputType, history: s.takesHistory, x0: s.keepX0, noise: !!s.noise, blend: !!s.blend };
+    const carry = !!s.takesCarry;
+    const options = { guided: s.modelOutput.dims[0] === 2, outputType, history: s.takesHistory || carry, x0: s.keepX0, noise: !!s.noise, blend: !!s.blend, carry };
     const session = await this.loop.graph(stepGraphKey(options), () => stepGraph(options), true);
-    const k = s.coefficients;
-    const values: Record<(typeof STEP_COEFS)[number], number> = { g: s.guidance, ...k, ka: s.blend?.a ?? 0, kb: s.blend?.b ?? 0 };
+    const { carry: kc, ...k } = s.coefficients;
+    const values: Record<(typeof STEP_COEFS)[number], number> = {
+      g: s.guidance, ...k, ka: s.blend?.a ?? 0, kb: s.blend?.b ?? 0, ck: kc?.ck ?? 0, dx: kc?.dx ?? 0, d0: kc?.d0 ?? 0, dh: kc?.dh ?? 0, dk: kc?.dk ?? 0,
+    };
     const coefs = this.cpu('step', { type: 'float32', data: Float32Array.from(STEP_COEFS, (c) => values[c]), dims: [STEP_COEFS.length] });
     const owned = [coefs];
     const feeds: Record<string, OrtTensor> = { sample: OrtDeviceRun.get(s.sample), model_output: OrtDeviceRun.get(s.modelOutput), coefs };
     if (options.history) feeds.history = OrtDeviceRun.get(s.history ?? s.sample);
+    if (carry) feeds.carry = OrtDeviceRun.get(s.carry ?? s.sample);
     if (s.noise) {
       feeds.noise = OrtDeviceRun.get(s.noise.all);
       feeds.noise_index = this.cpu('step', { type: 'int32', data: Int32Array.of(s.noise.index), dims: [] });
@@ -154,7 +158,7 @@ class OrtDeviceRun implements DeviceRun {
     }
     if (s.blend) Object.assign(feeds, { known: OrtDeviceRun.get(s.blend.known), known_noise: OrtDeviceRun.get(s.blend.knownNoise), mask: OrtDeviceRun.get(s.blend.mask) });
     const out = await this.run(session, feeds, owned);
-    return { prev: this.hold(out.prev_sample!), x0: out.x0 ? this.hold(out.x0) : undefined };
+    return { prev: this.hold(out.prev_sample!), x0: out.x0 ? this.hold(out.x0) : undefined, carry: out.carry_out ? this.hold(out.carry_out) : undefined };
   }
 
   async decodeToPixels(latents: DeviceTensor, scalingFactor: number, keepSample: boolean): Promise<DevicePixels> {

@@ -10,7 +10,7 @@ interface SeededCase {
   sampler: Sampler; prompt: string; negative_prompt: string; height: number; width: number;
   num_inference_steps: number; guidance_scale: number; generator_code: string; tensors: Record<string, string>;
 }
-const PORTED: readonly Sampler[] = ['K_EULER', 'K_EULER_ANCESTRAL', 'DDIM', 'DPM_SOLVER_MULTISTEP'];
+const PORTED: readonly Sampler[] = ['K_EULER', 'K_EULER_ANCESTRAL', 'DDIM', 'DPM_SOLVER_MULTISTEP', 'DPM_PLUS_PLUS_2M_KARRAS', 'UNI_PC'];
 const LATENT_TOL = 1e-4; // the CPU loop's tolerance against diffusers (txt2img.test.ts)
 const seeded = loadReference<{ cases: SeededCase[] }>('seeded_samplers');
 const seedOf = (c: SeededCase) => Number(/manual_seed\((\d+)\)/.exec(c.generator_code)![1]);
@@ -86,6 +86,26 @@ describe('device loop, image modes', () => {
       const [d, p] = [device.images[0]!, cpu.images[0]!];
       expect(maxAbsDiff(d.finalLatents!, ref.float(c.tensors.final_latents!)), 'latents vs diffusers').toBeLessThanOrEqual(LATENT_TOL);
       expect(maxStep(d.rgba, p.rgba), 'pixels vs CPU loop').toBeLessThanOrEqual(1);
+    });
+  }
+
+  // UniPC carries its corrector's state between steps; started part-way (strength < 1) its first step has no corrector.
+  for (const group of ['img2img', 'inpaint'] as const) {
+    it(`${group} with UniPC from part-way: the device loop equals the CPU loop`, async () => {
+      const ref = loadReference<{ cases: InpaintCase[] }>(group);
+      const c = ref.index.cases[0]!;
+      const init = ref.tensor(c.tensors.init_image_uint8_hwc!);
+      const [h, w] = init.shape as [number, number, number];
+      const mask = c.tensors.mask_uint8_hw ? rgbaFromHwc(ref.tensor(c.tensors.mask_uint8_hw).data as Uint8Array, w, h, 1) : undefined;
+      const req: GenerateRequest = {
+        prompt: c.prompt, width: w, height: h, steps: 8, cfg_scale: 3, sampler: 'UNI_PC', seed: 77, num_images: 1,
+        images: { init: rgbaFromHwc(init.data as Uint8Array, w, h, 3), mask, strength: 0.6 },
+      };
+      const device = await generate((await tinyDeviceLoopModel()).components, req, { randomSeed: () => 0, keepIntermediates: true });
+      const cpu = await generate((await tinyModel()).components, req, { randomSeed: () => 0 });
+      expect(device.denoiseLoop).toBe('gpu');
+      expect(maxAbsDiff(device.images[0]!.finalLatents!, cpu.images[0]!.finalLatents!), 'latents vs CPU loop').toBeLessThanOrEqual(LATENT_TOL);
+      expect(maxStep(device.images[0]!.rgba, cpu.images[0]!.rgba), 'pixels vs CPU loop').toBeLessThanOrEqual(1);
     });
   }
 });

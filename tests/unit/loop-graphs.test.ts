@@ -21,7 +21,7 @@ interface Trace {
   steps: { model_output: string; prev_sample: string; noise: { tensor: string }[] }[];
 }
 const traces = loadReference<{ traces: Trace[] }>('schedulers');
-const PORTED: readonly Sampler[] = ['K_EULER', 'K_EULER_ANCESTRAL', 'DDIM', 'DPM_SOLVER_MULTISTEP'];
+const PORTED: readonly Sampler[] = ['K_EULER', 'K_EULER_ANCESTRAL', 'DDIM', 'DPM_SOLVER_MULTISTEP', 'DPM_PLUS_PLUS_2M_KARRAS', 'UNI_PC'];
 const DIMS = [1, 4, 8, 8];
 
 describe('linear step graph against diffusers traces and the JS step', () => {
@@ -35,23 +35,25 @@ describe('linear step graph against diffusers traces and the JS step', () => {
         const stepper = graphSched as typeof graphSched & LinearStepper;
         graphSched.setTimesteps(steps);
         jsSched.setTimesteps(steps);
-        const g = await session(stepGraph({ guided: guidance > 1, outputType: 'float32', history: stepper.usesHistory, x0: stepper.usesHistory, noise: stepper.usesStepNoise, blend: false }));
+        const g = await session(stepGraph({ guided: guidance > 1, outputType: 'float32', history: stepper.usesHistory, x0: stepper.usesHistory, noise: stepper.usesStepNoise, blend: false, carry: !!stepper.usesCarry }));
         const noiseAll = stepper.usesStepNoise ? f32(Float32Array.from(trace.steps.flatMap((s) => Array.from(traces.float(s.noise[0]!.tensor)))), [steps, ...DIMS]) : undefined;
         let sample = traces.float(trace.initial_sample).slice();
         let history: ort.Tensor | undefined;
+        let carry: ort.Tensor | undefined;
         for (const [i, step] of trace.steps.entries()) {
           const t = graphSched.timesteps[i]!;
           const eps = traces.float(step.model_output);
           // A batch whose guided combination u + g·(c − u) is the traced output: u = ε/2, c = u + (ε − u)/g.
           const uncond = eps.map((e) => e / 2);
           const output = guidance > 1 ? Float32Array.from([...uncond, ...eps.map((e, k) => uncond[k]! + (e - uncond[k]!) / guidance)]) : eps;
-          const k = stepper.linearStep(t);
-          const values: Record<string, number> = { g: guidance, ...k, ka: 0, kb: 0 };
+          const { carry: kc, ...k } = stepper.linearStep(t);
+          const values: Record<string, number> = { g: guidance, ...k, ka: 0, kb: 0, ck: 0, dx: 0, d0: 0, dh: 0, dk: 0, ...kc };
           const feeds: Record<string, ort.Tensor> = {
             sample: f32(sample, DIMS), model_output: f32(output, [guidance > 1 ? 2 : 1, 4, 8, 8]),
             coefs: f32(Float32Array.from(STEP_COEFS, (c) => values[c]!), [STEP_COEFS.length]),
           };
           if (stepper.usesHistory) feeds.history = history ?? feeds.sample!;
+          if (stepper.usesCarry) feeds.carry = carry ?? feeds.sample!;
           if (noiseAll) Object.assign(feeds, { noise: noiseAll, noise_index: new ort.Tensor('int32', Int32Array.of(i), []) });
           const out = await g.run(feeds);
           const prev = out.prev_sample!.data as Float32Array;
@@ -59,6 +61,7 @@ describe('linear step graph against diffusers traces and the JS step', () => {
           expect(maxAbsDiff(prev, traces.float(step.prev_sample)), `step ${i} vs diffusers`).toBeLessThanOrEqual(2e-5);
           expect(maxAbsDiff(prev, js), `step ${i} vs the JS step`).toBeLessThanOrEqual(2e-5);
           history = out.x0;
+          carry = out.carry_out;
           sample = prev.slice();
         }
       });

@@ -1,6 +1,8 @@
 // A scheduler step as a linear combination, so it can run as one small graph on the device (no per-element JS):
 //   ε  = model output (after guidance),   x₀ = ax·x + ae·ε,
-//   x' = cx·x + ce·ε + c0·x₀ + ch·h + cn·n   (h: the previous step's x₀, n: this step's fresh noise).
+//   x' = cx·x + ce·ε + c0·x₀ + ch·h + cn·n + ck·k   (h: the previous step's x₀, n: this step's fresh noise,
+//   k: a carried tensor the previous step made), and k' = dx·x + d0·x₀ + dh·h + dk·k for the next step (UniPC's
+//   corrector: the next step's corrected sample, less its own x₀ term).
 import { f32 } from '../float32-math';
 
 export interface LinearStep {
@@ -11,6 +13,16 @@ export interface LinearStep {
   c0: number;
   ch: number;
   cn: number;
+  /** The carried tensor's share of x' and the next carried tensor's coefficients (samplers with usesCarry). */
+  carry?: CarryCoefficients;
+}
+
+export interface CarryCoefficients {
+  ck: number;
+  dx: number;
+  d0: number;
+  dh: number;
+  dk: number;
 }
 
 /** The samplers whose steps are linear in their inputs implement this beside `step`. */
@@ -27,20 +39,25 @@ export interface LinearStepper {
   readonly usesStepNoise: boolean;
   /** Each step needs the previous step's x₀ (h above). */
   readonly usesHistory: boolean;
+  /** Each step takes the carried tensor the previous step made (k above), and makes the next. */
+  readonly usesCarry?: boolean;
 }
 
 export const isLinearStepper = (s: object): s is LinearStepper => typeof (s as Partial<LinearStepper>).linearStep === 'function';
 
 /** The same step in JS (float32 per operation), for checking coefficients against the scheduler's own `step`. */
-export function applyLinearStep(k: LinearStep, x: Float32Array, eps: Float32Array, history?: Float32Array, noise?: Float32Array): { prev: Float32Array; x0: Float32Array } {
+export function applyLinearStep(k: LinearStep, x: Float32Array, eps: Float32Array, history?: Float32Array, noise?: Float32Array, carried?: Float32Array): { prev: Float32Array; x0: Float32Array; carry?: Float32Array } {
   const x0 = x.map((v, i) => f32(f32(k.ax * v) + f32(k.ae * eps[i]!)));
+  const c = k.carry;
   const prev = x.map((v, i) => {
     let y = f32(f32(f32(k.cx * v) + f32(k.ce * eps[i]!)) + f32(k.c0 * x0[i]!));
     if (history) y = f32(y + f32(k.ch * history[i]!));
     if (noise) y = f32(y + f32(k.cn * noise[i]!));
+    if (c && carried) y = f32(y + f32(c.ck * carried[i]!));
     return y;
   });
-  return { prev, x0 };
+  const carry = c && x.map((v, i) => f32(f32(f32(f32(c.dx * v) + f32(c.d0 * x0[i]!)) + f32(c.dh * (history ?? x)[i]!)) + f32(c.dk * (carried ?? x)[i]!)));
+  return { prev, x0, ...(carry ? { carry } : {}) };
 }
 
 /** x₀ = ax·x + ae·out for σ-space schedulers (predictOriginalSigma's coefficients). */
