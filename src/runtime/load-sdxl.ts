@@ -230,8 +230,8 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
     vaeScaleFactor: 2 ** (blocks - 1),
     vaeShape: { blockOutChannels: vaeConfig.block_out_channels ?? [128, 256, 512, 512], midBlockAttention: vaeConfig.mid_block_add_attention },
   };
-  // A captured UNet replays fixed input addresses; the device loop's per-step tensors move, so capture keeps the JS loop.
-  const deviceLoop = (opts.deviceLoop ?? (opts.provider === 'webgpu' && opts.graphCapture !== true)) ? new OrtDeviceLoop(opts.ort, opts.provider, runners.unet!, runners.vae_decoder!) : undefined;
+  // A captured UNet copies each input into its own buffers (captured-session.ts), so it runs in the device loop too.
+  const deviceLoop = (opts.deviceLoop ?? opts.provider === 'webgpu') ? new OrtDeviceLoop(opts.ort, opts.provider, runners.unet!, runners.vae_decoder!) : undefined;
   components.deviceLoop = deviceLoop;
   return {
     components,
