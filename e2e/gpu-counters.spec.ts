@@ -33,4 +33,20 @@ test('stats() counts the dispatches, GPU memory and per-step latent transfers of
   expect(gpu.dispatches).toBeGreaterThan(stats.dispatches_per_unet_call!); // + the encoders' and the VAE's
   expect(gpu.peakBytes).toBeGreaterThanOrEqual(gpu.liveBytes);
   expect(gpu.submits).toBeGreaterThan(0);
+
+  // Steady state: a second request of the same shape, then one with five times the steps. The latents, UNet outputs
+  // and history are GPU tensors whose buffers onnxruntime's cache hands back every step: what a step still creates is
+  // only the small staging buffers of its scalar uploads (timestep, divisor, coefficients), never a latent-sized one.
+  const created = async (steps: number) => {
+    await page.evaluate((n) => window.sdxl.generate({ prompt: 'a red fox', width: 64, height: 64, steps: n, cfg_scale: 3, seed: 7 }), steps);
+    return (await page.evaluate(() => window.sdxl.stats()))!.gpu!;
+  };
+  const [one, five] = [await created(1), await created(5)];
+  const perStep = { buffers: (five.buffersCreated - one.buffersCreated) / 4, bytes: (five.createdBytes - one.createdBytes) / 4 };
+  console.log(JSON.stringify({ gpu_buffers_created: { steps_1: one.buffersCreated, steps_5: five.buffersCreated, per_step: perStep } }));
+  if (stats.denoise_loop === 'gpu') {
+    const latentBytes = 4 * 8 * 8 * 4; // one 64×64 image's latents in float32
+    expect(perStep.bytes).toBeLessThan(latentBytes);
+    expect(perStep.buffers).toBeLessThanOrEqual(4); // one staging buffer per scalar upload at most
+  }
 });

@@ -107,6 +107,40 @@ test.describe('a worker that dies mid-run (wasm EP)', () => {
       expect(await generateFromForm(page), 'the same image as an uncrashed run').toBe(uncrashed);
     });
   }
+
+});
+
+// Its own page (and so its own supervisor): the restarts above count towards the give-up limit of 3 a minute.
+test('a load stuck where no check can stop it (a fetch that never answers) ends when cancelled: the worker is replaced, the loaded model stays', async ({ browser }) => {
+  const page = await browser.newPage();
+  await page.goto(`/?ep=wasm&model=${encodeURIComponent(TINY_MODEL)}`);
+  await acceptLink(page, () => page.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 180_000 }), 180_000);
+  await expect(page.getByTestId('model-state')).toContainText('ready', { timeout: 180_000 });
+  await page.locator('#tab-json').click();
+  await page.getByTestId('json-text').fill(JSON.stringify(draft));
+  await page.locator('#tab-form').click();
+  const before = await generateFromForm(page);
+  const stuck = await engineWorker(page);
+  const fresh = page.waitForEvent('worker', { predicate: (w) => w.url().includes('sdxl.worker') });
+  // Every fetch in the worker now hangs and ignores its AbortSignal, as a broken network layer can.
+  await stuck.evaluate(() => void (self.fetch = () => new Promise<Response>(() => undefined)));
+  await page.evaluate(() => {
+    const w = window as unknown as Record<string, unknown>;
+    w.stuckLoad = window.sdxl.loadModel('/models/another-tiny-sdxl/').then(() => ({ ok: true }), (e: { code: string; message: string }) => ({ ok: false, code: e.code, message: e.message }));
+  });
+  await expect(page.getByTestId('model-state')).toHaveText(/resolving|downloading|loading/);
+  const t0 = Date.now();
+  await page.evaluate(() => window.sdxl.cancelLoad());
+  const r = await page.evaluate(() => (window as unknown as { stuckLoad: Promise<unknown> }).stuckLoad);
+  const waited = Date.now() - t0;
+  console.log(`[worker-faults] stuck load: ended ${waited} ms after Cancel`);
+  expect(r).toMatchObject({ ok: false, code: 'worker_crashed', message: expect.stringContaining('a cancelled generation or load did not stop within 30 s') });
+  expect(waited).toBeLessThan(60_000); // the 30 s grace, and a heartbeat or two (a bound against a hang, not a timing)
+  await fresh;
+  // The worker that replaced it reloads the model that was loaded before the stuck load, and generates as before.
+  await expect(page.getByTestId('engine-notice')).toContainText(/restarted, model reloaded/, { timeout: 120_000 });
+  expect(await generateFromForm(page), 'the same image as before the stuck load').toBe(before);
+  await page.close();
 });
 
 test.describe('a lost GPU device (real WebGPU EP)', () => {

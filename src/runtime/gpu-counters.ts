@@ -12,6 +12,10 @@ export interface GpuCounts {
   readbackBytes: number;
   /** queue.submit calls. */
   submits: number;
+  /** createBuffer calls (onnxruntime's staging buffers included): what a per-step allocation would show as. */
+  buffersCreated: number;
+  /** Their bytes. */
+  createdBytes: number;
   /** Bytes of buffers created since install and not destroyed, now (not a difference). */
   liveBytes: number;
   /** The highest liveBytes since the mark (since install for `totals`). */
@@ -39,7 +43,7 @@ type Method = (this: unknown, ...args: never[]) => unknown;
 const MAP_READ = 1; // GPUMapMode.READ
 
 export class GpuCounterStore {
-  private readonly totals: GpuCounts = { dispatches: 0, uploads: 0, uploadBytes: 0, readbacks: 0, readbackBytes: 0, submits: 0, liveBytes: 0, peakBytes: 0, lastSubmitAt: NaN };
+  private readonly totals: GpuCounts = { dispatches: 0, uploads: 0, uploadBytes: 0, readbacks: 0, readbackBytes: 0, submits: 0, buffersCreated: 0, createdBytes: 0, liveBytes: 0, peakBytes: 0, lastSubmitAt: NaN };
   private readonly open = new Set<GpuMark>();
   private readonly sizes = new WeakMap<object, number>();
   /** Whether a WebGPU API was wrapped (false in Node, where onnxruntime-node's WebGPU has no JS API to count). */
@@ -63,6 +67,8 @@ export class GpuCounterStore {
       readbacks: t.readbacks - s.readbacks,
       readbackBytes: t.readbackBytes - s.readbackBytes,
       submits: t.submits - s.submits,
+      buffersCreated: t.buffersCreated - s.buffersCreated,
+      createdBytes: t.createdBytes - s.createdBytes,
       liveBytes: t.liveBytes,
       peakBytes: m.peak,
       lastSubmitAt: t.submits > s.submits ? t.lastSubmitAt : NaN,
@@ -87,6 +93,8 @@ export class GpuCounterStore {
   allocated(buffer: object, bytes: number, mappedAtCreation: boolean): void {
     this.sizes.set(buffer, bytes);
     const t = this.totals;
+    t.buffersCreated++;
+    t.createdBytes += bytes;
     t.liveBytes += bytes;
     if (t.liveBytes > t.peakBytes) t.peakBytes = t.liveBytes;
     for (const m of this.open) if (t.liveBytes > m.peak) m.peak = t.liveBytes;

@@ -128,6 +128,10 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
     return f(p);
   });
   let loadCancelled = false;
+  /** While a cancelled load is pending: the supervisor's grace clock (a load stuck inside a session's creation, which
+   *  no check between sessions can stop, ends with the worker replaced, as a stuck run does). */
+  let loadGrace: (() => void) | undefined;
+  let loading = false;
   return {
     adapter: () => call((e) => e.adapter()),
     loadModel: (ref, onProgress) => queued(async () => {
@@ -136,12 +140,20 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
         onProgress?.(p);
         return loadCancelled;
       });
-      const r = unwrap(await call<Result<LoadedModelReport>>((e) => e.loadModel(absolute(ref), listener)));
-      lastModel = absolute(ref);
-      return r;
+      loading = true;
+      try {
+        const r = unwrap(await call<Result<LoadedModelReport>>((e) => e.loadModel(absolute(ref), listener)));
+        lastModel = absolute(ref);
+        return r;
+      } finally {
+        loading = false;
+        loadGrace?.();
+        loadGrace = undefined;
+      }
     }),
     cancelLoad: () => {
       loadCancelled = true;
+      if (loading) loadGrace ??= supervisor.cancelling();
       void call((e) => e.cancelLoad()).catch(() => undefined);
     },
     setHubEndpoint: (endpoint) => {

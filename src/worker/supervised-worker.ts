@@ -149,7 +149,7 @@ export class SupervisedWorker<T> {
     } else if (this.cancelDeadline !== undefined && now > this.cancelDeadline && now - this.lastPong < 3 * this.every) {
       this.cancelDeadline = undefined;
       const grace = Math.round((this.options.cancelGraceMs ?? CANCEL_GRACE_MS) / 1000);
-      this.current.kill('worker_crashed', `a cancelled run did not stop within ${grace} s, though the worker was not computing`);
+      this.current.kill('worker_crashed', `a cancelled generation or load did not stop within ${grace} s, though the worker was not computing`);
     }
   }
 

@@ -75,6 +75,7 @@ describe('GPU counters', () => {
     expect(store.end(later)).toMatchObject({ liveBytes: 200, peakBytes: 200 });
     expect(store.since(m)).toMatchObject({ liveBytes: 200, peakBytes: 5000 });
     expect(store.counts().peakBytes).toBe(5000);
+    expect([store.since(m).buffersCreated, store.counts().buffersCreated, store.since(m).createdBytes]).toEqual([3, 4, 4700]);
   });
 
   it('ignores destroying a buffer created before install', () => {

@@ -219,7 +219,7 @@ describe('Cancel always ends the run', () => {
     await vi.advanceTimersByTimeAsync(3_000);
     const error = ((await pending) as { error: SdxlError }).error;
     expect(error.code).toBe('worker_crashed');
-    expect(error.message).toContain('a cancelled run did not stop within 10 s');
+    expect(error.message).toContain('a cancelled generation or load did not stop within 10 s');
     done();
     expect(await s.call((r) => r.echo('next'))).toBe('next');
   });
