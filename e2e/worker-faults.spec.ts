@@ -139,6 +139,8 @@ test('a load stuck where no check can stop it (a fetch that never answers) ends 
   await fresh;
   // The worker that replaced it reloads the model that was loaded before the stuck load, and generates as before.
   await expect(page.getByTestId('engine-notice')).toContainText(/restarted, model reloaded/, { timeout: 120_000 });
+  // The model card says so too (the failed load had marked it as an error).
+  await expect(page.getByTestId('model-state')).toHaveText('ready');
   expect(await generateFromForm(page), 'the same image as before the stuck load').toBe(before);
   await page.close();
 });

@@ -62,6 +62,7 @@ const generator = createWorkerGenerator({
     $('engine-notice').textContent = text;
     $('engine-notice').hidden = false;
     if (e.phase === 'restarted') memory.refresh();
+    if (e.phase === 'restarted' && e.revived?.startsWith('model reloaded')) session.reloadedAfterRestart();
   },
 });
 // The service worker: offline shell, and "A new version is ready — Reload" (never under a running job).

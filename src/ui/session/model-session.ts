@@ -28,6 +28,8 @@ export interface ModelSession {
   load(ref: ModelRef, name?: string, onProgress?: (p: ModelLoadProgress) => void, persist?: boolean): Promise<LoadedModelReport>;
   refreshStored(): Promise<void>;
   deleteModel(id: string): ReturnType<Generator['deleteModel']>;
+  /** The engine restarted and reloaded the model it had (a load that crashed never replaced it): shown as loaded again. */
+  reloadedAfterRestart(): void;
 }
 
 /** Size presets for a model that takes any size in a range (the tiny test model): the usual ones that fit. */
@@ -110,6 +112,9 @@ export function createModelSession(deps: ModelSessionDeps): ModelSession {
       deviceModels.show(models, storage);
       panel.showCached(models);
       deps.onStoredModelsChanged();
+    },
+    reloadedAfterRestart() {
+      if (model) panel.showLoaded(model);
     },
     async deleteModel(id) {
       const storage = await generator.deleteModel(id);
