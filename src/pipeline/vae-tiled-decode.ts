@@ -2,7 +2,7 @@
 import { throwIfCancelled, type CancelSignal } from './progress';
 import type { ModelRunner } from './runners';
 import { floatTensor } from './tensor';
-import { placeTileRow, planTiles, sliceLatent, type DecodedTile } from './vae-tiles';
+import { assembleTiles, planTiles, sliceLatent } from './vae-tiles';
 
 export interface TiledDecodeOptions {
   /** Tile edge in latents (a multiple of 4). */
@@ -26,27 +26,16 @@ export async function decodeTiled(
   const plan = planTiles(latentHeight, latentWidth, opts.tileLatent, opts.scale);
   const input = vae.inputs[0]!.name;
   const output = vae.outputs[0]!.name;
-  let out: Float32Array | undefined;
-  let above: DecodedTile[] | undefined;
-  let tiles = 0;
-  for (const [i, y] of plan.rowStarts.entries()) {
-    const row: DecodedTile[] = [];
-    for (const [j, x] of plan.colStarts.entries()) {
-      throwIfCancelled(opts.signal);
-      const h = plan.rowHeights[i]! / opts.scale;
-      const w = plan.colWidths[j]! / opts.scale;
-      const feed = floatTensor(sliceLatent(scaled, latentDims, y, x, h, w), [1, channels, h, w]);
-      const result = Object.values(await vae.run({ [input]: feed }, [output]))[0]!;
-      const [, outChannels, th, tw] = result.dims as [number, number, number, number];
-      if (th !== plan.rowHeights[i] || tw !== plan.colWidths[j]) {
-        throw new Error(`the VAE decoder turned a ${h}×${w} latent tile into ${th}×${tw} pixels, not ${plan.rowHeights[i]}×${plan.colWidths[j]}`);
-      }
-      row.push({ data: result.data as Float32Array, channels: outChannels, height: th, width: tw });
-      tiles++;
+  const { data, tiles } = await assembleTiles(plan, async (i, j) => {
+    const h = plan.rowHeights[i]! / opts.scale;
+    const w = plan.colWidths[j]! / opts.scale;
+    const feed = floatTensor(sliceLatent(scaled, latentDims, plan.rowStarts[i]!, plan.colStarts[j]!, h, w), [1, channels, h, w]);
+    const result = Object.values(await vae.run({ [input]: feed }, [output]))[0]!;
+    const [, outChannels, th, tw] = result.dims as [number, number, number, number];
+    if (th !== plan.rowHeights[i] || tw !== plan.colWidths[j]) {
+      throw new Error(`the VAE decoder turned a ${h}×${w} latent tile into ${th}×${tw} pixels, not ${plan.rowHeights[i]}×${plan.colWidths[j]}`);
     }
-    out ??= new Float32Array(row[0]!.channels * plan.height * plan.width);
-    placeTileRow(plan, i, row, above, out);
-    above = row;
-  }
-  return { sample: out!, width: plan.width, height: plan.height, tiles };
+    return { data: result.data as Float32Array, channels: outChannels, height: th, width: tw };
+  }, () => throwIfCancelled(opts.signal));
+  return { sample: data, width: plan.width, height: plan.height, tiles };
 }

@@ -4,7 +4,7 @@ import { throwIfCancelled } from './progress';
 import type { ModelRunner } from './runners';
 import { floatTensor } from './tensor';
 import type { TiledDecodeOptions } from './vae-tiled-decode';
-import { placeTileRow, planTiles, sliceLatent, type DecodedTile } from './vae-tiles';
+import { assembleTiles, planTiles, sliceLatent } from './vae-tiles';
 
 /**
  * Encodes pixels [1, 3, height, width] in tiles of `tileLatent · scale` pixels; returns the blended encoder output
@@ -21,27 +21,14 @@ export async function encodeTiled(
   const input = vae.inputs[0]!.name;
   const output = vae.outputs[0]!.name;
   const pixelDims = [1, 3, height, width];
-  let out: Float32Array | undefined;
-  let channels = 0;
-  let above: DecodedTile[] | undefined;
-  let tiles = 0;
-  for (const [i, y] of plan.rowStarts.entries()) {
-    const row: DecodedTile[] = [];
-    for (const [j, x] of plan.colStarts.entries()) {
-      throwIfCancelled(opts.signal);
-      const h = plan.rowHeights[i]!;
-      const w = plan.colWidths[j]!;
-      const feed = floatTensor(sliceLatent(pixels, pixelDims, y * scale, x * scale, h * scale, w * scale), [1, 3, h * scale, w * scale]);
-      const result = Object.values(await vae.run({ [input]: feed }, [output]))[0]!;
-      const [, c, th, tw] = result.dims as [number, number, number, number];
-      if (th !== h || tw !== w) throw new Error(`the VAE encoder turned a ${h * scale}×${w * scale} pixel tile into ${th}×${tw} latents, not ${h}×${w}`);
-      row.push({ data: result.data as Float32Array, channels: c, height: th, width: tw });
-      channels = c;
-      tiles++;
-    }
-    out ??= new Float32Array(channels * plan.height * plan.width);
-    placeTileRow(plan, i, row, above, out);
-    above = row;
-  }
-  return { moments: out!, dims: [1, channels, plan.height, plan.width], tiles };
+  const { data, channels, tiles } = await assembleTiles(plan, async (i, j) => {
+    const h = plan.rowHeights[i]!;
+    const w = plan.colWidths[j]!;
+    const feed = floatTensor(sliceLatent(pixels, pixelDims, plan.rowStarts[i]! * scale, plan.colStarts[j]! * scale, h * scale, w * scale), [1, 3, h * scale, w * scale]);
+    const result = Object.values(await vae.run({ [input]: feed }, [output]))[0]!;
+    const [, c, th, tw] = result.dims as [number, number, number, number];
+    if (th !== h || tw !== w) throw new Error(`the VAE encoder turned a ${h * scale}×${w * scale} pixel tile into ${th}×${tw} latents, not ${h}×${w}`);
+    return { data: result.data as Float32Array, channels: c, height: th, width: tw };
+  }, () => throwIfCancelled(opts.signal));
+  return { moments: data, dims: [1, channels, plan.height, plan.width], tiles };
 }

@@ -123,3 +123,27 @@ export function placeTileRow(plan: TilePlan, rowIndex: number, row: DecodedTile[
     }
   }
 }
+
+/**
+ * Runs `tile(i, j)` for every tile of the plan, row by row (a cancel is honoured before each), and blends each finished
+ * row into the output: one row of tiles is kept at a time. Returns [channels, plan.height, plan.width] and the count.
+ */
+export async function assembleTiles(
+  plan: TilePlan, tile: (row: number, col: number) => Promise<DecodedTile>, beforeEach?: () => void,
+): Promise<{ data: Float32Array; channels: number; tiles: number }> {
+  let out: Float32Array | undefined;
+  let above: DecodedTile[] | undefined;
+  let tiles = 0;
+  for (const i of plan.rowStarts.keys()) {
+    const row: DecodedTile[] = [];
+    for (const j of plan.colStarts.keys()) {
+      beforeEach?.();
+      row.push(await tile(i, j));
+      tiles++;
+    }
+    out ??= new Float32Array(row[0]!.channels * plan.height * plan.width);
+    placeTileRow(plan, i, row, above, out);
+    above = row;
+  }
+  return { data: out!, channels: above![0]!.channels, tiles };
+}
