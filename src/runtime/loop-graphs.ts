@@ -78,46 +78,37 @@ export function stepGraph(o: StepGraphOptions): GraphSpec {
     op('Mul', 'g', 'diff', 'gdiff');
     op('Add', 'uncond', 'gdiff', 'eps');
   } else nodes.push({ op: 'Identity', inputs: [out], outputs: ['eps'] });
-  op('Mul', 'ax', 'sample', 'ax_x');
-  op('Mul', 'ae', 'eps', 'ae_e');
-  op('Add', 'ax_x', 'ae_e', 'x0');
-  op('Mul', 'cx', 'sample', 'cx_x');
-  op('Mul', 'ce', 'eps', 'ce_e');
-  op('Add', 'cx_x', 'ce_e', 'p1');
-  op('Mul', 'c0', 'x0', 'c0_x0');
-  op('Add', 'p1', 'c0_x0', 'p2');
-  let prev = 'p2';
+  /** out = Σ coefficient·tensor (two terms or more), each product then each sum one node, added left to right. */
+  const combine = (out: string, terms: readonly (readonly [string, string])[]) => {
+    terms.forEach(([c, t], k) => op('Mul', c, t, `${out}_t${k}`));
+    let sum = `${out}_t0`;
+    for (let k = 1; k < terms.length; k++) {
+      const next = k === terms.length - 1 ? out : `${out}_s${k}`;
+      op('Add', sum, `${out}_t${k}`, next);
+      sum = next;
+    }
+  };
+  combine('x0', [['ax', 'sample'], ['ae', 'eps']]);
+  const terms: (readonly [string, string])[] = [['cx', 'sample'], ['ce', 'eps'], ['c0', 'x0']];
   if (o.history) {
     inputs.push(v('history', 'float32'));
-    op('Mul', 'ch', 'history', 'ch_h');
-    op('Add', prev, 'ch_h', 'p3');
-    prev = 'p3';
+    terms.push(['ch', 'history']);
   }
   if (o.carry) {
     inputs.push(v('carry', 'float32'));
-    op('Mul', 'ck', 'carry', 'ck_k');
-    op('Add', prev, 'ck_k', 'p3k');
-    prev = 'p3k';
-    op('Mul', 'dx', 'sample', 'dx_x');
-    op('Mul', 'd0', 'x0', 'd0_x0');
-    op('Add', 'dx_x', 'd0_x0', 'k1');
-    op('Mul', 'dh', 'history', 'dh_h');
-    op('Add', 'k1', 'dh_h', 'k2');
-    op('Mul', 'dk', 'carry', 'dk_k');
-    op('Add', 'k2', 'dk_k', 'carry_out');
+    terms.push(['ck', 'carry']);
+    combine('carry_out', [['dx', 'sample'], ['d0', 'x0'], ['dh', 'history'], ['dk', 'carry']]);
   }
   if (o.noise) {
     inputs.push(v('noise', 'float32', ['s', 1, 'c', 'h', 'w']), v('noise_index', 'int32', []));
     nodes.push({ op: 'Gather', inputs: ['noise', 'noise_index'], outputs: ['noise_i'], attrs: { axis: 0 } });
-    op('Mul', 'cn', 'noise_i', 'cn_n');
-    op('Add', prev, 'cn_n', 'p4');
-    prev = 'p4';
+    terms.push(['cn', 'noise_i']);
   }
+  combine('stepped', terms);
+  let prev = 'stepped';
   if (o.blend) {
     inputs.push(v('known', 'float32'), v('known_noise', 'float32'), v('mask', 'float32', [1, 1, 'h', 'w']));
-    op('Mul', 'ka', 'known', 'ka_k');
-    op('Mul', 'kb', 'known_noise', 'kb_n');
-    op('Add', 'ka_k', 'kb_n', 'proper');
+    combine('proper', [['ka', 'known'], ['kb', 'known_noise']]);
     op('Sub', 'one', 'mask', 'inv_mask');
     op('Mul', 'inv_mask', 'proper', 'kept');
     op('Mul', 'mask', prev, 'painted');
