@@ -45,21 +45,6 @@ export interface LinearStepper {
 
 export const isLinearStepper = (s: object): s is LinearStepper => typeof (s as Partial<LinearStepper>).linearStep === 'function';
 
-/** The same step in JS (float32 per operation), for checking coefficients against the scheduler's own `step`. */
-export function applyLinearStep(k: LinearStep, x: Float32Array, eps: Float32Array, history?: Float32Array, noise?: Float32Array, carried?: Float32Array): { prev: Float32Array; x0: Float32Array; carry?: Float32Array } {
-  const x0 = x.map((v, i) => f32(f32(k.ax * v) + f32(k.ae * eps[i]!)));
-  const c = k.carry;
-  const prev = x.map((v, i) => {
-    let y = f32(f32(f32(k.cx * v) + f32(k.ce * eps[i]!)) + f32(k.c0 * x0[i]!));
-    if (history) y = f32(y + f32(k.ch * history[i]!));
-    if (noise) y = f32(y + f32(k.cn * noise[i]!));
-    if (c && carried) y = f32(y + f32(c.ck * carried[i]!));
-    return y;
-  });
-  const carry = c && x.map((v, i) => f32(f32(f32(f32(c.dx * v) + f32(c.d0 * x0[i]!)) + f32(c.dh * (history ?? x)[i]!)) + f32(c.dk * (carried ?? x)[i]!)));
-  return { prev, x0, ...(carry ? { carry } : {}) };
-}
-
 /** x₀ = ax·x + ae·out for σ-space schedulers (predictOriginalSigma's coefficients). */
 export function sigmaX0Coefficients(predictionType: string, sigma: number): { ax: number; ae: number } {
   if (predictionType === 'epsilon') return { ax: 1, ae: -sigma };
