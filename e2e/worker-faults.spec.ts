@@ -1,7 +1,7 @@
 // Faults in the engine's worker: killed mid-run (closed, an uncaught error, a wasm trap) and a lost GPU device on the
 // real WebGPU EP. The call in flight fails with worker_crashed / device_lost at once, the engine comes back with the
 // model reloaded from the device, the draft and a queued request survive, and the next image is the uncrashed one.
-import { expect, test, type Page, type Worker } from '@playwright/test';
+import { expect, test, type Browser, type Page, type Worker } from '@playwright/test';
 import { AppPage, TINY_MODEL, referencePngBase64 } from './app-page';
 import { nodeReferencePng } from './node-reference';
 import { acceptLink } from './accept-link';
@@ -45,6 +45,18 @@ async function startRunAndQueue(page: Page): Promise<void> {
 const outcome = (page: Page, name: 'running' | 'queued') => page.evaluate((n) => (window as unknown as Record<string, Promise<Outcome>>)[n]!, name);
 const markKill = (page: Page) => page.evaluate(() => void ((window as unknown as Record<string, unknown>).killedAt = performance.now()));
 
+/** A new page on the wasm EP with the tiny model loaded (the link's question answered) and the draft in the form. */
+async function openWithDraft(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`/?ep=wasm&model=${encodeURIComponent(TINY_MODEL)}`);
+  await acceptLink(page, () => page.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 180_000 }), 180_000);
+  await expect(page.getByTestId('model-state')).toContainText('ready', { timeout: 180_000 });
+  await page.locator('#tab-json').click();
+  await page.getByTestId('json-text').fill(JSON.stringify(draft));
+  await page.locator('#tab-form').click();
+  return page;
+}
+
 async function generateFromForm(page: Page): Promise<string> {
   const before = await page.getByTestId('result').count();
   await page.getByTestId('generate').click();
@@ -61,13 +73,7 @@ test.describe('a worker that dies mid-run (wasm EP)', () => {
   let uncrashedQueued: string;
 
   test.beforeAll(async ({ browser }) => {
-    page = await browser.newPage();
-    await page.goto(`/?ep=wasm&model=${encodeURIComponent(TINY_MODEL)}`);
-    await acceptLink(page, () => page.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 180_000 }), 180_000);
-    await expect(page.getByTestId('model-state')).toContainText('ready', { timeout: 180_000 });
-    await page.locator('#tab-json').click();
-    await page.getByTestId('json-text').fill(JSON.stringify(draft));
-    await page.locator('#tab-form').click();
+    page = await openWithDraft(browser);
     // The images of uncrashed runs, to compare with after each crash.
     uncrashed = await generateFromForm(page);
     uncrashedQueued = await page.evaluate(async (r) => (await window.sdxl.generate(r)).images[0]!.image_b64, queuedRequest);
@@ -112,13 +118,7 @@ test.describe('a worker that dies mid-run (wasm EP)', () => {
 
 // Its own page (and so its own supervisor): the restarts above count towards the give-up limit of 3 a minute.
 test('a load stuck where no check can stop it (a fetch that never answers) ends when cancelled: the worker is replaced, the loaded model stays', async ({ browser }) => {
-  const page = await browser.newPage();
-  await page.goto(`/?ep=wasm&model=${encodeURIComponent(TINY_MODEL)}`);
-  await acceptLink(page, () => page.getByTestId('model-state').filter({ hasText: 'ready' }).waitFor({ timeout: 180_000 }), 180_000);
-  await expect(page.getByTestId('model-state')).toContainText('ready', { timeout: 180_000 });
-  await page.locator('#tab-json').click();
-  await page.getByTestId('json-text').fill(JSON.stringify(draft));
-  await page.locator('#tab-form').click();
+  const page = await openWithDraft(browser);
   const before = await generateFromForm(page);
   const stuck = await engineWorker(page);
   const fresh = page.waitForEvent('worker', { predicate: (w) => w.url().includes('sdxl.worker') });
