@@ -7,6 +7,7 @@ import type {
   AdapterReport, AssetInfo, AssetListItem, CachedModelInfo, DownloadProgress, EngineApi, LinkPreview, GenerationOptions, GenerationStats, LoadedModelReport, MemoryReport, ModelLoadProgress, ModelRef, ProgressEvent,
   Result, StorageReport, TokenCount,
 } from './protocol';
+import { withProgress } from './progress-listener';
 import { SdxlError, SupervisedWorker, type RestartEvent } from './supervised-worker';
 
 export { SdxlError, type RestartEvent };
@@ -122,11 +123,8 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
     return r;
   };
   // Every progress event is a sign of life; its answer (true = stop here) travels back, so a cancel made inside a
-  // progress callback stops the worker at that stage.
-  const alive = <P>(f: (p: P) => boolean) => Comlink.proxy((p: P) => {
-    supervisor.signOfLife();
-    return f(p);
-  });
+  // progress callback stops the worker at that stage. Events that arrive after their call settled are dropped.
+  const sign = () => supervisor.signOfLife();
   let loadCancelled = false;
   /** While a cancelled load is pending: the supervisor's grace clock (a load stuck inside a session's creation, which
    *  no check between sessions can stop, ends with the worker replaced, as a stuck run does). */
@@ -136,13 +134,13 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
     adapter: () => call((e) => e.adapter()),
     loadModel: (ref, onProgress) => queued(async () => {
       loadCancelled = false;
-      const listener = alive((p: ModelLoadProgress) => {
+      const listener = (p: ModelLoadProgress) => {
         onProgress?.(p);
         return loadCancelled;
-      });
+      };
       loading = true;
       try {
-        const r = unwrap(await call<Result<LoadedModelReport>>((e) => e.loadModel(absolute(ref), listener)));
+        const r = unwrap(await withProgress(listener, (l) => call<Result<LoadedModelReport>>((e) => e.loadModel(absolute(ref), l)), sign));
         lastModel = absolute(ref);
         return r;
       } finally {
@@ -181,11 +179,11 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
       };
       signal?.addEventListener('abort', onAbort);
       try {
-        const listener = alive((p: ProgressEvent) => {
+        const listener = (p: ProgressEvent) => {
           onProgress?.(p);
           return signal?.aborted === true;
-        });
-        return unwrap(await call<Result<GenerateResponse>>((e) => e.generate(jobId, request, listener, definedOnly(generation))));
+        };
+        return unwrap(await withProgress(listener, (l) => call<Result<GenerateResponse>>((e) => e.generate(jobId, request, l, definedOnly(generation))), sign));
       } finally {
         signal?.removeEventListener('abort', onAbort);
         cancelled?.();
@@ -196,11 +194,11 @@ export function createWorkerGenerator(options: WorkerGeneratorOptions = {}): Gen
     addAsset: async (asset, onProgress) => {
       // A URL relative to the page is made absolute here, where the page's location is known.
       const source = typeof asset.source === 'string' && /^\.{0,2}\//.test(asset.source) ? new URL(asset.source, location.href).href : asset.source;
-      const listener = alive((p: DownloadProgress) => {
+      const listener = (p: DownloadProgress) => {
         onProgress?.(p);
         return false;
-      });
-      return unwrap(await call<Result<AssetInfo>>((e) => e.addAsset({ ...asset, source }, listener)));
+      };
+      return unwrap(await withProgress(listener, (l) => call<Result<AssetInfo>>((e) => e.addAsset({ ...asset, source }, l)), sign));
     },
     listAssets: async () => unwrap(await call<Result<AssetListItem[]>>((e) => e.listAssets())),
     deleteAsset: async (name) => unwrap(await call<Result<{ deleted: string }>>((e) => e.deleteAsset(name))),
