@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { SessionComponent, SessionOpener } from '../runtime/load-sdxl';
+import { shrinkAttentionBiases } from '../runtime/onnx-attention-bias';
 import { externalDataFiles } from '../runtime/onnx-external-data';
 import type { ModelFiles } from '../runtime/model-files';
 
@@ -40,13 +41,14 @@ export function nodeSessionOpener(ort: NodeOrt, o: NodeSessionOptions): SessionO
       if (size === undefined) throw new Error(`${component}/${location} is missing from ${files.location}: ${component}/model.onnx keeps its weights there.`);
       bytes += size;
     }
+    const options = { executionProviders: [o.provider], graphOptimizationLevel: o.graphOptimizationLevel ?? 'all', logSeverityLevel: 3, ...placement } as const;
+    // The same scores without a [batch·heads, L, S] zero tensor per attention call (src/runtime/onnx-attention-bias.ts);
+    // from bytes, onnxruntime finds the external data in the folder the config entry names.
+    const shrunk = shrinkAttentionBiases(graph);
     const start = performance.now();
-    const session = await ort.InferenceSession.create(path, {
-      executionProviders: [o.provider],
-      graphOptimizationLevel: o.graphOptimizationLevel ?? 'all',
-      logSeverityLevel: 3,
-      ...placement,
-    });
+    const session = shrunk.rewritten > 0
+      ? await ort.InferenceSession.create(shrunk.model, { ...options, extra: { session: { model_external_initializers_file_folder_path: dirname(path) } } })
+      : await ort.InferenceSession.create(path, options);
     o.onSession?.({ component, provider: o.provider, ms: performance.now() - start, bytes, session });
     return { session, bytes };
   };
@@ -62,7 +64,7 @@ async function fromBytes(ort: NodeOrt, o: NodeSessionOptions, files: ModelFiles,
     throw new Error(`${component} of ${files.location} was patched in memory but keeps its weights in external data: the Node engine cannot open it (use the browser, or a model with inline weights).`);
   }
   const start = performance.now();
-  const session = await ort.InferenceSession.create(graph, { executionProviders: [o.provider], graphOptimizationLevel: o.graphOptimizationLevel ?? 'all', logSeverityLevel: 3, ...placement });
+  const session = await ort.InferenceSession.create(shrinkAttentionBiases(graph).model, { executionProviders: [o.provider], graphOptimizationLevel: o.graphOptimizationLevel ?? 'all', logSeverityLevel: 3, ...placement });
   o.onSession?.({ component, provider: o.provider, ms: performance.now() - start, bytes: graph.length, session });
   return { session, bytes: graph.length };
 }

@@ -11,6 +11,7 @@ import type { InferenceSession } from 'onnxruntime-web';
 import type { SizeRule } from '../schema/sizes';
 import { createClipTokenizer } from './clip-tokenizer';
 import type { ModelFiles } from './model-files';
+import { shrinkAttentionBiases } from './onnx-attention-bias';
 import { externalDataFiles } from './onnx-external-data';
 import { OrtDeviceLoop } from './ort-device-loop';
 import type * as OrtModule from 'onnxruntime-web';
@@ -118,8 +119,10 @@ export async function loadTokenizer(files: ModelFiles, dir: string): Promise<Bpe
 async function readComponent(files: ModelFiles, component: SessionComponent, opts: Pick<LoadOptions, 'onProgress'>) {
   const progress = (file: string) => (received: number, total?: number) => opts.onProgress?.({ component, file, received, total });
   const modelPath = `${component}/model.onnx`;
-  const model = await files.bytes(modelPath, progress(modelPath));
-  let bytes = model.length;
+  const stored = await files.bytes(modelPath, progress(modelPath));
+  let bytes = stored.length;
+  // The same scores without a [batch·heads, L, S] zero tensor per attention (folded at load under static shapes).
+  const { model } = shrinkAttentionBiases(stored);
   const externalData = [];
   for (const location of externalDataFiles(model)) {
     const path = `${component}/${location}`;
