@@ -25,6 +25,8 @@ const { values } = parseArgs({
     vulkan: { type: 'string', default: 'auto' },
     mode: { type: 'string', default: 'auto' },
     'no-unet': { type: 'boolean', default: false },
+    // chromium-webgpu: the components loaded at real size (default: every filled one but the UNet).
+    'chromium-real': { type: 'string' },
     'no-profile': { type: 'boolean', default: false },
     'json-out': { type: 'string' },
     child: { type: 'string' },
@@ -48,8 +50,9 @@ if (cfgs.some((g) => !Number.isFinite(g) || g < 0)) fail(`--cfg must be numbers 
 if (precision !== 'fp16' && precision !== 'fp32') fail(`--precision must be fp16 or fp32 (got ${precision})`);
 const providers = values.providers.split(',').filter(Boolean);
 for (const p of providers) {
-  if (p === 'chromium-webgpu') fail('chromium-webgpu is not implemented yet: real-size loads in Chromium are measured by `npm run bench` (--load-mb, --load-providers webgpu); see README "Performance"');
-  if (!['node-webgpu', 'node-cpu'].includes(p)) fail(`unknown provider "${p}" (node-webgpu, node-cpu)`);
+  if (!['node-webgpu', 'node-cpu', 'chromium-webgpu'].includes(p)) fail(`unknown provider "${p}" (node-webgpu, node-cpu, chromium-webgpu)`);
+  if (p === 'chromium-webgpu' && precision !== 'fp32') fail('chromium-webgpu needs --precision fp32: SwiftShader has no shader-f16, so the fp16 graphs cannot load there');
+  if (p === 'chromium-webgpu' && values.model) fail('chromium-webgpu loads the filled skeleton (--data), not --model');
 }
 const skeleton = resolve(values.skeleton);
 const dataDir = values.model ? resolve(values.model) : resolve(values.data ?? join(tmpdir(), 'sdxl-skeleton-data'), precision);
@@ -75,7 +78,9 @@ if (values.child) {
 const log = (s: string) => console.error(`bench:real: ${s}`);
 if (!values.model && !existsSync(join(skeleton, precision, 'manifest.json'))) fail(`no skeleton at ${skeleton}/${precision} (--skeleton DIR)`);
 if (values.model && !existsSync(join(dataDir, 'model_index.json'))) fail(`--model ${values.model} has no model_index.json`);
-const components = ['text_encoder', 'text_encoder_2', 'vae_decoder', 'vae_encoder', ...(values['no-unet'] ? [] : ['unet'])];
+// Chromium loads the real UNet never (one 10.3 GB external-data file; see chromium-load.ts): its data is not needed for it.
+const nodeProviders = providers.filter((p) => p !== 'chromium-webgpu');
+const components = ['text_encoder', 'text_encoder_2', 'vae_decoder', 'vae_encoder', ...(values['no-unet'] || !nodeProviders.length ? [] : ['unet'])];
 const filled = values.model ? [] : ensureFilled(skeleton, precision, dataDir, components, log);
 
 const ortVersion = (() => {
@@ -94,6 +99,17 @@ const result: Record<string, unknown> = {
 const out = result.providers as Record<string, unknown>;
 
 for (const provider of providers) {
+  if (provider === 'chromium-webgpu') {
+    // In this process: it drives a browser, and its memory is the browser's (measured per process there).
+    const t0 = performance.now();
+    const { benchChromiumLoad, chromiumRealComponents } = await import('./bench-real/chromium-load');
+    const entry = await benchChromiumLoad({
+      skeleton: join(skeleton, precision), data: dataDir, real: values['chromium-real']?.split(',').filter(Boolean) ?? chromiumRealComponents(dataDir), standIn: resolve('test-data/tiny-sdxl'),
+      port: 4176 + Number(process.env.E2E_PORT_OFFSET ?? 0),
+    }, log).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
+    out[provider] = { ...entry, wall_s: Math.round((performance.now() - t0) / 100) / 10 };
+    continue;
+  }
   const tmp = mkdtempSync(join(tmpdir(), 'bench-real-'));
   const childOut = join(tmp, 'result.json');
   const { env, vulkan } = provider === 'node-webgpu' ? vulkanEnv(values.vulkan) : { env: process.env, vulkan: undefined };
@@ -111,3 +127,5 @@ for (const provider of providers) {
 const json = JSON.stringify(result, null, 2);
 if (values['json-out']) writeFileSync(values['json-out'], json);
 console.log(json);
+// vite's preview server and esbuild's service (chromium-webgpu) would keep the process alive.
+process.exit(0);

@@ -7,13 +7,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from '@playwright/test';
+import { chromium } from '@playwright/test';
 import { build, preview } from 'vite';
 import { acceptLink } from '../e2e/accept-link';
 import { chromiumPath, webgpuArgs } from '../e2e/browser';
 import { FakeHub, serve } from '../e2e/hub-server';
 import { benchBatching } from './bench-batching';
 import { benchStartup } from './bench-startup';
+import { rawOpfsRead, workerHeapSampler } from './browser/load-measures';
 import { syntheticModel } from './synthetic-model';
 
 const { values } = parseArgs({
@@ -154,29 +155,6 @@ try {
 }
 console.log(JSON.stringify(results, null, 2));
 
-/** Samples the worker's JS heap (Runtime.getHeapUsage over CDP) until stopped; the peak, in MB. */
-async function workerHeapSampler(page: Page): Promise<() => Promise<number | undefined>> {
-  const cdp = await page.context().newCDPSession(page);
-  const { targetInfos } = await cdp.send('Target.getTargets') as { targetInfos: { targetId: string; type: string }[] };
-  const worker = targetInfos.find((t) => t.type === 'worker');
-  if (!worker) return async () => undefined;
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false }) as { sessionId: string };
-  let peak = 0;
-  let id = 0;
-  cdp.on('Target.receivedMessageFromTarget', (e: { message: string }) => {
-    const m = JSON.parse(e.message) as { result?: { usedSize?: number } };
-    if (m.result?.usedSize) peak = Math.max(peak, m.result.usedSize);
-  });
-  const timer = setInterval(() => {
-    void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: ++id, method: 'Runtime.getHeapUsage' }) }).catch(() => undefined);
-  }, 25);
-  return async () => {
-    clearInterval(timer);
-    await new Promise((r) => setTimeout(r, 100));
-    return round(peak / 1e6);
-  };
-}
-
 /** Download, cached load and raw storage read of a synthetic model with sharded external data. */
 async function benchCachedLoad(unetBytes: number, variants: { provider: string; build: string }[]): Promise<Record<string, unknown>> {
   const files = await syntheticModel(unetBytes, 150e6);
@@ -209,22 +187,8 @@ async function benchCachedLoad(unetBytes: number, variants: { provider: string; 
       const heap = await workerHeapSampler(page);
       const report = await page.evaluate(() => window.sdxl.loadModel('bench/synthetic'));
       const peakHeapMb = await heap();
-      // A string, not a function: tsx would wrap the inner named function in a helper the page does not have.
-      const raw = await page.evaluate(`(async () => {
-        const start = performance.now();
-        let bytes = 0;
-        const walk = async (d) => {
-          for await (const [, h] of d.entries()) {
-            if (h.kind === 'directory') await walk(h);
-            else {
-              const reader = (await h.getFile()).stream().getReader();
-              for (let r = await reader.read(); !r.done; r = await reader.read()) bytes += r.value.length;
-            }
-          }
-        };
-        await walk(await (await (await navigator.storage.getDirectory()).getDirectoryHandle('models')).getDirectoryHandle('bench-synthetic'));
-        return { ms: performance.now() - start, bytes };
-      })()`) as { ms: number; bytes: number };
+      const stored = await page.evaluate(() => window.sdxl.cachedModels());
+      const raw = await rawOpfsRead(page, stored.find((m) => m.id.startsWith('bench-synthetic'))?.id ?? 'bench-synthetic');
       out[`${provider}/${build}`] = {
         ort_build: report.ortBuild,
         download_or_first_load_ms: firstLoad,
