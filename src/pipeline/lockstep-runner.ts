@@ -93,13 +93,16 @@ function sameValues(a: Tensor, b: Tensor): boolean {
 /** Lets one run() at a time through (a session must not run twice at once); the rest wait their turn, in order. */
 export function serialRunner(inner: ModelRunner): ModelRunner {
   let tail: Promise<unknown> = Promise.resolve();
-  return {
-    inputs: inner.inputs,
-    outputs: inner.outputs,
+  // Its varying-shapes runner queues on the same tail: both reach the same session cache.
+  const serial = (r: ModelRunner): ModelRunner => ({
+    inputs: r.inputs,
+    outputs: r.outputs,
     run(feeds, outputNames) {
-      const result = tail.then(() => inner.run(feeds, outputNames));
+      const result = tail.then(() => r.run(feeds, outputNames));
       tail = result.catch(() => undefined);
       return result;
     },
-  };
+    ...(r.forVaryingShapes ? { forVaryingShapes: () => serial(r.forVaryingShapes!()) } : {}),
+  });
+  return serial(inner);
 }

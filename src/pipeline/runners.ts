@@ -14,6 +14,16 @@ export interface ModelRunner {
   readonly outputs: readonly ValueInfo[];
   /** Runs the model; returns the requested outputs (all when omitted) as float32/int CPU tensors. */
   run(feeds: Record<string, Tensor>, outputNames?: readonly string[]): Promise<Record<string, Tensor>>;
+  /**
+   * The same model for a run of calls in several shapes (a tiled VAE's edge tiles): where the runtime makes one session
+   * per shape, this one serves every shape, so the calls do not create and evict sessions in turn. Optional.
+   */
+  forVaryingShapes?(): ModelRunner;
+}
+
+/** The runner to use for calls in several shapes: its `forVaryingShapes()` where it has one. */
+export function varyingShapesRunner(runner: ModelRunner): ModelRunner {
+  return runner.forVaryingShapes?.() ?? runner;
 }
 
 /** The SDXL components, already loaded. */

@@ -1,8 +1,8 @@
 // Runs the VAE decoder tile by tile (diffusers' tiled_decode): each tile through the ModelRunner, one row kept at a time.
 import { throwIfCancelled, type CancelSignal } from './progress';
-import type { ModelRunner } from './runners';
+import { varyingShapesRunner, type ModelRunner } from './runners';
 import { floatTensor } from './tensor';
-import { assembleTiles, planTiles, sliceLatent } from './vae-tiles';
+import { assembleTiles, planTiles, sliceLatent, tileShapes } from './vae-tiles';
 
 export interface TiledDecodeOptions {
   /** Tile edge in latents (a multiple of 4). */
@@ -26,11 +26,13 @@ export async function decodeTiled(
   const plan = planTiles(latentHeight, latentWidth, opts.tileLatent, opts.scale);
   const input = vae.inputs[0]!.name;
   const output = vae.outputs[0]!.name;
+  // Edge tiles are smaller (up to four shapes): one session for all of them, not one per shape.
+  const runner = tileShapes(plan) > 1 ? varyingShapesRunner(vae) : vae;
   const { data, tiles } = await assembleTiles(plan, async (i, j) => {
     const h = plan.rowHeights[i]! / opts.scale;
     const w = plan.colWidths[j]! / opts.scale;
     const feed = floatTensor(sliceLatent(scaled, latentDims, plan.rowStarts[i]!, plan.colStarts[j]!, h, w), [1, channels, h, w]);
-    const result = Object.values(await vae.run({ [input]: feed }, [output]))[0]!;
+    const result = Object.values(await runner.run({ [input]: feed }, [output]))[0]!;
     const [, outChannels, th, tw] = result.dims as [number, number, number, number];
     if (th !== plan.rowHeights[i] || tw !== plan.colWidths[j]) {
       throw new Error(`the VAE decoder turned a ${h}×${w} latent tile into ${th}×${tw} pixels, not ${plan.rowHeights[i]}×${plan.colWidths[j]}`);

@@ -1,10 +1,10 @@
 // Runs the VAE encoder tile by tile (diffusers' tiled_encode): overlapping pixel tiles, each encoded alone, and their
 // latent moments (mean and log-variance) blended into the tile above and to the left, exactly as the decode blends.
 import { throwIfCancelled } from './progress';
-import type { ModelRunner } from './runners';
+import { varyingShapesRunner, type ModelRunner } from './runners';
 import { floatTensor } from './tensor';
 import type { TiledDecodeOptions } from './vae-tiled-decode';
-import { assembleTiles, planTiles, sliceLatent } from './vae-tiles';
+import { assembleTiles, planTiles, sliceLatent, tileShapes } from './vae-tiles';
 
 /**
  * Encodes pixels [1, 3, height, width] in tiles of `tileLatent · scale` pixels; returns the blended encoder output
@@ -21,11 +21,13 @@ export async function encodeTiled(
   const input = vae.inputs[0]!.name;
   const output = vae.outputs[0]!.name;
   const pixelDims = [1, 3, height, width];
+  // Edge tiles are smaller (up to four shapes): one session for all of them, not one per shape.
+  const runner = tileShapes(plan) > 1 ? varyingShapesRunner(vae) : vae;
   const { data, channels, tiles } = await assembleTiles(plan, async (i, j) => {
     const h = plan.rowHeights[i]!;
     const w = plan.colWidths[j]!;
     const feed = floatTensor(sliceLatent(pixels, pixelDims, plan.rowStarts[i]! * scale, plan.colStarts[j]! * scale, h * scale, w * scale), [1, 3, h * scale, w * scale]);
-    const result = Object.values(await vae.run({ [input]: feed }, [output]))[0]!;
+    const result = Object.values(await runner.run({ [input]: feed }, [output]))[0]!;
     const [, c, th, tw] = result.dims as [number, number, number, number];
     if (th !== h || tw !== w) throw new Error(`the VAE encoder turned a ${h * scale}×${w * scale} pixel tile into ${th}×${tw} latents, not ${h}×${w}`);
     return { data: result.data as Float32Array, channels: c, height: th, width: tw };

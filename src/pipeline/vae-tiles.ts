@@ -52,6 +52,11 @@ export function planTiles(latentHeight: number, latentWidth: number, tileLatent:
   };
 }
 
+/** How many different tile shapes the plan has (edge tiles are cut by the image's edge): 1 to 4. */
+export function tileShapes(plan: TilePlan): number {
+  return new Set(plan.rowHeights).size * new Set(plan.colWidths).size;
+}
+
 /** One decoded tile, channels-first [channels, height, width] (batch 1). */
 export interface DecodedTile {
   data: Float32Array;

@@ -159,11 +159,11 @@ export async function createComponentSession(files: ModelFiles, component: Sessi
     return { runner: new OrtRunner(opts.ort, session, component, opts.clock), bytes };
   }
   const capture = component === 'unet' && opts.provider === 'webgpu' && opts.graphCapture === true;
-  const create = async (dims: DimValues): Promise<RunnableSession> => {
+  const create = async (dims: DimValues | undefined): Promise<RunnableSession> => {
     const src = read ?? (await readComponent(files, component, {}));
     read = undefined; // the first session's bytes are not kept for the next
     const options = { ...sessionOptions(dims), externalData: src.externalData };
-    if (capture) {
+    if (capture && dims) {
       const key = shapeKey(dims);
       const s = await capturedSession(opts.ort, src.model, options, (m) => opts.onSession?.({ component, kind: 'capture-refused', key, message: m }));
       if (s instanceof CapturedSession) opts.onSession?.({ component, kind: 'captured', key });

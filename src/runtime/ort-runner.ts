@@ -57,6 +57,15 @@ export class OrtRunner implements ModelRunner {
     this.outputs = valueInfos(session.outputMetadata);
   }
 
+  private varying?: OrtRunner;
+
+  /** Calls in several shapes on one session where this one has a session per shape (ModelRunner.forVaryingShapes). */
+  forVaryingShapes(): ModelRunner {
+    const view = this.session.anyShape?.();
+    if (!view) return this;
+    return (this.varying ??= new OrtRunner(this.ort, view, this.component, this.clock));
+  }
+
   /** A CPU tensor as this session's input `name` wants it (float16 where declared); the caller disposes it. */
   ortFeed(name: string, t: Tensor): OrtModule.Tensor {
     return this.toOrt(name, t);

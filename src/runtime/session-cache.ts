@@ -16,12 +16,16 @@ export interface SessionCacheEvent {
   ms?: number;
 }
 
+/** The key of the session made with every free dim left free: one session for calls of any shape. */
+export const ANY_SHAPE_KEY = '*';
+
 export class ShapeSessionCache<S extends { release(): Promise<void> }> {
   /** Map order is use order: the first entry is the least recently used. */
   private readonly entries = new Map<string, Entry<S>>();
 
   constructor(
-    private readonly create: (dims: DimValues) => Promise<S>,
+    /** Makes the session for these dims, or with its dims left free when undefined. */
+    private readonly create: (dims: DimValues | undefined) => Promise<S>,
     readonly capacity: number,
     private readonly onEvent?: (e: SessionCacheEvent) => void,
   ) {
@@ -33,8 +37,11 @@ export class ShapeSessionCache<S extends { release(): Promise<void> }> {
     return [...this.entries.keys()];
   }
 
-  /** Runs `fn` on the session for this shape, creating it (and releasing the least recently used one) if needed. */
-  async use<T>(dims: DimValues, fn: (session: S) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` on the session for this shape (for any shape when `dims` is undefined: one free-dims session, held like
+   * the others), creating it (and releasing the least recently used one) if needed.
+   */
+  async use<T>(dims: DimValues | undefined, fn: (session: S) => Promise<T>): Promise<T> {
     const entry = await this.acquire(dims);
     try {
       return await fn(await entry.session);
@@ -44,8 +51,8 @@ export class ShapeSessionCache<S extends { release(): Promise<void> }> {
     }
   }
 
-  private async acquire(dims: DimValues): Promise<Entry<S>> {
-    const key = shapeKey(dims);
+  private async acquire(dims: DimValues | undefined): Promise<Entry<S>> {
+    const key = dims ? shapeKey(dims) : ANY_SHAPE_KEY;
     const held = this.entries.get(key);
     if (held) {
       held.users++;

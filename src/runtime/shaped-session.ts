@@ -12,6 +12,8 @@ export interface RunnableSession {
   run(feeds: OrtModule.InferenceSession.FeedsType): Promise<OrtModule.InferenceSession.ReturnType>;
   run(feeds: OrtModule.InferenceSession.FeedsType, fetches: readonly string[]): Promise<OrtModule.InferenceSession.ReturnType>;
   release(): Promise<void>;
+  /** A view of the same model for calls in several shapes (one free-dims session), where sessions are per shape. */
+  anyShape?(): RunnableSession;
 }
 
 type Feeds = OrtModule.InferenceSession.FeedsType;
@@ -44,7 +46,7 @@ export class ShapedSession implements RunnableSession {
   static async create(
     declared: readonly DeclaredInput[],
     firstDims: DimValues,
-    create: (dims: DimValues) => Promise<RunnableSession>,
+    create: (dims: DimValues | undefined) => Promise<RunnableSession>,
     capacity: number,
     onEvent?: (e: SessionCacheEvent) => void,
   ): Promise<ShapedSession> {
@@ -70,5 +72,22 @@ export class ShapedSession implements RunnableSession {
 
   release(): Promise<void> {
     return this.cache.release();
+  }
+
+  /**
+   * Calls of many shapes (a tiled VAE's tiles) on one session made with the dims left free, held in the same cache
+   * under its own key: one session for all the tiles instead of one per tile shape, each evicting another. Releasing
+   * the view releases nothing: the cache owns the session.
+   */
+  anyShape(): RunnableSession {
+    return {
+      inputMetadata: this.inputMetadata,
+      outputMetadata: this.outputMetadata,
+      run: async (feeds: Feeds, fetches?: readonly string[]) => {
+        dimValues(this.declared, feeds as Record<string, { dims: readonly number[] }>); // the same checks of the feeds' dims
+        return this.cache.use(undefined, (s) => (fetches ? s.run(feeds, fetches) : s.run(feeds)));
+      },
+      release: async () => undefined,
+    };
   }
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { declaredInputs } from '../../src/runtime/onnx-input-dims';
-import { ShapeSessionCache, type SessionCacheEvent } from '../../src/runtime/session-cache';
+import { ANY_SHAPE_KEY, ShapeSessionCache, type SessionCacheEvent } from '../../src/runtime/session-cache';
 import type { DimValues } from '../../src/runtime/session-shapes';
 import { ShapedSession } from '../../src/runtime/shaped-session';
 import { modelDir } from './reference';
@@ -14,11 +14,11 @@ ort.env.wasm.numThreads = 1;
 /** Fake sessions that count how many exist at once. */
 function fakes() {
   const state = { live: 0, maxLive: 0, created: [] as string[], released: [] as string[] };
-  const create = async (d: DimValues) => {
+  const create = async (d: DimValues | undefined) => {
     await new Promise((r) => setTimeout(r, 1));
     state.live++;
     state.maxLive = Math.max(state.maxLive, state.live);
-    const name = `h${d.h}`;
+    const name = d ? `h${d.h}` : 'any';
     state.created.push(name);
     return { name, release: async () => void (state.live--, state.released.push(name)) };
   };
@@ -77,6 +77,20 @@ describe('ShapeSessionCache', () => {
     await expect(cache.use({ h: 8 }, async () => 2)).resolves.toBe(2);
   });
 
+  it('holds the free-dims session (no dims) under its own key, counted against the same capacity', async () => {
+    const { state, create } = fakes();
+    const cache = new ShapeSessionCache(create, 2);
+    await cache.use({ h: 8 }, async () => undefined);
+    await cache.use({ h: 16 }, async () => undefined);
+    const names = [await cache.use(undefined, async (s) => s.name), await cache.use(undefined, async (s) => s.name)];
+    expect(names).toEqual(['any', 'any']);
+    expect(state.created).toEqual(['h8', 'h16', 'any']);
+    expect(state.released).toEqual(['h8']);
+    expect(cache.keys()).toEqual(['h=16', ANY_SHAPE_KEY]);
+    expect(state.maxLive).toBe(2);
+    await cache.release();
+  });
+
   it('refuses a capacity under one', () => {
     expect(() => new ShapeSessionCache(async () => ({ release: async () => undefined }), 0)).toThrow('at least one session');
   });
@@ -98,7 +112,7 @@ describe('ShapedSession on the tiny UNet (wasm)', () => {
   it('runs each shape on its own static session, with the outputs of a free-shape session', { timeout: 300_000 }, async () => {
     const dynamic = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
     const events: SessionCacheEvent[] = [];
-    const create = (dims: DimValues) => ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', freeDimensionOverrides: { ...dims } });
+    const create = (dims: DimValues | undefined) => ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', ...(dims ? { freeDimensionOverrides: { ...dims } } : {}) });
     const shaped = await ShapedSession.create(declaredInputs(model), { batch_size: 2, height: 8, width: 8, sequence_length: 77 }, create, 2, (e) => events.push(e));
     expect(shaped.inputMetadata.find((m) => m.name === 'sample')).toMatchObject({ shape: ['batch_size', 4, 'height', 'width'] });
     for (const [b, hw] of [[2, 8], [1, 12], [2, 8], [1, 12]] as const) {
@@ -112,6 +126,16 @@ describe('ShapedSession on the tiny UNet (wasm)', () => {
     // Two shapes, each created once, though the calls alternate.
     expect(events.map((e) => `${e.kind} ${e.key}`)).toEqual(['created batch_size=2,height=8,sequence_length=77,width=8', 'created batch_size=1,height=12,sequence_length=77,width=12']);
     await expect(shaped.run({ ...feeds(2, 8), text_embeds: feeds(1, 8).text_embeds })).rejects.toThrow('Free dim "batch_size" is 2 in input "sample" but 1 in input "text_embeds"');
+    // The any-shape view: both shapes on one free-dims session, the same outputs, the same checks of the feeds.
+    const any = shaped.anyShape();
+    for (const [b, hw] of [[1, 12], [2, 8]] as const) {
+      const f = feeds(b, hw);
+      const want = (await dynamic.run(f)).out_sample!.data as Float32Array;
+      const got = (await any.run(f)).out_sample!.data as Float32Array;
+      expect(Math.max(...got.map((v, i) => Math.abs(v - want[i]!)))).toBeLessThan(1e-5);
+    }
+    expect(events.slice(2).map((e) => `${e.kind} ${e.key}`)).toEqual(['released batch_size=2,height=8,sequence_length=77,width=8', `created ${ANY_SHAPE_KEY}`]);
+    await expect(any.run({ ...feeds(2, 8), text_embeds: feeds(1, 8).text_embeds })).rejects.toThrow('Free dim "batch_size" is 2');
     await shaped.release();
     await dynamic.release();
   });

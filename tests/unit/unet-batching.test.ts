@@ -171,4 +171,27 @@ describe('LockstepRunner', () => {
     await Promise.all([s.run({}), s.run({}), s.run({})]);
     expect(most).toBe(1);
   });
+
+  it('serialRunner keeps the inner runner’s varying-shapes view, queued with the runner’s own calls', async () => {
+    let running = 0;
+    let most = 0;
+    const calls: string[] = [];
+    const slow = (name: string): ModelRunner => ({
+      inputs: [], outputs: [],
+      run: async () => {
+        most = Math.max(most, ++running);
+        calls.push(name);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running--;
+        return {};
+      },
+    });
+    const inner: ModelRunner = { ...slow('shaped'), forVaryingShapes: () => slow('any') };
+    const s = serialRunner(inner);
+    const any = s.forVaryingShapes!();
+    await Promise.all([s.run({}), any.run({}), s.run({}), any.run({})]);
+    expect(calls).toEqual(['shaped', 'any', 'shaped', 'any']);
+    expect(most).toBe(1);
+    expect(serialRunner(slow('plain')).forVaryingShapes).toBeUndefined();
+  });
 });
