@@ -48,6 +48,8 @@ if (!Number.isInteger(steps) || steps < 1) fail(`--steps must be a positive inte
 if (!Number.isInteger(runs) || runs < 1) fail(`--runs must be a positive integer (got ${values.runs})`);
 if (cfgs.some((g) => !Number.isFinite(g) || g < 0)) fail(`--cfg must be numbers ≥ 0, comma-separated (got ${values.cfg})`);
 if (precision !== 'fp16' && precision !== 'fp32') fail(`--precision must be fp16 or fp32 (got ${precision})`);
+if (!['auto', 'full', 'stages', 'profile'].includes(values.mode)) fail(`--mode must be auto, full, stages or profile (got ${values.mode})`);
+if (values.mode === 'profile' && (values['no-unet'] || values['no-profile'])) fail('--mode profile profiles the UNet: not with --no-unet or --no-profile');
 const providers = values.providers.split(',').filter(Boolean);
 for (const p of providers) {
   if (!['node-webgpu', 'node-cpu', 'chromium-webgpu'].includes(p)) fail(`unknown provider "${p}" (node-webgpu, node-cpu, chromium-webgpu)`);
@@ -70,7 +72,9 @@ if (values.child) {
   const config = { dir: dataDir, provider, graphOptimizationLevel: graphOpt(values.child), size, steps, cfgs, runs, profile: !values['no-profile'] } as const;
   const result = mode === 'full'
     ? await (await import('./bench-real/node-bench')).benchNode(config)
-    : await (await import('./bench-real/stages-bench')).benchStages({ ...config, profile: false });
+    : mode === 'profile'
+      ? await (await import('./bench-real/node-bench')).benchUnetProfileOnly(config)
+      : await (await import('./bench-real/stages-bench')).benchStages({ ...config, profile: false });
   writeFileSync(values['child-out']!, JSON.stringify(result));
   process.exit(0);
 }

@@ -1,4 +1,6 @@
 // One provider of `bench:real` in this process: load the filled skeleton with the Node runner, run the pipeline, measure.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { generate, type GenerateRequest } from '../../src/pipeline/generate';
 import { RunClock } from '../../src/runtime/ort-runner';
 import { loadNodeModel } from '../../src/node/load-node-model';
@@ -77,4 +79,23 @@ export async function benchNode(c: NodeBenchConfig): Promise<Record<string, unkn
   const batches = [...new Set(c.cfgs.map((g) => (g > 1 ? 2 : 1)))];
   const profile = c.profile ? await profileUnet({ ...c, latentSide: side }, batches) : { skipped: '--no-profile' };
   return { load_ms: round(loadMs), session_create_ms: sessionMs, graph_optimization_level: c.graphOptimizationLevel, ...byCfg, ...memory, unet_profile: profile };
+}
+
+/**
+ * `--mode profile`: the UNet's profiled calls alone (its dispatches and encode time at real depth), without the
+ * pipeline around it, for where text encode and VAE decode would take most of the time (SwiftShader).
+ */
+export async function benchUnetProfileOnly(c: NodeBenchConfig): Promise<Record<string, unknown>> {
+  const peakReset = resetPeakRss();
+  const gpu = await gpuSampler();
+  const vae = JSON.parse(await readFile(join(c.dir, 'vae_decoder/config.json'), 'utf8')) as { block_out_channels?: number[] };
+  const side = c.size / 2 ** ((vae.block_out_channels?.length ?? 4) - 1);
+  const batches = [...new Set(c.cfgs.map((g) => (g > 1 ? 2 : 1)))];
+  const t0 = performance.now();
+  const profile = await profileUnet({ ...c, latentSide: side }, batches);
+  return {
+    mode: 'UNet profile only (--mode profile): no text encode, denoise loop or VAE decode',
+    graph_optimization_level: c.graphOptimizationLevel, profile_wall_ms: round(performance.now() - t0), unet_profile: profile,
+    peak_rss_mb: peakRssMb(), peak_rss_method: peakReset ? 'VmHWM since this provider started' : 'process RSS', ...gpu.stop(),
+  };
 }

@@ -1,8 +1,9 @@
 // Dispatches and CPU encode time of one UNet call, from onnxruntime's own profiler, on a separate UNet session.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { openFromPath } from '../../src/node/node-sessions';
 import { profileRuns, type RunProfile } from './ort-profile';
 import { round } from './stats';
 
@@ -54,7 +55,9 @@ function summary(p: RunProfile, provider: string) {
 export async function profileUnet(c: ProfileConfig, batches: number[]): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-real-prof-'));
   try {
-    const session = await ort.InferenceSession.create(join(c.dir, 'unet/model.onnx'), {
+    // Opened as the Node runner opens it (attention biases shrunk), so the profile counts the app's graph.
+    const path = join(c.dir, 'unet/model.onnx');
+    const session = await openFromPath(ort, path, new Uint8Array(await readFile(path)), {
       executionProviders: [c.provider], graphOptimizationLevel: c.graphOptimizationLevel, logSeverityLevel: 3,
       enableProfiling: true, profileFilePrefix: join(dir, 'unet'),
     });

@@ -42,16 +42,23 @@ export function nodeSessionOpener(ort: NodeOrt, o: NodeSessionOptions): SessionO
       bytes += size;
     }
     const options = { executionProviders: [o.provider], graphOptimizationLevel: o.graphOptimizationLevel ?? 'all', logSeverityLevel: 3, ...placement } as const;
-    // The same scores without a [batch·heads, L, S] zero tensor per attention call (src/runtime/onnx-attention-bias.ts);
-    // from bytes, onnxruntime finds the external data in the folder the config entry names.
-    const shrunk = shrinkAttentionBiases(graph);
     const start = performance.now();
-    const session = shrunk.rewritten > 0
-      ? await ort.InferenceSession.create(shrunk.model, { ...options, extra: { session: { model_external_initializers_file_folder_path: dirname(path) } } })
-      : await ort.InferenceSession.create(path, options);
+    const session = await openFromPath(ort, path, graph, options);
     o.onSession?.({ component, provider: o.provider, ms: performance.now() - start, bytes, session });
     return { session, bytes };
   };
+}
+
+/**
+ * A session for the graph at `path` (its bytes given), with the attention biases shrunk
+ * (src/runtime/onnx-attention-bias.ts: the same scores without a [batch·heads, L, S] zero tensor per attention call).
+ * Opened from the rewritten bytes, onnxruntime finds the external data in the folder the config entry names.
+ */
+export async function openFromPath(ort: NodeOrt, path: string, graph: Uint8Array, options: InferenceSession.SessionOptions): Promise<InferenceSession> {
+  const shrunk = shrinkAttentionBiases(graph);
+  return shrunk.rewritten > 0
+    ? ort.InferenceSession.create(shrunk.model, { ...options, extra: { ...options.extra, session: { ...(options.extra as { session?: object } | undefined)?.session, model_external_initializers_file_folder_path: dirname(path) } } })
+    : ort.InferenceSession.create(path, options);
 }
 
 /**
