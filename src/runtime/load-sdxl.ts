@@ -234,7 +234,7 @@ export async function loadSdxl(files: ModelFiles, opts: LoadOptions): Promise<Lo
     vaeShape: { blockOutChannels: vaeConfig.block_out_channels ?? [128, 256, 512, 512], midBlockAttention: vaeConfig.mid_block_add_attention },
   };
   // A captured UNet copies each input into its own buffers (captured-session.ts), so it runs in the device loop too.
-  const deviceLoop = (opts.deviceLoop ?? opts.provider === 'webgpu') ? new OrtDeviceLoop(opts.ort, opts.provider, runners.unet!, runners.vae_decoder!) : undefined;
+  const deviceLoop = (opts.deviceLoop ?? opts.provider === 'webgpu') ? new OrtDeviceLoop(opts.ort, opts.provider, runners.unet!, runners.vae_decoder!, opts.clock) : undefined;
   components.deviceLoop = deviceLoop;
   return {
     components,

@@ -5,7 +5,7 @@ import type { DeviceLoop, DevicePixels, DeviceRun, DeviceTensor, StepInputs, Une
 import type { Tensor } from '../pipeline/tensor';
 import { copyGraph, modelInputGraph, pixelsGraph, STEP_COEFS, stepGraph, stepGraphKey, vaeInputGraph } from './loop-graphs';
 import { writeOnnxModel, type ElemType, type GraphSpec } from './onnx-writer';
-import type { ExecutionProvider, Ort, OrtRunner } from './ort-runner';
+import type { ExecutionProvider, Ort, OrtRunner, RunClock } from './ort-runner';
 import { tensorLedger } from './tensor-ledger';
 import { transferLedger } from './transfer-ledger';
 
@@ -24,6 +24,9 @@ class Held implements DeviceTensor {
 
 const elemType = (t: string): ElemType => (t === 'float16' ? 'float16' : t === 'int32' ? 'int32' : t === 'int64' ? 'int64' : 'float32');
 
+/** The RunClock key of the loop graphs' runs (guidance and step, model input, VAE input, pixels, copies). */
+export const LOOP_GRAPHS_CLOCK_KEY = 'loop_graphs';
+
 export class OrtDeviceLoop implements DeviceLoop {
   private readonly graphs = new Map<string, Promise<Session>>();
   /** Where graph outputs that stay in the loop live: GPU buffers on WebGPU, the CPU on the CPU EPs. */
@@ -34,6 +37,8 @@ export class OrtDeviceLoop implements DeviceLoop {
     private readonly provider: ExecutionProvider,
     private readonly unet: OrtRunner,
     private readonly vae: OrtRunner,
+    /** Where the loop graphs' session.run time goes (LOOP_GRAPHS_CLOCK_KEY), beside the models' own. */
+    private readonly clock?: RunClock,
     private readonly note: TransferNote = (component, direction, dims) => transferLedger.record(component, direction, dims),
   ) {
     this.deviceLocation = provider === 'webgpu' ? 'gpu-buffer' : 'cpu';
@@ -57,12 +62,12 @@ export class OrtDeviceLoop implements DeviceLoop {
   }
 
   begin(): DeviceRun {
-    return new OrtDeviceRun(this, this.ort, this.unet, this.vae, this.note);
+    return new OrtDeviceRun(this, this.ort, this.unet, this.vae, this.note, this.clock);
   }
 
   /** The same loop (and its small graphs) over other UNet or VAE decoder sessions: an asset variant for one run. */
   withModels(unet: OrtRunner, vae: OrtRunner): DeviceLoop {
-    return { begin: () => new OrtDeviceRun(this, this.ort, unet, vae, this.note) };
+    return { begin: () => new OrtDeviceRun(this, this.ort, unet, vae, this.note, this.clock) };
   }
 
   async release(): Promise<void> {
@@ -81,6 +86,7 @@ class OrtDeviceRun implements DeviceRun {
     private readonly unetRunner: OrtRunner,
     private readonly vae: OrtRunner,
     private readonly note: TransferNote,
+    private readonly clock: RunClock | undefined,
   ) {}
 
   private hold(t: OrtTensor): Held {
@@ -102,9 +108,13 @@ class OrtDeviceRun implements DeviceRun {
 
   /** Runs a loop graph, then disposes the CPU feeds it was given (`owned`); the caller holds or drops the outputs. */
   private async run(session: Session, feeds: Record<string, OrtTensor>, owned: OrtTensor[] = []): Promise<Record<string, OrtTensor>> {
+    const start = performance.now();
     try {
       return await session.run(feeds);
     } finally {
+      // Inside session.run, like the models' calls: on WebGPU the run that reads a result (the pixels) also waits
+      // there for the GPU to finish the work queued before it.
+      this.clock?.record(LOOP_GRAPHS_CLOCK_KEY, performance.now() - start);
       for (const t of owned) t.dispose();
     }
   }

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { generate, type GenerateRequest } from '../../src/pipeline/generate';
 import type { Sampler } from '../../src/schema/samplers';
-import { tinyDeviceLoopModel, tinyModel } from './node-model';
+import { LOOP_GRAPHS_CLOCK_KEY } from '../../src/runtime/ort-device-loop';
+import { clock, tinyDeviceLoopModel, tinyModel } from './node-model';
 import { loadReference, maxAbsDiff, rgbaFromHwc } from './reference';
 
 interface SeededCase {
@@ -108,4 +109,21 @@ describe('device loop, image modes', () => {
       expect(maxStep(device.images[0]!.rgba, cpu.images[0]!.rgba), 'pixels vs CPU loop').toBeLessThanOrEqual(1);
     });
   }
+
+  // The loop graphs are onnxruntime runs like the models' own: their time is inside session.run, not the pipeline's
+  // overhead (on WebGPU the pixels run also waits there for the GPU to finish the queued work).
+  it('times the loop graphs into the run clock: two more runs per extra Euler step', async () => {
+    const model = await tinyDeviceLoopModel();
+    const runs = async (steps: number) => {
+      clock.reset();
+      const r = await generate(model.components, { prompt: 'a cat', width: 64, height: 64, steps, cfg_scale: 3, sampler: 'K_EULER', seed: 3, num_images: 1 }, { randomSeed: () => 0 });
+      expect(r.denoiseLoop).toBe('gpu');
+      const loop = clock.ms[LOOP_GRAPHS_CLOCK_KEY] ?? [];
+      expect(clock.total()).toBeLessThanOrEqual(r.timings.total);
+      return loop.length;
+    };
+    const [one, three] = [await runs(1), await runs(3)];
+    expect(one).toBeGreaterThanOrEqual(4); // model input and step, the VAE input and the pixels at least
+    expect(three - one).toBe(4); // model input and the step graph, per step
+  });
 });
