@@ -30,6 +30,11 @@ export class RunClock {
     (this.ms[component] ??= []).push(ms);
     if (gpu) (this.gpu[component] ??= []).push(gpu);
   }
+  /** Adds to the component's last call: the wait to read its GPU outputs back is part of that call. */
+  addToLast(component: string, ms: number): void {
+    const calls = this.ms[component];
+    if (calls?.length) calls[calls.length - 1]! += ms;
+  }
   reset(): void {
     for (const k of Object.keys(this.ms)) delete this.ms[k];
     for (const k of Object.keys(this.gpu)) delete this.gpu[k];
@@ -145,8 +150,11 @@ export class OrtRunner implements ModelRunner {
     try {
       for (const [name, v] of Object.entries(results)) {
         transferLedger.record(this.component, 'readback', v.dims);
-        // Sessions whose outputs stay on the GPU for the device loop: this path reads them back (one mapAsync).
+        // Sessions whose outputs stay on the GPU for the device loop: this path reads them back (one mapAsync), which
+        // waits for the GPU to finish the run, so the wait counts as the run's time, not the pipeline's.
+        const readStart = performance.now();
         const raw = v.location === 'gpu-buffer' ? await v.getData() : v.data;
+        if (v.location === 'gpu-buffer') this.clock.addToLast(this.component, performance.now() - readStart);
         const data = v.type === 'float16' ? halfToFloats(raw as Uint16Array) : raw;
         out[name] = { type: v.type === 'float16' ? 'float32' : (v.type as Tensor['type']), data: data as Tensor['data'], dims: v.dims };
       }
