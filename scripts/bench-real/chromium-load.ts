@@ -84,7 +84,8 @@ export async function benchChromiumLoad(c: ChromiumLoadConfig, log: (s: string) 
     if (!first) throw new Error(`the import failed: ${await page.getByTestId('model-progress-label').textContent()}`);
     const importAndLoadMs = Date.now() - t0;
     const importPeaks = rss();
-    const stored = (await page.evaluate(() => window.sdxl.cachedModels())).find((m) => m.source === 'a folder on this device') ?? (await page.evaluate(() => window.sdxl.cachedModels()))[0];
+    const cached = await page.evaluate(() => window.sdxl.cachedModels());
+    const stored = cached.find((m) => m.source === 'a folder on this device') ?? cached[0];
     if (!stored) throw new Error('the imported model is not among the stored ones');
     await page.close();
 

@@ -21,11 +21,6 @@ export interface ModelRunner {
   forVaryingShapes?(): ModelRunner;
 }
 
-/** The runner to use for calls in several shapes: its `forVaryingShapes()` where it has one. */
-export function varyingShapesRunner(runner: ModelRunner): ModelRunner {
-  return runner.forVaryingShapes?.() ?? runner;
-}
-
 /** The SDXL components, already loaded. */
 export interface SdxlModels {
   textEncoder: ModelRunner;

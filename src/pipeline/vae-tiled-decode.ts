@@ -1,8 +1,8 @@
 // Runs the VAE decoder tile by tile (diffusers' tiled_decode): each tile through the ModelRunner, one row kept at a time.
 import { throwIfCancelled, type CancelSignal } from './progress';
-import { varyingShapesRunner, type ModelRunner } from './runners';
+import type { ModelRunner } from './runners';
 import { floatTensor } from './tensor';
-import { assembleTiles, planTiles, sliceLatent, tileShapes } from './vae-tiles';
+import { assembleTiles, planTiles, sliceLatent, tileRunner } from './vae-tiles';
 
 export interface TiledDecodeOptions {
   /** Tile edge in latents (a multiple of 4). */
@@ -26,8 +26,7 @@ export async function decodeTiled(
   const plan = planTiles(latentHeight, latentWidth, opts.tileLatent, opts.scale);
   const input = vae.inputs[0]!.name;
   const output = vae.outputs[0]!.name;
-  // Edge tiles are smaller (up to four shapes): one session for all of them, not one per shape.
-  const runner = tileShapes(plan) > 1 ? varyingShapesRunner(vae) : vae;
+  const runner = tileRunner(vae, plan);
   const { data, tiles } = await assembleTiles(plan, async (i, j) => {
     const h = plan.rowHeights[i]! / opts.scale;
     const w = plan.colWidths[j]! / opts.scale;

@@ -1,10 +1,10 @@
 // Runs the VAE encoder tile by tile (diffusers' tiled_encode): overlapping pixel tiles, each encoded alone, and their
 // latent moments (mean and log-variance) blended into the tile above and to the left, exactly as the decode blends.
 import { throwIfCancelled } from './progress';
-import { varyingShapesRunner, type ModelRunner } from './runners';
+import type { ModelRunner } from './runners';
 import { floatTensor } from './tensor';
 import type { TiledDecodeOptions } from './vae-tiled-decode';
-import { assembleTiles, planTiles, sliceLatent, tileShapes } from './vae-tiles';
+import { assembleTiles, planTiles, sliceLatent, tileRunner } from './vae-tiles';
 
 /**
  * Encodes pixels [1, 3, height, width] in tiles of `tileLatent · scale` pixels; returns the blended encoder output
@@ -21,8 +21,7 @@ export async function encodeTiled(
   const input = vae.inputs[0]!.name;
   const output = vae.outputs[0]!.name;
   const pixelDims = [1, 3, height, width];
-  // Edge tiles are smaller (up to four shapes): one session for all of them, not one per shape.
-  const runner = tileShapes(plan) > 1 ? varyingShapesRunner(vae) : vae;
+  const runner = tileRunner(vae, plan);
   const { data, channels, tiles } = await assembleTiles(plan, async (i, j) => {
     const h = plan.rowHeights[i]!;
     const w = plan.colWidths[j]!;

@@ -1,5 +1,6 @@
 // Tile plan and overlap blending of diffusers' AutoencoderKL.tiled_decode: overlapping latent tiles, each decoded alone,
 // blended linearly into the tile above and to the left, cropped to the row limit and laid side by side.
+import type { ModelRunner } from './runners';
 const f32 = Math.fround;
 
 /** diffusers' `tile_overlap_factor`. */
@@ -55,6 +56,14 @@ export function planTiles(latentHeight: number, latentWidth: number, tileLatent:
 /** How many different tile shapes the plan has (edge tiles are cut by the image's edge): 1 to 4. */
 export function tileShapes(plan: TilePlan): number {
   return new Set(plan.rowHeights).size * new Set(plan.colWidths).size;
+}
+
+/**
+ * The runner for the plan's tiles: with several tile shapes, the model's varying-shapes view (one session for all of
+ * them, not one per shape); with one, the model itself (its static session for that shape).
+ */
+export function tileRunner(vae: ModelRunner, plan: TilePlan): ModelRunner {
+  return tileShapes(plan) > 1 ? vae.forVaryingShapes?.() ?? vae : vae;
 }
 
 /** One decoded tile, channels-first [channels, height, width] (batch 1). */
