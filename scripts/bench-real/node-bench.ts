@@ -34,6 +34,8 @@ export async function benchNode(c: NodeBenchConfig): Promise<Record<string, unkn
   const sessionMs: Record<string, number | null> = {};
   const model = await loadNodeModel(c.dir, {
     provider: c.provider, graphOptimizationLevel: c.graphOptimizationLevel, clock,
+    // The load-time sessions at the benchmarked shape (static shapes: the first CFG's UNet batch).
+    firstShape: { width: c.size, height: c.size, unetBatch: (c.cfgs[0] ?? 1) > 1 ? 2 : 1 },
     onSession: (e) => { sessionMs[e.component] = round(e.ms); },
   });
   const loadMs = performance.now() - t0;

@@ -1,9 +1,12 @@
 // Dispatches and CPU encode time of one UNet call, from onnxruntime's own profiler, on a separate UNet session.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { openFromPath } from '../../src/node/node-sessions';
+import { firstDims } from '../../src/runtime/load-shape';
+import { declaredInputs } from '../../src/runtime/onnx-input-dims';
+import { shapeKey } from '../../src/runtime/session-shapes';
 import { profileRuns, type RunProfile } from './ort-profile';
 import { round } from './stats';
 
@@ -51,25 +54,31 @@ function summary(p: RunProfile, provider: string) {
   };
 }
 
-/** Loads the UNet alone with profiling on, runs it twice per batch size (the first compiles), reports the second. */
+/**
+ * Loads the UNet alone with profiling on, once per batch size with that call's dims fixed (the Node runner's static
+ * shapes, so shape ops fold away as in the app), runs it twice (the first compiles) and reports the second.
+ */
 export async function profileUnet(c: ProfileConfig, batches: number[]): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-real-prof-'));
   try {
-    // Opened as the Node runner opens it (attention biases shrunk), so the profile counts the app's graph.
     const path = join(c.dir, 'unet/model.onnx');
-    const session = await openFromPath(ort, path, new Uint8Array(await readFile(path)), {
-      executionProviders: [c.provider], graphOptimizationLevel: c.graphOptimizationLevel, logSeverityLevel: 3,
-      enableProfiling: true, profileFilePrefix: join(dir, 'unet'),
-    });
-    for (const b of batches) for (let i = 0; i < 2; i++) await session.run(unetFeeds(session, c.size, c.latentSide, b));
-    session.endProfiling();
-    await session.release();
-    const { readdir } = await import('node:fs/promises');
-    const file = (await readdir(dir)).find((f) => f.endsWith('.json'));
-    if (!file) return { error: 'onnxruntime wrote no profile' };
-    const runs = await profileRuns(join(dir, file));
+    const graph = new Uint8Array(await readFile(path));
     const out: Record<string, unknown> = {};
-    batches.forEach((b, i) => { const r = runs[2 * i + 1]; out[`batch_${b}`] = r ? summary(r, c.provider) : { error: 'run missing from profile' }; });
+    for (const b of batches) {
+      const dims = firstDims('unet', declaredInputs(graph), { width: c.size, height: c.size, vaeScaleFactor: c.size / c.latentSide, unetBatch: b, tokens: 77 });
+      const prefix = join(dir, `unet-b${b}`);
+      // Opened as the Node runner opens it (attention biases shrunk, dims fixed), so the profile counts the app's graph.
+      const session = await openFromPath(ort, path, graph, {
+        executionProviders: [c.provider], graphOptimizationLevel: c.graphOptimizationLevel, logSeverityLevel: 3,
+        enableProfiling: true, profileFilePrefix: prefix,
+      }, dims);
+      for (let i = 0; i < 2; i++) await session.run(unetFeeds(session, c.size, c.latentSide, b));
+      session.endProfiling();
+      await session.release();
+      const file = (await readdir(dir)).find((f) => f.startsWith(`unet-b${b}`) && f.endsWith('.json'));
+      const run = file ? (await profileRuns(join(dir, file)))[1] : undefined;
+      out[`batch_${b}`] = run ? { ...summary(run, c.provider), shapes: dims ? `static (${shapeKey(dims)})` : 'free dims' } : { error: file ? 'run missing from profile' : 'onnxruntime wrote no profile' };
+    }
     return out;
   } finally {
     await rm(dir, { recursive: true, force: true });

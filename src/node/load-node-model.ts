@@ -1,7 +1,9 @@
 // Loads an Optimum-layout SDXL folder on onnxruntime-node with loadSdxl's own checks, sessions opened from file paths.
 import { stat } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { loadSdxl, type LoadedModel, type LoadProgress } from '../runtime/load-sdxl';
+import type { LoadProgress } from '../runtime/component-session';
+import type { FirstShape } from '../runtime/load-shape';
+import { loadSdxl, type LoadedModel } from '../runtime/load-sdxl';
 import { RunClock, type Ort } from '../runtime/ort-runner';
 import { dirModelFiles } from './dir-files';
 import { nodeSessionOpener, type NodeSessionOptions } from './node-sessions';
@@ -12,6 +14,8 @@ export interface NodeLoadOptions extends NodeSessionOptions {
   /** Collects the time spent in session.run per component (a fresh one when not given). */
   clock?: RunClock;
   onProgress?: (p: LoadProgress) => void;
+  /** The shape the load-time sessions are made for (default: the model's default size, UNet batch 1). */
+  firstShape?: Partial<FirstShape>;
 }
 
 /** onnxruntime-node as the runtime's Ort (the same onnxruntime-common API as onnxruntime-web). */
@@ -31,6 +35,7 @@ export async function loadNodeModel(dir: string, opts: NodeLoadOptions): Promise
     provider: opts.provider,
     clock: opts.clock ?? new RunClock(),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.firstShape ? { firstShape: opts.firstShape } : {}),
     openSession: nodeSessionOpener(ort, opts),
   });
 }

@@ -6,7 +6,8 @@ import type { SchedulerConfig } from '../pipeline/schedulers';
 import { ModelFileInvalidError } from '../schema/file-check';
 import { schedulerConfigSchema } from '../schema/model-files';
 import { refinerIndexSchema, refinerUnetConfigSchema } from '../schema/refiner-files';
-import { checkedJson, createComponentSession, type LoadedModel, type LoadOptions } from './load-sdxl';
+import { createComponentSession } from './component-session';
+import { checkedJson, type LoadedModel, type LoadOptions } from './load-sdxl';
 import type { ModelFiles } from './model-files';
 
 /** Time ids of a refiner UNet: original size (2), crop (2), aesthetic score (1). */

@@ -3,7 +3,8 @@
 // another VAE, the refiner), and hands the pipeline a snapshot of runners for each run. The pipeline never sees a session.
 import type { SdxlComponents } from '../pipeline/generate';
 import type { RefinerOptions } from '../pipeline/refiner-stage';
-import { createComponentSession, type LoadedModel } from './load-sdxl';
+import { createComponentSession } from './component-session';
+import type { LoadedModel } from './load-sdxl';
 import { loadRefiner, type LoadedRefiner } from './load-refiner';
 import { LoraVariants, type LoraVariantOptions } from './lora-variant';
 import type { ModelFiles } from './model-files';

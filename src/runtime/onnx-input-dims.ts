@@ -2,14 +2,11 @@
 import { ONNX } from './onnx-external-data';
 import { decodeString, scanFields } from './protobuf';
 
-const GRAPH_INPUT = 11;
-const VALUE_INFO_NAME = 1;
-const VALUE_INFO_TYPE = 2;
-const TYPE_TENSOR = 1;
-const TENSOR_TYPE_SHAPE = 2;
-const SHAPE_DIM = 1;
-const DIM_VALUE = 1;
-const DIM_PARAM = 2;
+/** Field numbers on the path from a graph's inputs down to each dim (ValueInfoProto → … → Dimension). */
+export const INPUT_FIELDS = {
+  GRAPH_INPUT: 11, VALUE_INFO_NAME: 1, VALUE_INFO_TYPE: 2, TYPE_TENSOR: 1, TENSOR_TYPE_SHAPE: 2, SHAPE_DIM: 1, DIM_VALUE: 1, DIM_PARAM: 2,
+} as const;
+const { GRAPH_INPUT, VALUE_INFO_NAME, VALUE_INFO_TYPE, TYPE_TENSOR, TENSOR_TYPE_SHAPE, SHAPE_DIM, DIM_VALUE, DIM_PARAM } = INPUT_FIELDS;
 
 export interface DeclaredInput {
   name: string;

@@ -2,7 +2,7 @@
 import type { SdxlComponents } from '../pipeline/generate';
 import type { RefinerOptions } from '../pipeline/refiner-stage';
 import type { FirstShape } from './load-shape';
-import type { SessionOpener } from './load-sdxl';
+import type { SessionOpener } from './component-session';
 import type { LoraRef, LoraVariantOptions } from './lora-variant';
 import type { ModelFiles } from './model-files';
 import type { ExecutionProvider, Ort, RunClock } from './ort-runner';

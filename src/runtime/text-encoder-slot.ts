@@ -2,7 +2,7 @@
 // grown into the embeddings, LoRA-patched graphs). Variants replace the sessions; low-memory mode frees and re-creates them.
 import type { BpeTokenizer } from '../pipeline/clip-tokens';
 import type { ModelRunner } from '../pipeline/runners';
-import { createComponentSession } from './load-sdxl';
+import { createComponentSession } from './component-session';
 import type { ModelFiles } from './model-files';
 import type { SessionFactory } from './session-types';
 import type { OrtRunner } from './ort-runner';

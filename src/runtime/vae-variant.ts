@@ -2,7 +2,8 @@
 // checked against the model's latent space before its sessions are made.
 import type { SdxlComponents } from '../pipeline/generate';
 import { vaeConfigSchema } from '../schema/model-files';
-import { checkedJson, createComponentSession } from './load-sdxl';
+import { createComponentSession } from './component-session';
+import { checkedJson } from './load-sdxl';
 import type { ModelFiles } from './model-files';
 import type { SessionFactory } from './session-types';
 import type { OrtRunner } from './ort-runner';

@@ -1,6 +1,6 @@
 // What the engine stands on: onnxruntime and the adapter (chosen once), the model library and the asset library, and
 // the settings of this session; plus the store and library calls that need no queue (list, verify, delete, assets).
-import type { SessionEvent, SessionOpener } from '../runtime/load-sdxl';
+import type { SessionEvent, SessionOpener } from '../runtime/component-session';
 import type { ModelCache, StorageApi } from '../runtime/model-cache';
 import type { ModelFiles } from '../runtime/model-files';
 import { RunClock, type Ort } from '../runtime/ort-runner';

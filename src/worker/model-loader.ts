@@ -1,6 +1,7 @@
 // Loading a model: its files resolved (downloaded into the store when needed), then its sessions created one by one,
 // each announced to the page first; the AbortSignal stops a download in flight or the load between two sessions.
-import { loadSdxl, type SessionEvent, type SessionOpener } from '../runtime/load-sdxl';
+import type { SessionEvent, SessionOpener } from '../runtime/component-session';
+import { loadSdxl } from '../runtime/load-sdxl';
 import { ModelSessions } from '../runtime/model-sessions';
 import type { LoraVariantOptions } from '../runtime/lora-variant';
 import type { Ort, RunClock } from '../runtime/ort-runner';

@@ -1,5 +1,6 @@
 // What crosses the comlink boundary between the page and the worker: plain data only.
-import type { LoadProgress, ModelInfo } from '../runtime/load-sdxl';
+import type { LoadProgress } from '../runtime/component-session';
+import type { ModelInfo } from '../runtime/load-sdxl';
 import type { DownloadProgress } from '../runtime/download-meter';
 import type { CachedModelInfo } from '../runtime/model-cache';
 import type { ModelRecord } from '../schema/model-record';

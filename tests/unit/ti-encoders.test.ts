@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeConditioning } from '../../src/pipeline/prompt-encoding';
 import { readTiFile } from '../../src/pipeline/ti/ti-file';
 import { intTensor } from '../../src/pipeline/tensor';
-import { createComponentSession } from '../../src/runtime/load-sdxl';
+import { createComponentSession } from '../../src/runtime/component-session';
 import type { ModelFiles } from '../../src/runtime/model-files';
 import { shardOnnxModel } from '../../src/runtime/onnx-shard';
 import { applyTextualInversions, readTiBase, tiModelFiles, type TiApplied } from '../../src/runtime/ti-apply';

@@ -43,7 +43,7 @@ describe('textual inversion on onnxruntime-node', () => {
     expect(ti.files.localPath!('text_encoder/model.onnx')).toBe(join(dir, 'ti', 'text_encoder', 'model.onnx'));
     const open = nodeSessionOpener(ortNode, { provider: 'cpu' });
     for (const call of calls) {
-      const { session } = await open(ti.files, call.model, {});
+      const session = await (await open(ti.files, call.model)).open({});
       const ids = ref.ints(call.input_ids);
       const out = await session.run({ input_ids: new ortNode.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]) });
       expect(maxAbsDiff(out[call.onnx_outputs.hidden_states_penultimate]!.data as Float32Array, ref.float(call.hidden_states_penultimate))).toBeLessThanOrEqual(1e-4);
