@@ -152,9 +152,11 @@ export class OrtRunner implements ModelRunner {
         transferLedger.record(this.component, 'readback', v.dims);
         // Sessions whose outputs stay on the GPU for the device loop: this path reads them back (one mapAsync), which
         // waits for the GPU to finish the run, so the wait counts as the run's time, not the pipeline's.
+        // Asked before reading: getData moves the tensor to the CPU, so afterwards its location says 'cpu'.
+        const onGpu = v.location === 'gpu-buffer';
         const readStart = performance.now();
-        const raw = v.location === 'gpu-buffer' ? await v.getData() : v.data;
-        if (v.location === 'gpu-buffer') this.clock.addToLast(this.component, performance.now() - readStart);
+        const raw = onGpu ? await v.getData() : v.data;
+        if (onGpu) this.clock.addToLast(this.component, performance.now() - readStart);
         const data = v.type === 'float16' ? halfToFloats(raw as Uint16Array) : raw;
         out[name] = { type: v.type === 'float16' ? 'float32' : (v.type as Tensor['type']), data: data as Tensor['data'], dims: v.dims };
       }

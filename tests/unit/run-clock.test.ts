@@ -7,17 +7,18 @@ import type { RunnableSession } from '../../src/runtime/shaped-session';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A session whose run returns at once with one output "on the GPU" that takes `gpuMs` to read back. */
+/**
+ * A session whose run returns at once with one output "on the GPU" that takes `gpuMs` to read back: an onnxruntime
+ * Tensor made from a GPU buffer, so reading it moves it to the CPU exactly as on the WebGPU EP.
+ */
 function queuedSession(gpuMs: number, location: 'gpu-buffer' | 'cpu'): RunnableSession {
-  const output = () => ({
-    location, type: 'float32', dims: [1], data: Float32Array.of(1),
-    getData: async () => (await sleep(gpuMs), Float32Array.of(1)),
-    dispose: () => undefined,
-  });
+  const output = () => location === 'gpu-buffer'
+    ? ort.Tensor.fromGpuBuffer({} as GPUBuffer, { dataType: 'float32', dims: [1], download: async () => (await sleep(gpuMs), Float32Array.of(1)) })
+    : new ort.Tensor('float32', Float32Array.of(1), [1]);
   return {
     inputMetadata: [],
     outputMetadata: [{ name: 'y', isTensor: true, type: 'float32', shape: [1] }],
-    run: async () => ({ y: output() }) as unknown as ort.InferenceSession.ReturnType,
+    run: async () => ({ y: output() }),
     release: async () => undefined,
   };
 }
