@@ -35,7 +35,7 @@ export async function benchNode(c: NodeBenchConfig): Promise<Record<string, unkn
   const model = await loadNodeModel(c.dir, {
     provider: c.provider, graphOptimizationLevel: c.graphOptimizationLevel, clock,
     // The load-time sessions at the benchmarked shape (static shapes: the first CFG's UNet batch).
-    firstShape: { width: c.size, height: c.size, unetBatch: (c.cfgs[0] ?? 1) > 1 ? 2 : 1 },
+    firstShape: { width: c.size, height: c.size, unetBatch: unetBatches(c.cfgs)[0] },
     onSession: (e) => { sessionMs[e.component] = round(e.ms); },
   });
   const loadMs = performance.now() - t0;
@@ -77,9 +77,8 @@ export async function benchNode(c: NodeBenchConfig): Promise<Record<string, unkn
   } finally {
     await model.release();
   }
-  const memory = { peak_rss_mb: peakRssMb(), peak_rss_method: peakReset ? 'VmHWM since this provider started' : 'process RSS', ...gpu.stop() };
-  const batches = [...new Set(c.cfgs.map((g) => (g > 1 ? 2 : 1)))];
-  const profile = c.profile ? await profileUnet({ ...c, latentSide: side }, batches) : { skipped: '--no-profile' };
+  const memory = memoryFigures(peakReset, gpu);
+  const profile = c.profile ? await profileUnet({ ...c, latentSide: side }, unetBatches(c.cfgs)) : { skipped: '--no-profile' };
   return { load_ms: round(loadMs), session_create_ms: sessionMs, graph_optimization_level: c.graphOptimizationLevel, ...byCfg, ...memory, unet_profile: profile };
 }
 
@@ -92,12 +91,19 @@ export async function benchUnetProfileOnly(c: NodeBenchConfig): Promise<Record<s
   const gpu = await gpuSampler();
   const vae = JSON.parse(await readFile(join(c.dir, 'vae_decoder/config.json'), 'utf8')) as { block_out_channels?: number[] };
   const side = c.size / 2 ** ((vae.block_out_channels?.length ?? 4) - 1);
-  const batches = [...new Set(c.cfgs.map((g) => (g > 1 ? 2 : 1)))];
   const t0 = performance.now();
-  const profile = await profileUnet({ ...c, latentSide: side }, batches);
+  const profile = await profileUnet({ ...c, latentSide: side }, unetBatches(c.cfgs));
   return {
     mode: 'UNet profile only (--mode profile): no text encode, denoise loop or VAE decode',
     graph_optimization_level: c.graphOptimizationLevel, profile_wall_ms: round(performance.now() - t0), unet_profile: profile,
-    peak_rss_mb: peakRssMb(), peak_rss_method: peakReset ? 'VmHWM since this provider started' : 'process RSS', ...gpu.stop(),
+    ...memoryFigures(peakReset, gpu),
   };
+}
+
+/** The UNet batch each CFG runs at (2 with guidance: negative and positive in one call). */
+const unetBatches = (cfgs: readonly number[]) => [...new Set(cfgs.map((g) => (g > 1 ? 2 : 1)))];
+
+/** Peak RSS since the provider started (VmHWM where it could be reset) and the GPU sampler's peak. */
+function memoryFigures(peakReset: boolean, gpu: Awaited<ReturnType<typeof gpuSampler>>) {
+  return { peak_rss_mb: peakRssMb(), peak_rss_method: peakReset ? 'VmHWM since this provider started' : 'process RSS', ...gpu.stop() };
 }
