@@ -17,8 +17,26 @@ async function loadEsbuild() {
   throw new Error('bench:real:bundle needs esbuild (node_modules/esbuild, or the one tsx brings)');
 }
 
+/**
+ * The chromium-webgpu provider drives Chromium through Playwright and serves the app with Vite: repository tools that
+ * the GPU machine does not have. In the bundle it is a stub that says so, instead of pulling Vite and Playwright in.
+ */
+const chromiumStub = {
+  name: 'chromium-load-stub',
+  setup(build) {
+    build.onResolve({ filter: /\/chromium-load$/ }, (args) => ({ path: args.path, namespace: 'chromium-load-stub' }));
+    build.onLoad({ filter: /.*/, namespace: 'chromium-load-stub' }, () => ({
+      loader: 'js',
+      contents: `const refuse = () => { throw new Error('chromium-webgpu runs from the repository (npm run bench:real), not from the bundle'); };
+export const chromiumRealComponents = () => [];
+export const benchChromiumLoad = async () => refuse();`,
+    }));
+  },
+};
+
 const esbuild = await loadEsbuild();
-const out = '.bench/bench-real.mjs';
+// The output path: .bench/bench-real.mjs unless given (it must sit where onnxruntime-node resolves).
+const out = process.argv[2] ?? '.bench/bench-real.mjs';
 mkdirSync(dirname(out), { recursive: true });
 await esbuild.build({
   entryPoints: ['scripts/bench-real.ts'],
@@ -32,6 +50,7 @@ await esbuild.build({
   external: ['onnxruntime-node'],
   // Some bundled CommonJS (transformers' tokenizer deps) calls require(): give the ESM bundle one.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  plugins: [chromiumStub],
   logLevel: 'warning',
 });
 console.log(`wrote ${out}${existsSync(join('node_modules', 'onnxruntime-node')) ? '' : ' (onnxruntime-node must be resolvable where it runs)'}`);
