@@ -8,22 +8,10 @@ import { nodeSessionOpener, type SessionEvent as OpenedEvent } from '../../src/n
 import type { SessionEvent } from '../../src/runtime/component-session';
 import { loadSdxl } from '../../src/runtime/load-sdxl';
 import { RunClock } from '../../src/runtime/ort-runner';
-import type { Tensor } from '../../src/pipeline/tensor';
 import { maxAbsDiff, modelDir } from './reference';
+import { tinyUnetFeeds, tinyUnetOrtFeeds } from './tiny-unet-feeds';
 
-/** Deterministic UNet feeds at batch b and a latent side hw (the tiny UNet: 4 channels, 64-wide text states). */
-function feeds(b: number, hw: number): Record<string, Tensor> {
-  const t = (dims: number[], f: (i: number) => number): Tensor => ({ type: 'float32', data: Float32Array.from({ length: dims.reduce((a, x) => a * x, 1) }, (_, i) => f(i)), dims });
-  return {
-    sample: t([b, 4, hw, hw], (i) => Math.sin(i * 0.1)),
-    timestep: t([], () => 500),
-    encoder_hidden_states: t([b, 77, 64], (i) => Math.cos(i * 0.01) * 0.5),
-    text_embeds: t([b, 32], (i) => i / 64),
-    time_ids: t([b, 6], () => hw * 8),
-  };
-}
-
-const ortFeeds = (f: Record<string, Tensor>) => Object.fromEntries(Object.entries(f).map(([k, v]) => [k, new ortNode.Tensor('float32', v.data as Float32Array, v.dims)]));
+const ortFeeds = (b: number, hw: number) => tinyUnetOrtFeeds(ortNode.Tensor, b, hw);
 
 describe('static shapes on the Node runner (onnxruntime-node, CPU EP)', () => {
   it('opens each component for its call shape, a new shape on a new session, with the free-dims outputs', { timeout: 300_000 }, async () => {
@@ -45,12 +33,12 @@ describe('static shapes on the Node runner (onnxruntime-node, CPU EP)', () => {
       ]);
       // The overrides reach onnxruntime-node: the load-time UNet session refuses a batch-2 call.
       const unetSession = opened.find((e) => e.component === 'unet')!.session;
-      await expect(unetSession.run(ortFeeds(feeds(2, 8)))).rejects.toThrow(/batch|dimension|shape/i);
+      await expect(unetSession.run(ortFeeds(2, 8))).rejects.toThrow(/batch|dimension|shape/i);
 
       const free = await ortNode.InferenceSession.create(`${modelDir}unet/model.onnx`, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
       for (const [b, hw] of [[1, 8], [2, 12], [1, 8]] as const) {
-        const want = (await free.run(ortFeeds(feeds(b, hw)))).out_sample!.data as Float32Array;
-        const got = (await model.components.unet.run(feeds(b, hw))).out_sample!;
+        const want = (await free.run(ortFeeds(b, hw))).out_sample!.data as Float32Array;
+        const got = (await model.components.unet.run(tinyUnetFeeds(b, hw))).out_sample!;
         expect(got.dims).toEqual([b, 4, hw, hw]);
         expect(maxAbsDiff(got.data as Float32Array, want)).toBeLessThan(1e-5);
       }

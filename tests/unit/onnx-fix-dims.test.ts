@@ -11,19 +11,11 @@ import { fixInputDims } from '../../src/runtime/onnx-fix-dims';
 import { declaredInputs } from '../../src/runtime/onnx-input-dims';
 import { shrinkAttentionBiases } from '../../src/runtime/onnx-attention-bias';
 import { maxAbsDiff, modelDir } from './reference';
+import { tinyUnetOrtFeeds } from './tiny-unet-feeds';
 
 const DIMS = { batch_size: 2, height: 8, width: 8, sequence_length: 77 };
 
-function feeds(b: number, hw: number) {
-  const t = (dims: number[], f: (i: number) => number) => new ortNode.Tensor('float32', Float32Array.from({ length: dims.reduce((a, x) => a * x, 1) }, (_, i) => f(i)), dims);
-  return {
-    sample: t([b, 4, hw, hw], (i) => Math.sin(i * 0.1)),
-    timestep: t([], () => 500),
-    encoder_hidden_states: t([b, 77, 64], (i) => Math.cos(i * 0.01) * 0.5),
-    text_embeds: t([b, 32], (i) => i / 64),
-    time_ids: t([b, 6], () => hw * 8),
-  };
-}
+const feeds = (b: number, hw: number) => tinyUnetOrtFeeds(ortNode.Tensor, b, hw);
 
 /** Kernels in the second of two profiled runs (the first may compile) of `model` on onnxruntime-node's CPU EP. */
 async function kernelsPerCall(model: Uint8Array): Promise<number> {

@@ -8,6 +8,7 @@ import { ANY_SHAPE_KEY, ShapeSessionCache, type SessionCacheEvent } from '../../
 import type { DimValues } from '../../src/runtime/session-shapes';
 import { ShapedSession } from '../../src/runtime/shaped-session';
 import { modelDir } from './reference';
+import { tinyUnetOrtFeeds } from './tiny-unet-feeds';
 
 ort.env.wasm.numThreads = 1;
 
@@ -98,16 +99,7 @@ describe('ShapeSessionCache', () => {
 
 describe('ShapedSession on the tiny UNet (wasm)', () => {
   const model = readFileSync(`${modelDir}unet/model.onnx`);
-  const feeds = (b: number, hw: number) => {
-    const t = (dims: number[], f: (i: number) => number) => new ort.Tensor('float32', Float32Array.from({ length: dims.reduce((a, x) => a * x, 1) }, (_, i) => f(i)), dims);
-    return {
-      sample: t([b, 4, hw, hw], (i) => Math.sin(i * 0.1)),
-      timestep: t([], () => 500),
-      encoder_hidden_states: t([b, 77, 64], (i) => Math.cos(i * 0.01) * 0.5),
-      text_embeds: t([b, 32], (i) => i / 64),
-      time_ids: t([b, 6], () => hw * 8),
-    };
-  };
+  const feeds = (b: number, hw: number) => tinyUnetOrtFeeds(ort.Tensor, b, hw);
 
   it('runs each shape on its own static session, with the outputs of a free-shape session', { timeout: 300_000 }, async () => {
     const dynamic = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
