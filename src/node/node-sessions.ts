@@ -37,7 +37,7 @@ export function nodeSessionOpener(ort: NodeOrt, o: NodeSessionOptions): SessionO
     if (!files.localPath) return fromBytes(ort, o, files, component);
     const path = files.localPath(`${component}/model.onnx`);
     // The graph is small (8 MB for the SDXL UNet): read it to name and size its external data files and its inputs.
-    const graph = new Uint8Array(await readFile(path));
+    let graph: Uint8Array | undefined = new Uint8Array(await readFile(path));
     let bytes = graph.length;
     for (const location of externalDataFiles(graph)) {
       const size = await stat(join(dirname(path), location)).then((s) => s.size, () => undefined);
@@ -48,8 +48,11 @@ export function nodeSessionOpener(ort: NodeOrt, o: NodeSessionOptions): SessionO
       declared: declaredInputs(graph),
       bytes,
       open: async (options) => {
+        // The first session uses the bytes read above; later shapes read the file again (a graph may hold its weights inline).
+        const read = graph ?? new Uint8Array(await readFile(path));
+        graph = undefined;
         const start = performance.now();
-        const session = await openFromPath(ort, path, new Uint8Array(await readFile(path)), sessionOptions(o, options), options.freeDimensionOverrides);
+        const session = await openFromPath(ort, path, read, sessionOptions(o, options), options.freeDimensionOverrides);
         o.onSession?.({ component, provider: o.provider, ms: performance.now() - start, bytes, session });
         return session;
       },
