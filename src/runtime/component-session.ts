@@ -34,12 +34,12 @@ export interface OpenOptions extends ComponentSessionOptions {
 }
 
 /** A component a host opens its own way: what the loader needs to know now, and a session per call shape on demand. */
-export interface OpenableComponent {
+export interface OpenableComponent<S = InferenceSession> {
   /** The graph's inputs as declared (fixed dims and the names of free ones): which dims a shape fixes. */
   declared: readonly DeclaredInput[];
   /** Bytes of the graph plus its external data (how many shapes the cache may keep). */
   bytes: number;
-  open(options: OpenOptions): Promise<InferenceSession>;
+  open(options: OpenOptions): Promise<S>;
 }
 
 /**
@@ -107,7 +107,7 @@ async function readComponent(files: ModelFiles, component: SessionComponent, opt
  * first session; later shapes read the files again (no weights kept in JS memory). A UNet with capture asked for is
  * opened captured where the EP allows it.
  */
-async function storedComponent(files: ModelFiles, component: SessionComponent, opts: ComponentLoadOptions, capture: boolean) {
+async function storedComponent(files: ModelFiles, component: SessionComponent, opts: ComponentLoadOptions, capture: boolean): Promise<OpenableComponent<RunnableSession>> {
   let read: Awaited<ReturnType<typeof readComponent>> | undefined = await readComponent(files, component, opts);
   const open = async (o: OpenOptions): Promise<RunnableSession> => {
     const src = read ?? (await readComponent(files, component, {}));
@@ -139,7 +139,7 @@ export async function createComponentSession(files: ModelFiles, component: Sessi
   const placement = deviceOutputOptions(opts.provider, component, opts.deviceLoop);
   // Capture needs a GPUDevice in JS to hold the inputs (CapturedSession), which only onnxruntime-web gives.
   const capture = component === 'unet' && opts.provider === 'webgpu' && opts.graphCapture === true && !opts.openSession;
-  const source: { declared: readonly DeclaredInput[]; bytes: number; open(o: OpenOptions): Promise<RunnableSession> } = opts.openSession
+  const source: OpenableComponent<RunnableSession> = opts.openSession
     ? await opts.openSession(files, component)
     : await storedComponent(files, component, opts, capture);
   const first = opts.staticShapes === false ? undefined : firstDims(component, source.declared, { ...DEFAULT_FIRST_SHAPE, ...opts.firstShape });
